@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * log.c: formatting and delivering log messages to the journal, kmsg or stderr.
+ *
+ * The Logger lives in main(); nothing here keeps global state. A message is formatted
+ * once into a stack buffer ("%m" resolved against the error passed in, not errno).
+ */
+#define _GNU_SOURCE
+#include "log.h"
+
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <systemd/sd-journal.h>
+
+#define JOURNAL_SOCKET "/run/systemd/journal/socket"
+
+int log_target_from_string(const char *s, LogTarget *ret)
+{
+        static const struct {
+                const char *name;
+                LogTarget target;
+        } table[] = {
+                { "auto", LOG_TARGET_AUTO },     { "journal", LOG_TARGET_JOURNAL }, { "kmsg", LOG_TARGET_KMSG },
+                { "console", LOG_TARGET_STDERR }, { "stderr", LOG_TARGET_STDERR },   { "null", LOG_TARGET_NULL },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(table); i++)
+                if (strcmp(s, table[i].name) == 0) {
+                        *ret = table[i].target;
+                        return 0;
+                }
+        return -EINVAL;
+}
+
+int log_level_from_string(const char *s, int *ret)
+{
+        static const char *const names[] = { "emerg", "alert", "crit", "err", "warning", "notice", "info", "debug" };
+        for (size_t i = 0; i < ELEMENTSOF(names); i++)
+                if (strcasecmp(s, names[i]) == 0) {
+                        *ret = (int)i;
+                        return 0;
+                }
+        if (strcasecmp(s, "error") == 0) {
+                *ret = LOG_ERR;
+                return 0;
+        }
+        if (s[0] >= '0' && s[0] <= '7' && s[1] == '\0') {
+                *ret = s[0] - '0';
+                return 0;
+        }
+        return -EINVAL;
+}
+
+/* Is stderr connected to the journal? (JOURNAL_STREAM=dev:ino, see systemd.exec(5)) */
+static bool stderr_is_journal(void)
+{
+        const char *e = getenv("JOURNAL_STREAM");
+        unsigned long long dev, ino;
+        struct stat st;
+
+        if (!e || sscanf(e, "%llu:%llu", &dev, &ino) != 2)
+                return false;
+        if (fstat(STDERR_FILENO, &st) < 0)
+                return false;
+        return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+}
+
+void logger_open(Logger *log, const char *ident, LogTarget target, int max_level)
+{
+        *log = (Logger){ .ident = ident, .target = target, .kmsg_fd = -EBADF, .max_level = max_level };
+
+        if (target == LOG_TARGET_AUTO || target == LOG_TARGET_JOURNAL) {
+                if (access(JOURNAL_SOCKET, W_OK) == 0) {
+                        log->target = LOG_TARGET_JOURNAL;
+                        return;
+                }
+                target = target == LOG_TARGET_AUTO ? LOG_TARGET_KMSG : LOG_TARGET_STDERR;
+        }
+        if (target == LOG_TARGET_KMSG) {
+                log->kmsg_fd = open("/dev/kmsg", O_WRONLY | O_NOCTTY | O_CLOEXEC);
+                if (log->kmsg_fd >= 0) {
+                        log->target = LOG_TARGET_KMSG;
+                        return;
+                }
+                target = LOG_TARGET_STDERR; /* containers, the test sandbox: never fail */
+        }
+        log->target = target;
+        if (target == LOG_TARGET_STDERR)
+                log->stderr_prefix = stderr_is_journal();
+}
+
+void logger_close(Logger *log)
+{
+        log->kmsg_fd = safe_close(log->kmsg_fd);
+}
+
+/* vsnprintf() with "%m" replaced by strerror(error). */
+static void format_message(char *buf, size_t size, int error, const char *fmt, va_list ap)
+{
+        char fmt2[1024];
+        size_t j = 0;
+
+        for (const char *p = fmt; *p && j + 1 < sizeof(fmt2); p++) {
+                if (p[0] == '%' && p[1] == '%') {
+                        if (j + 2 < sizeof(fmt2)) {
+                                fmt2[j++] = '%';
+                                fmt2[j++] = '%';
+                        }
+                        p++;
+                } else if (p[0] == '%' && p[1] == 'm') {
+                        const char *e = strerror(error);
+                        for (; *e && j + 2 < sizeof(fmt2); e++) {
+                                if (*e == '%')
+                                        fmt2[j++] = '%';
+                                fmt2[j++] = *e;
+                        }
+                        p++;
+                } else
+                        fmt2[j++] = *p;
+        }
+        fmt2[j] = '\0';
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+        vsnprintf(buf, size, fmt2, ap);
+#pragma GCC diagnostic pop
+}
+
+int log_internal(const Logger *log, int level, int error, const char *file, unsigned line, const char *fmt, ...)
+{
+        char msg[2048], full[2400];
+        va_list ap;
+
+        error = error < 0 ? -error : error;
+        if (!log || level > log->max_level || log->target == LOG_TARGET_NULL)
+                return -error;
+
+        va_start(ap, fmt);
+        format_message(msg, sizeof(msg), error, fmt, ap);
+        va_end(ap);
+
+        if (file && line > 0)
+                snprintf(full, sizeof(full), "%s:%u: %s", file, line, msg);
+        else if (file)
+                snprintf(full, sizeof(full), "%s: %s", file, msg);
+        else
+                snprintf(full, sizeof(full), "%s", msg);
+
+        switch (log->target) {
+        case LOG_TARGET_JOURNAL:
+                if (file)
+                        (void)sd_journal_send("MESSAGE=%s", full, "PRIORITY=%i", level, "SYSLOG_IDENTIFIER=%s",
+                                              log->ident, "CONFIG_FILE=%s", file, "CONFIG_LINE=%u", line,
+                                              error ? "ERRNO=%i" : NULL, error, NULL);
+                else
+                        (void)sd_journal_send("MESSAGE=%s", full, "PRIORITY=%i", level, "SYSLOG_IDENTIFIER=%s",
+                                              log->ident, error ? "ERRNO=%i" : NULL, error, NULL);
+                break;
+        case LOG_TARGET_KMSG:
+                (void)dprintf(log->kmsg_fd, "<%i>%s[%i]: %s\n", LOG_DAEMON | level, log->ident, (int)getpid(),
+                              full);
+                break;
+        default:
+                if (log->stderr_prefix)
+                        (void)fprintf(stderr, "<%i>%s\n", level, full);
+                else
+                        (void)fprintf(stderr, "%s: %s\n", log->ident, full);
+                break;
+        }
+        return -error;
+}

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * log.h: the one logger of a tsproxy binary.
+ *
+ * A Logger is created in main() and passed down to the code that handles errors; the
+ * library-like modules never log, they return negative errno and let their caller log
+ * once, with context: `return log_error_errno(log, r, "Failed to add veth '%s': %m", n);`
+ *
+ * Targets: the journal (structured, with CONFIG_FILE=/CONFIG_LINE= where known), the
+ * kernel log (/dev/kmsg, for generators early at boot), or stderr (with sd-daemon "<N>"
+ * level prefixes when stderr is connected to the journal).
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <syslog.h>
+
+#include "macro.h"
+
+typedef enum LogTarget {
+        LOG_TARGET_AUTO,    /* journal if reachable, else kmsg, else stderr */
+        LOG_TARGET_JOURNAL,
+        LOG_TARGET_KMSG,
+        LOG_TARGET_STDERR,
+        LOG_TARGET_NULL,
+} LogTarget;
+
+typedef struct Logger {
+        const char *ident;
+        LogTarget target; /* resolved, never AUTO after logger_open() */
+        int kmsg_fd;
+        int max_level;
+        bool stderr_prefix; /* write "<N>" prefixes: stderr goes to the journal */
+} Logger;
+
+/* Parse "auto", "journal", "kmsg", "console"/"stderr", "null". */
+int log_target_from_string(const char *s, LogTarget *ret);
+/* Parse a syslog level name ("debug", "info", ...) or number. */
+int log_level_from_string(const char *s, int *ret);
+
+/* Opens the target; never fails: falls back to stderr. */
+void logger_open(Logger *log, const char *ident, LogTarget target, int max_level);
+void logger_close(Logger *log);
+
+/*
+ * Log a message; `%m` in fmt expands to strerror(error). Returns -abs(error) (or 0 when
+ * error is 0), so that `return log_error_errno(...)` propagates the error.
+ * file/line may be NULL/0; when set, the message is prefixed "file:line: ".
+ */
+int log_internal(const Logger *log, int level, int error, const char *file, unsigned line,
+                 const char *fmt, ...) _printf_(6, 7);
+
+#define log_full_errno(log, level, error, ...) log_internal(log, level, error, NULL, 0, __VA_ARGS__)
+#define log_error_errno(log, error, ...)       log_full_errno(log, LOG_ERR, error, __VA_ARGS__)
+#define log_warning_errno(log, error, ...)     log_full_errno(log, LOG_WARNING, error, __VA_ARGS__)
+#define log_error(log, ...)                    ((void)log_full_errno(log, LOG_ERR, 0, __VA_ARGS__))
+#define log_warning(log, ...)                  ((void)log_full_errno(log, LOG_WARNING, 0, __VA_ARGS__))
+#define log_notice(log, ...)                   ((void)log_full_errno(log, LOG_NOTICE, 0, __VA_ARGS__))
+#define log_info(log, ...)                     ((void)log_full_errno(log, LOG_INFO, 0, __VA_ARGS__))
+#define log_debug(log, ...)                    ((void)log_full_errno(log, LOG_DEBUG, 0, __VA_ARGS__))
