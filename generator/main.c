@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * tsproxy-generator: /etc/tsproxy/NAME.conf -> drop-ins and enablement links.
+ *
+ * Follows systemd's generator contract (systemd.generator(7)): called with the
+ * normal, early and late output directories (or just one, by hand), writes only into
+ * the normal one so that /etc/systemd/system still wins, does no IPC, and never fails
+ * the boot: a bad file is reported (journal, or kmsg early at boot, or stderr where
+ * neither can be opened) with its file and line, and skipped; the rest is generated.
+ * The exit code is non-zero only when it cannot run at all.
+ *
+ * Environment (test seams, read here only): TSPROXY_ROOT (configuration root, default
+ * /), SYSTEMD_LOG_TARGET and SYSTEMD_LOG_LEVEL (as for systemd's own generators).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "build-config.h"
+#include "config.h"
+#include "dropins.h"
+#include "log.h"
+#include "output.h"
+
+static void log_diagnostics(const Logger *log, const Diagnostics *d)
+{
+        for (size_t i = 0; i < d->n; i++)
+                (void)log_internal(log, d->items[i].level, 0, d->items[i].file, d->items[i].line, "%s",
+                                   d->items[i].message);
+}
+
+static int generate_instance(const Logger *log, int dir_fd, const InstanceConfig *c, const DropinPaths *paths)
+{
+        GeneratedTree tree = {};
+        const char *failed = NULL;
+        int r;
+
+        r = dropins_build(c, paths, &tree);
+        if (r < 0) {
+                generated_tree_done(&tree);
+                return log_error_errno(log, r, "Failed to build units of instance '%s': %m", c->name);
+        }
+        r = output_write_tree(dir_fd, &tree, &failed);
+        if (r < 0)
+                r = log_error_errno(log, r, "Failed to write '%s' of instance '%s': %m", strna(failed), c->name);
+        generated_tree_done(&tree);
+        return r;
+}
+
+static int run(const Logger *log, const char *root, const char *out_dir)
+{
+        const DropinPaths paths = { .pkglibexecdir = PKGLIBEXECDIR, .unitdir = SYSTEM_UNIT_DIR };
+        _cleanup_close_ int dir_fd = -EBADF;
+        ConfigSet set = {};
+        int r;
+
+        dir_fd = open(out_dir, O_DIRECTORY | O_CLOEXEC | O_RDONLY);
+        if (dir_fd < 0)
+                return log_error_errno(log, errno, "Failed to open output directory '%s': %m", out_dir);
+
+        r = config_load(root, &set);
+        if (r < 0)
+                return log_error_errno(log, r, "Failed to load configuration below '%s': %m", root);
+
+        log_diagnostics(log, &set.diagnostics);
+        for (size_t i = 0; i < set.n_instances; i++) {
+                const InstanceConfig *c = &set.instances[i];
+
+                if (!c->valid) {
+                        (void)log_internal(log, LOG_ERR, 0, c->files ? c->files[0] : NULL, 0,
+                                           "Skipping instance '%s' because of the errors above.", c->name);
+                        continue;
+                }
+                (void)generate_instance(log, dir_fd, c, &paths); /* logged; the others still get generated */
+        }
+        config_set_done(&set);
+        return 0;
+}
+
+int main(int argc, char *argv[])
+{
+        LogTarget target = LOG_TARGET_AUTO;
+        int level = LOG_INFO, r;
+        const char *e, *root;
+        Logger log;
+
+        e = getenv("SYSTEMD_LOG_TARGET");
+        if (e && log_target_from_string(e, &target) < 0)
+                target = LOG_TARGET_AUTO;
+        e = getenv("SYSTEMD_LOG_LEVEL");
+        if (e && log_level_from_string(e, &level) < 0)
+                level = LOG_INFO;
+        logger_open(&log, "tsproxy-generator", target, level);
+
+        if (argc != 2 && argc != 4) {
+                log_error(&log, "This program takes one or three arguments (normal [early late]).");
+                logger_close(&log);
+                return EXIT_FAILURE;
+        }
+        root = getenv("TSPROXY_ROOT");
+        if (!root || !*root)
+                root = "/";
+
+        r = run(&log, root, argv[1]);
+        logger_close(&log);
+        return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * config-parse.c: one configuration file into an InstanceConfig, with inih.
+ *
+ * inih (as Debian builds it) reports no line numbers to the handler, so we feed it
+ * through our own line reader: the reader counts lines, remembers where the current
+ * section started, and pre-checks what systemd-style INI does not allow (a ':'
+ * delimiter, an unclosed '[', a line without '='). It also strips leading white
+ * space, which turns off inih's multi-line continuation (an indented "Port=1" would
+ * otherwise be appended to the previous key's value).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ini.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct ParseState {
+        InstanceConfig *config;
+        const char *file; /* logical path, owned by config->files */
+        Diagnostics *diagnostics;
+        FILE *stream;           /* either a stream ... */
+        const char *text;       /* ... or text (tests) */
+        unsigned line;          /* number of the line last handed to inih */
+        unsigned section_line;  /* where the current section header is */
+        unsigned warned_section_line; /* unknown section already reported */
+        int error;              /* -ENOMEM seen */
+} ParseState;
+
+static void note(ParseState *s, int r)
+{
+        if (r < 0 && s->error == 0)
+                s->error = r;
+}
+
+static void syntax_error(ParseState *s, const char *what)
+{
+        s->config->valid = false;
+        note(s, diagnostics_add(s->diagnostics, LOG_ERR, s->file, s->line, NULL, s->config->name,
+                                "%s; expected [Section], Key=Value, or a comment starting with '#' or ';'.",
+                                what));
+}
+
+/* Read one raw line into buf (without the rest of an overlong line). NULL at EOF. */
+static char *read_raw_line(ParseState *s, char *buf, int size, bool *truncated)
+{
+        size_t n = 0;
+        int ch;
+
+        *truncated = false;
+        for (;;) {
+                if (s->stream)
+                        ch = fgetc(s->stream);
+                else
+                        ch = *s->text ? (unsigned char)*s->text++ : EOF;
+                if (ch == EOF) {
+                        if (n == 0)
+                                return NULL;
+                        break;
+                }
+                if (ch == '\n')
+                        break;
+                if (n + 2 < (size_t)size)
+                        buf[n++] = (char)ch;
+                else
+                        *truncated = true;
+        }
+        buf[n] = '\0';
+        return buf;
+}
+
+/* inih's reader callback: one pre-checked line, with a trailing newline. */
+static char *line_reader(char *buf, int size, void *userdata)
+{
+        ParseState *s = userdata;
+        bool truncated;
+        char *line, *eq, *colon;
+
+        if (!read_raw_line(s, buf, size, &truncated))
+                return NULL;
+        s->line++;
+
+        line = buf + strspn(buf, " \t\r");
+        memmove(buf, line, strlen(line) + 1);
+        buf[strcspn(buf, "\r")] = '\0';
+
+        if (truncated) {
+                s->config->valid = false;
+                note(s, diagnostics_add(s->diagnostics, LOG_ERR, s->file, s->line, NULL, s->config->name,
+                                        "line is longer than %d characters.", size - 2));
+                buf[0] = '\0';
+        } else if (buf[0] == '\0' || buf[0] == '#' || buf[0] == ';') {
+                /* blank or comment */
+        } else if (buf[0] == '[') {
+                if (!strchr(buf, ']')) {
+                        syntax_error(s, "unterminated section header");
+                        buf[0] = '\0';
+                } else
+                        s->section_line = s->line;
+        } else {
+                eq = strchr(buf, '=');
+                colon = strchr(buf, ':');
+                if (!eq) {
+                        syntax_error(s, "not a Key=Value assignment");
+                        buf[0] = '\0';
+                } else if (colon && colon < eq) {
+                        syntax_error(s, "a key may not contain ':'");
+                        buf[0] = '\0';
+                } else if (eq == buf) {
+                        syntax_error(s, "missing key before '='");
+                        buf[0] = '\0';
+                }
+        }
+        strcat(buf, "\n");
+        return buf;
+}
+
+static int handler(void *userdata, const char *section, const char *key, const char *value)
+{
+        ParseState *s = userdata;
+        ConfigLocation at = { .file = s->file, .line = s->line };
+        int r;
+
+        if (!*section) {
+                s->config->valid = false;
+                note(s, diagnostics_add(s->diagnostics, LOG_ERR, s->file, s->line, key, s->config->name,
+                                        "%s= appears before any [Section].", key));
+                return 1;
+        }
+        r = config_set_key(s->config, section, key, value, at, s->diagnostics);
+        if (r == -ESRCH) {
+                if (s->warned_section_line != s->section_line) {
+                        s->warned_section_line = s->section_line;
+                        r = diagnostics_add(s->diagnostics, LOG_WARNING, s->file, s->section_line, NULL,
+                                            s->config->name, "Unknown section [%s], ignoring.", section);
+                } else
+                        r = 0;
+        } else if (r == -ENOENT)
+                r = diagnostics_add(s->diagnostics, LOG_WARNING, s->file, s->line, key, s->config->name,
+                                    "Unknown key %s= in section [%s], ignoring.", key, section);
+        note(s, r);
+        return 1; /* keep going: report every problem of the file at once */
+}
+
+static int parse(ParseState *s)
+{
+        int r = ini_parse_stream(line_reader, s, handler, s);
+
+        if (s->error < 0)
+                return s->error;
+        if (r > 0) {
+                /* Our reader pre-checks lines; anything inih still rejects is reported here. */
+                s->config->valid = false;
+                return diagnostics_add(s->diagnostics, LOG_ERR, s->file, (unsigned)r, NULL, s->config->name,
+                                       "syntax error.");
+        }
+        return r < 0 ? -ENOMEM : 0;
+}
+
+int config_parse_file(InstanceConfig *c, const ConfigFile *file, Diagnostics *d)
+{
+        _cleanup_fclose_ FILE *f = NULL;
+        const char *logical = NULL;
+        int fd;
+
+        /* Messages name the logical path; keep one copy of it in c->files. */
+        for (char **p = c->files; p && *p; p++)
+                if (strcmp(*p, file->path) == 0)
+                        logical = *p;
+        if (!logical)
+                logical = file->path;
+
+        fd = open(file->real_path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd >= 0) {
+                f = fdopen(fd, "re");
+                if (!f)
+                        (void)close(fd);
+        }
+        if (!f) {
+                int e = errno;
+                if (e == ENOMEM)
+                        return -ENOMEM;
+                c->valid = false;
+                return diagnostics_add(d, LOG_ERR, logical, 0, NULL, c->name, "Failed to read file: %s.",
+                                       strerror(e));
+        }
+
+        ParseState s = { .config = c, .file = logical, .diagnostics = d, .stream = f };
+        return parse(&s);
+}
+
+int config_parse_text(InstanceConfig *c, const char *path, const char *text, Diagnostics *d)
+{
+        ParseState s = { .config = c, .file = path, .diagnostics = d, .text = text };
+
+        return parse(&s);
+}

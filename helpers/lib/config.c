@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * config.c: config_load(), the entry point, and the lifetime of configuration objects.
+ */
+#include "build-config.h"
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+void instance_config_init(InstanceConfig *c)
+{
+        *c = (InstanceConfig){ .valid = true, .auto_start = true };
+}
+
+void instance_config_done(InstanceConfig *c)
+{
+        for (char **p = c->files; p && *p; p++)
+                free(*p);
+        free(c->files);
+        free(c->description);
+        free(c->uplink);
+        free(c->ts_binary);
+        free(c->ts_extra_arguments);
+        *c = (InstanceConfig){};
+}
+
+void config_set_done(ConfigSet *set)
+{
+        for (size_t i = 0; i < set->n_instances; i++)
+                instance_config_done(&set->instances[i]);
+        free(set->instances);
+        diagnostics_done(&set->diagnostics);
+        *set = (ConfigSet){};
+}
+
+/* Defaults that do not depend on other instances. */
+static int apply_defaults(InstanceConfig *c)
+{
+        if (!c->ts_binary) {
+                c->ts_binary = strdup(TAILSCALED_DEFAULT);
+                if (!c->ts_binary)
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
+int config_load(const char *root, ConfigSet *ret)
+{
+        ConfigSet set = {};
+        int r;
+
+        /* "/" and "" both mean the real root; paths are joined as root + "/etc/...". */
+        if (!root || strcmp(root, "/") == 0)
+                root = "";
+
+        r = config_load_files(root, &set);
+        for (size_t i = 0; r >= 0 && i < set.n_instances; i++)
+                r = apply_defaults(&set.instances[i]);
+        if (r >= 0)
+                r = config_assign(set.instances, set.n_instances, &set.diagnostics);
+        if (r < 0) {
+                config_set_done(&set);
+                return r;
+        }
+        *ret = set;
+        return 0;
+}
+
+const InstanceConfig *config_set_find(const ConfigSet *set, const char *name)
+{
+        for (size_t i = 0; i < set->n_instances; i++)
+                if (strcmp(set->instances[i].name, name) == 0)
+                        return &set->instances[i];
+        return NULL;
+}

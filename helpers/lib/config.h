@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * config.h: the one reader of /etc/tsproxy/NAME.conf.
+ *
+ * The generator and tsproxyctl both call config_load(); nothing else parses
+ * configuration (helpers get explicit arguments from the generated drop-ins).
+ *
+ * Loading happens in three steps, each in its own file:
+ *   config-files.c  find NAME.conf and NAME.conf.d/ drop-ins by precedence, masking
+ *   config-parse.c  parse each file with inih into an InstanceConfig (config-keys.c
+ *                   holds the key table and value parsers)
+ *   config-assign.c cross-instance checks (overlaps, duplicate ports) and the stable
+ *                   allocation of subnets and ports for instances that set none.
+ * Problems are collected as Diagnostics, never logged here.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "diagnostics.h"
+#include "instance.h"
+
+/* Configuration directories, highest precedence first (each under TSPROXY_ROOT). */
+#define CONFIG_DIRS_INIT { "/etc/tsproxy", "/run/tsproxy", "/usr/local/lib/tsproxy", "/usr/lib/tsproxy" }
+#define CONFIG_DIRS_COUNT 4
+
+/* Where a key was set: for diagnostics that name file and line. */
+typedef struct ConfigLocation {
+        const char *file; /* points into InstanceConfig.files */
+        unsigned line;
+} ConfigLocation;
+
+typedef struct InstanceConfig {
+        char name[INSTANCE_NAME_BUFSZ];
+        char **files; /* NULL-terminated: main file first, then drop-ins in order */
+        bool valid;   /* false: an error was reported; the instance is not generated */
+
+        /* [Instance] */
+        bool auto_start;
+        char *description;
+
+        /* [Namespace] */
+        Subnet subnet;
+        bool subnet_explicit;
+        ConfigLocation subnet_at;
+        char *uplink;
+
+        /* [Tailscale] */
+        char *ts_binary;
+        uint16_t ts_port;
+        bool ts_port_explicit;
+        ConfigLocation ts_port_at;
+        char *ts_extra_arguments;
+} InstanceConfig;
+
+typedef struct ConfigSet {
+        InstanceConfig *instances; /* sorted by name; invalid ones included (valid=false) */
+        size_t n_instances;
+        Diagnostics diagnostics;
+} ConfigSet;
+
+/*
+ * Load every instance below root ("/" or NULL for the real system). Problems with
+ * single files or instances become diagnostics; only -ENOMEM (or a root that cannot
+ * be used at all) is returned as an error.
+ */
+int config_load(const char *root, ConfigSet *ret);
+void config_set_done(ConfigSet *set);
+
+/* Look up an instance by name (valid or not); NULL if not configured. */
+const InstanceConfig *config_set_find(const ConfigSet *set, const char *name);
+
+/* --- internal steps, exposed for the unit tests ------------------------------------ */
+
+/* A configuration file found by precedence: logical path (for messages) and real path. */
+typedef struct ConfigFile {
+        char *path;      /* e.g. /etc/tsproxy/a.conf */
+        char *real_path; /* path under root, for open() */
+} ConfigFile;
+
+void instance_config_init(InstanceConfig *c);
+void instance_config_done(InstanceConfig *c);
+
+/* Parse one file (main or drop-in) into c; -ENOMEM only; problems go to d. */
+int config_parse_file(InstanceConfig *c, const ConfigFile *file, Diagnostics *d);
+/* Parse text as if it were the file at path (for tests). */
+int config_parse_text(InstanceConfig *c, const char *path, const char *text, Diagnostics *d);
+
+/* Cross-instance checks and allocation over the sorted array. */
+int config_assign(InstanceConfig *instances, size_t n, Diagnostics *d);
+
+/* Key table: parse value for section/key into c. Returns 0, -ENOENT for an unknown key,
+ * -ESRCH for an unknown section, -ENOMEM; invalid values are reported to d (and make c
+ * invalid). */
+int config_set_key(InstanceConfig *c, const char *section, const char *key, const char *value,
+                   ConfigLocation at, Diagnostics *d);
+bool config_section_known(const char *section);
+
+/* Find and parse all files below root (step 1 and 2); root "" is the real root. */
+int config_load_files(const char *root, ConfigSet *set);
