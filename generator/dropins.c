@@ -108,10 +108,13 @@ int dropins_build(const InstanceConfig *c, const DropinPaths *paths, GeneratedTr
         if (!binary || !extra || !uplink_arg)
                 return -ENOMEM;
 
-        r = tree_add(tree, strprintf("tsproxy@%s.target.d/" DROPIN_NAME, c->name),
-                     strprintf(HEADER "\n[Unit]\nSourcePath=%s\n%s", source, strempty(description)), NULL);
-        if (r < 0)
-                return r;
+        /* The target carries nothing but a Description=: only written when one is set. */
+        if (description) {
+                r = tree_add(tree, strprintf("tsproxy@%s.target.d/" DROPIN_NAME, c->name),
+                             strprintf(HEADER "\n[Unit]\nSourcePath=%s\n%s", source, description), NULL);
+                if (r < 0)
+                        return r;
+        }
 
         netns = strprintf("ExecStart=\nExecStart=%s/tsproxy-netns up %s --subnet %s --host-if %s%s\n",
                           paths->pkglibexecdir, c->name, subnet, host_if, uplink_arg);

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "build-config.h"
 #include "config.h"
@@ -31,29 +32,14 @@ static void log_diagnostics(const Logger *log, const Diagnostics *d)
                                    d->items[i].message);
 }
 
-static int generate_instance(const Logger *log, int dir_fd, const InstanceConfig *c, const DropinPaths *paths)
-{
-        GeneratedTree tree = {};
-        const char *failed = NULL;
-        int r;
-
-        r = dropins_build(c, paths, &tree);
-        if (r < 0) {
-                generated_tree_done(&tree);
-                return log_error_errno(log, r, "Failed to build units of instance '%s': %m", c->name);
-        }
-        r = output_write_tree(dir_fd, &tree, &failed);
-        if (r < 0)
-                r = log_error_errno(log, r, "Failed to write '%s' of instance '%s': %m", strna(failed), c->name);
-        generated_tree_done(&tree);
-        return r;
-}
-
 static int run(const Logger *log, const char *root, const char *out_dir)
 {
         const DropinPaths paths = { .pkglibexecdir = PKGLIBEXECDIR, .unitdir = SYSTEM_UNIT_DIR };
+        _cleanup_free_ GeneratedTree *trees = NULL;
+        _cleanup_free_ OutputResult *results = NULL;
         _cleanup_close_ int dir_fd = -EBADF;
         ConfigSet set = {};
+        long cpus;
         int r;
 
         dir_fd = open(out_dir, O_DIRECTORY | O_CLOEXEC | O_RDONLY);
@@ -63,8 +49,16 @@ static int run(const Logger *log, const char *root, const char *out_dir)
         r = config_load(root, &set);
         if (r < 0)
                 return log_error_errno(log, r, "Failed to load configuration below '%s': %m", root);
-
         log_diagnostics(log, &set.diagnostics);
+
+        trees = calloc(set.n_instances ? set.n_instances : 1, sizeof(GeneratedTree));
+        results = calloc(set.n_instances ? set.n_instances : 1, sizeof(OutputResult));
+        if (!trees || !results) {
+                config_set_done(&set);
+                return log_error_errno(log, ENOMEM, "Failed to allocate memory: %m");
+        }
+
+        /* Build all text first (cheap), then write it (the costly part, maybe threaded). */
         for (size_t i = 0; i < set.n_instances; i++) {
                 const InstanceConfig *c = &set.instances[i];
 
@@ -73,7 +67,21 @@ static int run(const Logger *log, const char *root, const char *out_dir)
                                            "Skipping instance '%s' because of the errors above.", c->name);
                         continue;
                 }
-                (void)generate_instance(log, dir_fd, c, &paths); /* logged; the others still get generated */
+                r = dropins_build(c, &paths, &trees[i]);
+                if (r < 0) {
+                        generated_tree_done(&trees[i]);
+                        (void)log_error_errno(log, r, "Failed to build units of instance '%s': %m", c->name);
+                }
+        }
+
+        cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        output_write_trees(dir_fd, trees, set.n_instances, results, cpus > 0 ? (unsigned)cpus : 1);
+
+        for (size_t i = 0; i < set.n_instances; i++) {
+                if (results[i].error < 0)
+                        (void)log_error_errno(log, results[i].error, "Failed to write '%s' of instance '%s': %m",
+                                              strna(results[i].failed), set.instances[i].name);
+                generated_tree_done(&trees[i]);
         }
         config_set_done(&set);
         return 0;

@@ -6,9 +6,20 @@
 
 #include "dropins.h"
 
+/* What became of one tree. */
+typedef struct OutputResult {
+        int error;          /* 0, or negative errno */
+        const char *failed; /* the file concerned (points into the tree) */
+} OutputResult;
+
 /*
- * Write tree below the directory dir_fd. Files are created with O_EXCL and links with
- * symlinkat(), so a collision is an error, never a silent overwrite. On error, returns
- * negative errno and points *failed at the file concerned.
+ * Write trees[0..n) below the directory dir_fd, results[i] telling how trees[i] went.
+ * Files are created with O_EXCL and links with symlinkat(), so a collision is an error,
+ * never a silent overwrite. Trees with no files are skipped.
+ *
+ * The cost is all in the file system (directory and inode creation on the tmpfs
+ * below /run), so with many instances the trees are shared out to up to max_workers
+ * threads; each instance's files stay within one thread, in order.
  */
-int output_write_tree(int dir_fd, const GeneratedTree *tree, const char **failed);
+void output_write_trees(int dir_fd, const GeneratedTree *trees, size_t n, OutputResult *results,
+                        unsigned max_workers);

@@ -8,58 +8,82 @@
  * from every directory, the same X in a higher directory replacing the lower one (and
  * masking it, if empty or /dev/null), and applied in lexical order of X after the
  * main file.
+ *
+ * Each configuration directory is read once (its NAME.conf files and NAME.conf.d
+ * directories together), so that a thousand instances cost a thousand opens, not
+ * five thousand: the generator runs at every boot and daemon-reload.
  */
 #include "config.h"
 
 #include <dirent.h>
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-typedef struct NameList {
-        char **names;
-        size_t n, allocated;
-} NameList;
+/* A file or directory found: each name once, from the directory of highest precedence. */
+typedef struct FoundFile {
+        char *name; /* "a.conf" or "a.conf.d" */
+        char *dir;  /* logical directory it was found in */
+        bool maybe_special; /* not known to be a regular file (a symlink, say) */
+} FoundFile;
 
-static void name_list_done(NameList *l)
+typedef struct FoundList {
+        FoundFile *items;
+        size_t n, allocated;
+} FoundList;
+
+static void found_list_done(FoundList *l)
 {
-        for (size_t i = 0; i < l->n; i++)
-                free(l->names[i]);
-        free(l->names);
-        *l = (NameList){};
+        for (size_t i = 0; i < l->n; i++) {
+                free(l->items[i].name);
+                free(l->items[i].dir);
+        }
+        free(l->items);
+        *l = (FoundList){};
 }
 
-static bool name_list_contains(const NameList *l, const char *name)
+static bool found_list_contains(const FoundList *l, const char *name)
 {
         for (size_t i = 0; i < l->n; i++)
-                if (strcmp(l->names[i], name) == 0)
+                if (strcmp(l->items[i].name, name) == 0)
                         return true;
         return false;
 }
 
-static int name_list_add(NameList *l, const char *name)
+static int found_list_add(FoundList *l, const char *name, const char *dir, bool maybe_special)
 {
+        FoundFile f = { .name = strdup(name), .dir = strdup(dir), .maybe_special = maybe_special };
+
+        if (!f.name || !f.dir)
+                goto oom;
         if (l->n == l->allocated) {
                 size_t n = l->allocated ? l->allocated * 2 : 32;
-                char **names = reallocarray(l->names, n, sizeof(char *));
-                if (!names)
-                        return -ENOMEM;
-                l->names = names;
+                FoundFile *items = reallocarray(l->items, n, sizeof(FoundFile));
+                if (!items)
+                        goto oom;
+                l->items = items;
                 l->allocated = n;
         }
-        l->names[l->n] = strdup(name);
-        if (!l->names[l->n])
-                return -ENOMEM;
-        l->n++;
+        l->items[l->n++] = f;
         return 0;
+oom:
+        free(f.name);
+        free(f.dir);
+        return -ENOMEM;
 }
 
-static int instance_compare(const void *a, const void *b)
+static int found_file_compare(const void *a, const void *b)
 {
-        return strcmp(((const InstanceConfig *)a)->name, ((const InstanceConfig *)b)->name);
+        return strcmp(((const FoundFile *)a)->name, ((const FoundFile *)b)->name);
+}
+
+/* Sorted by name, so that files are read and reported in the same order everywhere. */
+static void found_list_sort(FoundList *l)
+{
+        if (l->n > 1)
+                qsort(l->items, l->n, sizeof(FoundFile), found_file_compare);
 }
 
 static bool has_suffix(const char *s, const char *suffix)
@@ -69,37 +93,25 @@ static bool has_suffix(const char *s, const char *suffix)
         return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
-/* Masked: empty, or a symlink to /dev/null. */
-static bool file_is_mask(const char *real_path)
-{
-        char target[PATH_MAX];
-        struct stat st;
-        ssize_t n;
-
-        n = readlink(real_path, target, sizeof(target) - 1);
-        if (n > 0) {
-                target[n] = '\0';
-                if (strcmp(target, "/dev/null") == 0)
-                        return true;
-        }
-        return stat(real_path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0;
-}
-
-static char *path_join3(const char *a, const char *b, const char *c)
+static char *path_join(const char *a, const char *b)
 {
         char *p;
 
-        if (asprintf(&p, "%s%s%s%s%s", a, *b ? "/" : "", b, *c ? "/" : "", c) < 0)
+        if (asprintf(&p, "%s/%s", a, b) < 0)
                 return NULL;
         return p;
 }
 
-/* List entries of dir (under root) ending in ".conf", skipping directories. */
-static int list_conf_entries(const char *root, const char *dir, NameList *out)
+/*
+ * Add the entries of dir (under root) not found before: files "*.conf" to files, and, if
+ * dropin_dirs is given, directories "*.conf.d" to dropin_dirs. d_type saves a stat()
+ * per entry; only links and file systems without d_type need one.
+ */
+static int list_dir(const char *root, const char *dir, FoundList *files, FoundList *dropin_dirs)
 {
         _cleanup_free_ char *real = NULL;
-        DIR *d;
         struct dirent *de;
+        DIR *d;
         int r = 0;
 
         if (asprintf(&real, "%s%s", root, dir) < 0)
@@ -107,29 +119,31 @@ static int list_conf_entries(const char *root, const char *dir, NameList *out)
         d = opendir(real);
         if (!d)
                 return 0; /* missing or unreadable directories are simply empty */
-        while ((de = readdir(d))) {
-                struct stat st;
-                _cleanup_free_ char *p = NULL;
+        while (r >= 0 && (de = readdir(d))) {
+                bool conf = has_suffix(de->d_name, ".conf");
+                bool conf_d = dropin_dirs && has_suffix(de->d_name, ".conf.d");
+                unsigned char type = de->d_type;
 
-                if (!has_suffix(de->d_name, ".conf") || name_list_contains(out, de->d_name))
+                if (!conf && !conf_d)
                         continue;
-                p = path_join3(real, de->d_name, "");
-                if (!p) {
-                        r = -ENOMEM;
-                        break;
+                if (type == DT_UNKNOWN || (type == DT_LNK && conf_d)) {
+                        struct stat st;
+                        if (fstatat(dirfd(d), de->d_name, &st, 0) < 0)
+                                type = DT_LNK; /* dangling: reported when opened */
+                        else
+                                type = S_ISDIR(st.st_mode) ? DT_DIR : DT_REG;
                 }
-                /* A directory named X.conf is not a file; a dangling link is (reported on open). */
-                if (stat(p, &st) == 0 && S_ISDIR(st.st_mode))
-                        continue;
-                r = name_list_add(out, de->d_name);
-                if (r < 0)
-                        break;
+                if (conf && type != DT_DIR && !found_list_contains(files, de->d_name))
+                        r = found_list_add(files, de->d_name, dir, type != DT_REG);
+                else if (conf_d && type == DT_DIR && !found_list_contains(dropin_dirs, de->d_name))
+                        r = found_list_add(dropin_dirs, de->d_name, dir, false);
         }
         closedir(d);
         return r;
 }
 
-static int add_file(InstanceConfig *c, const char *path)
+/* Remember path in c->files (messages and ConfigLocation point there). */
+static int add_file(InstanceConfig *c, const char *path, const char **ret)
 {
         size_t n = 0;
         char **files;
@@ -142,150 +156,143 @@ static int add_file(InstanceConfig *c, const char *path)
         c->files = files;
         files[n] = strdup(path);
         files[n + 1] = NULL;
+        *ret = files[n];
         return files[n] ? 0 : -ENOMEM;
 }
 
-/* Parse one found file (logical dir + name) into c. */
-static int load_one(InstanceConfig *c, const char *root, const char *dir, const char *name, Diagnostics *d)
+/*
+ * Read and parse dir/name into c. Returns 1 if the file masks (nothing added), 0 when
+ * parsed (read errors become diagnostics, making c invalid), or -ENOMEM.
+ */
+static int load_one(InstanceConfig *c, const char *root, const FoundFile *file, Diagnostics *d)
 {
-        _cleanup_free_ char *path = path_join3(dir, name, "");
-        _cleanup_free_ char *real = NULL;
+        const char *dir = file->dir, *name = file->name;
+        _cleanup_free_ char *path = path_join(dir, name), *real = NULL, *text = NULL;
+        const char *logical;
         int r;
 
         if (!path || asprintf(&real, "%s%s", root, path) < 0)
                 return -ENOMEM;
-        r = add_file(c, path);
-        if (r < 0)
+        r = config_read_file(real, file->maybe_special, &text);
+        if (r == 1 || r == -ENOMEM)
                 return r;
-        return config_parse_file(c, &(ConfigFile){ .path = path, .real_path = real }, d);
+        if (add_file(c, path, &logical) < 0)
+                return -ENOMEM;
+        if (r < 0) {
+                c->valid = false;
+                return diagnostics_add(d, LOG_ERR, logical, 0, NULL, c->name, "Failed to read file: %s.",
+                                       strerror(-r));
+        }
+        return config_parse_text(c, logical, text, d);
 }
 
-/* Find, mask-check and parse the drop-ins of instance c. */
-static int load_dropins(InstanceConfig *c, const char *root, const char *const *dirs, Diagnostics *d)
+/* Parse the drop-ins of c, given every NAME.conf.d directory found (of any instance). */
+static int load_dropins(InstanceConfig *c, const char *root, const FoundList *dropin_dirs, Diagnostics *d)
 {
-        NameList seen = {};
-        const char **owner = NULL;
+        char wanted[INSTANCE_NAME_BUFSZ + sizeof(".conf.d")];
+        FoundList found = {};
         int r = 0;
 
-        for (size_t i = 0; i < CONFIG_DIRS_COUNT && r >= 0; i++) {
-                _cleanup_free_ char *dropin_dir = NULL;
-                size_t before = seen.n;
+        snprintf(wanted, sizeof(wanted), "%s.conf.d", c->name);
+        /* dropin_dirs holds each NAME.conf.d once; the same directory name in several
+         * configuration directories is listed from each of them, highest first. */
+        for (size_t i = 0; i < dropin_dirs->n && r >= 0; i++) {
+                _cleanup_free_ char *dir = NULL;
 
-                if (asprintf(&dropin_dir, "%s/%s.conf.d", dirs[i], c->name) < 0) {
-                        r = -ENOMEM;
-                        break;
-                }
-                r = list_conf_entries(root, dropin_dir, &seen);
-                if (r < 0)
-                        break;
-                if (seen.n > before) {
-                        const char **o = reallocarray(owner, seen.n, sizeof(char *));
-                        if (!o) {
-                                r = -ENOMEM;
-                                break;
-                        }
-                        owner = o;
-                        for (size_t k = before; k < seen.n; k++)
-                                owner[k] = dirs[i];
-                }
-        }
-
-        /* Sort names, carrying along the directory each one came from. */
-        for (size_t a = 1; r >= 0 && a < seen.n; a++)
-                for (size_t b = a; b > 0 && strcmp(seen.names[b - 1], seen.names[b]) > 0; b--) {
-                        char *t = seen.names[b];
-                        const char *o = owner[b];
-                        seen.names[b] = seen.names[b - 1];
-                        owner[b] = owner[b - 1];
-                        seen.names[b - 1] = t;
-                        owner[b - 1] = o;
-                }
-
-        for (size_t k = 0; r >= 0 && k < seen.n; k++) {
-                _cleanup_free_ char *dir = NULL, *real = NULL;
-
-                if (asprintf(&dir, "%s/%s.conf.d", owner[k], c->name) < 0 ||
-                    asprintf(&real, "%s%s/%s", root, dir, seen.names[k]) < 0) {
-                        r = -ENOMEM;
-                        break;
-                }
-                if (file_is_mask(real))
+                if (strcmp(dropin_dirs->items[i].name, wanted) != 0)
                         continue;
-                r = load_one(c, root, dir, seen.names[k], d);
+                dir = path_join(dropin_dirs->items[i].dir, wanted);
+                r = dir ? list_dir(root, dir, &found, NULL) : -ENOMEM;
         }
-        free(owner);
-        name_list_done(&seen);
+        found_list_sort(&found);
+        for (size_t k = 0; r >= 0 && k < found.n; k++) {
+                r = load_one(c, root, &found.items[k], d);
+                if (r == 1)
+                        r = 0; /* a masked drop-in */
+        }
+        found_list_done(&found);
         return r;
+}
+
+static int instance_compare(const void *a, const void *b)
+{
+        return strcmp(((const InstanceConfig *)a)->name, ((const InstanceConfig *)b)->name);
+}
+
+/* Add to the instance array of set the instance of file (dir, name); masked: nothing. */
+static int load_instance(ConfigSet *set, const char *root, const FoundFile *file, const FoundList *dropin_dirs)
+{
+        size_t len = strlen(file->name) - strlen(".conf");
+        _cleanup_free_ char *name = strndup(file->name, len);
+        const char *reason;
+        InstanceConfig *c;
+        int r;
+
+        if (!name)
+                return -ENOMEM;
+        if (instance_name_check(name, &reason) < 0) {
+                _cleanup_free_ char *path = path_join(file->dir, file->name);
+                if (!path)
+                        return -ENOMEM;
+                return diagnostics_add(&set->diagnostics, LOG_ERR, path, 0, NULL, NULL,
+                                       "Invalid instance name '%s': %s; file ignored.", name, reason);
+        }
+
+        c = &set->instances[set->n_instances];
+        instance_config_init(c);
+        memcpy(c->name, name, len + 1); /* checked: at most INSTANCE_NAME_MAX */
+        r = load_one(c, root, file, &set->diagnostics);
+        if (r == 1) { /* masked */
+                instance_config_done(c);
+                return 0;
+        }
+        set->n_instances++;
+        if (r < 0)
+                return r;
+        return load_dropins(c, root, dropin_dirs, &set->diagnostics);
 }
 
 int config_load_files(const char *root, ConfigSet *set)
 {
         static const char *const dirs[CONFIG_DIRS_COUNT] = CONFIG_DIRS_INIT;
-        NameList seen = {};
-        const char **owner = NULL;
+        FoundList files = {}, dropin_dirs = {};
         int r = 0;
 
-        for (size_t i = 0; i < CONFIG_DIRS_COUNT && r >= 0; i++) {
-                size_t before = seen.n;
+        for (size_t i = 0; i < CONFIG_DIRS_COUNT && r >= 0; i++)
+                r = list_dir(root, dirs[i], &files, &dropin_dirs);
+        /* The same NAME.conf.d may exist in several directories: list_dir() kept only the
+         * first; add the others, in precedence order, for load_dropins(). */
+        for (size_t i = 0; i < CONFIG_DIRS_COUNT && r >= 0; i++)
+                for (size_t k = 0, n = dropin_dirs.n; k < n && r >= 0; k++)
+                        if (strcmp(dropin_dirs.items[k].dir, dirs[i]) != 0) {
+                                _cleanup_free_ char *p = NULL, *real = NULL;
+                                struct stat st;
 
-                r = list_conf_entries(root, dirs[i], &seen);
-                if (r < 0)
-                        break;
-                const char **o = reallocarray(owner, seen.n ? seen.n : 1, sizeof(char *));
-                if (!o) {
-                        r = -ENOMEM;
-                        break;
-                }
-                owner = o;
-                for (size_t k = before; k < seen.n; k++)
-                        owner[k] = dirs[i];
-        }
+                                p = path_join(dirs[i], dropin_dirs.items[k].name);
+                                if (!p || asprintf(&real, "%s%s", root, p) < 0) {
+                                        r = -ENOMEM;
+                                        break;
+                                }
+                                if (stat(real, &st) == 0 && S_ISDIR(st.st_mode))
+                                        r = found_list_add(&dropin_dirs, dropin_dirs.items[k].name, dirs[i],
+                                                           false);
+                        }
         if (r < 0)
                 goto finish;
+        found_list_sort(&files);
 
-        set->instances = calloc(seen.n ? seen.n : 1, sizeof(InstanceConfig));
+        set->instances = calloc(files.n ? files.n : 1, sizeof(InstanceConfig));
         if (!set->instances) {
                 r = -ENOMEM;
                 goto finish;
         }
+        for (size_t k = 0; k < files.n && r >= 0; k++)
+                r = load_instance(set, root, &files.items[k], &dropin_dirs);
 
-        for (size_t k = 0; k < seen.n; k++) {
-                const char *file = seen.names[k];
-                size_t len = strlen(file) - strlen(".conf");
-                char name[PATH_MAX];
-                _cleanup_free_ char *real = NULL, *logical = NULL;
-                const char *reason;
-                InstanceConfig *c;
-
-                snprintf(name, sizeof(name), "%.*s", (int)len, file);
-                logical = path_join3(owner[k], file, "");
-                if (!logical || asprintf(&real, "%s%s", root, logical) < 0) {
-                        r = -ENOMEM;
-                        goto finish;
-                }
-                if (file_is_mask(real))
-                        continue;
-                if (instance_name_check(name, &reason) < 0) {
-                        r = diagnostics_add(&set->diagnostics, LOG_ERR, logical, 0, NULL, NULL,
-                                            "Invalid instance name '%s': %s; file ignored.", name, reason);
-                        if (r < 0)
-                                goto finish;
-                        continue;
-                }
-
-                c = &set->instances[set->n_instances++];
-                instance_config_init(c);
-                memcpy(c->name, name, strlen(name) + 1); /* checked: at most INSTANCE_NAME_MAX */
-                r = load_one(c, root, owner[k], file, &set->diagnostics);
-                if (r >= 0)
-                        r = load_dropins(c, root, dirs, &set->diagnostics);
-                if (r < 0)
-                        goto finish;
-        }
-
+        /* File order is not name order ("a-b.conf" < "a.conf"); conflicts are decided by name. */
         qsort(set->instances, set->n_instances, sizeof(InstanceConfig), instance_compare);
 finish:
-        free(owner);
-        name_list_done(&seen);
+        found_list_done(&files);
+        found_list_done(&dropin_dirs);
         return r;
 }

@@ -16,13 +16,15 @@
 #include <ini.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 
 typedef struct ParseState {
         InstanceConfig *config;
         const char *file; /* logical path, owned by config->files */
         Diagnostics *diagnostics;
-        FILE *stream;           /* either a stream ... */
-        const char *text;       /* ... or text (tests) */
+        const char *text;       /* what is left to read */
         unsigned line;          /* number of the line last handed to inih */
         unsigned section_line;  /* where the current section header is */
         unsigned warned_section_line; /* unknown section already reported */
@@ -51,10 +53,7 @@ static char *read_raw_line(ParseState *s, char *buf, int size, bool *truncated)
 
         *truncated = false;
         for (;;) {
-                if (s->stream)
-                        ch = fgetc(s->stream);
-                else
-                        ch = *s->text ? (unsigned char)*s->text++ : EOF;
+                ch = *s->text ? (unsigned char)*s->text++ : EOF;
                 if (ch == EOF) {
                         if (n == 0)
                                 return NULL;
@@ -159,36 +158,57 @@ static int parse(ParseState *s)
         return r < 0 ? -ENOMEM : 0;
 }
 
-int config_parse_file(InstanceConfig *c, const ConfigFile *file, Diagnostics *d)
+int config_read_file(const char *real_path, bool maybe_special, char **ret)
 {
-        _cleanup_fclose_ FILE *f = NULL;
-        const char *logical = NULL;
-        int fd;
+        _cleanup_close_ int fd = -EBADF;
+        _cleanup_free_ char *text = NULL;
+        size_t n = 0, size = 4096;
 
-        /* Messages name the logical path; keep one copy of it in c->files. */
-        for (char **p = c->files; p && *p; p++)
-                if (strcmp(*p, file->path) == 0)
-                        logical = *p;
-        if (!logical)
-                logical = file->path;
-
-        fd = open(file->real_path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        if (fd >= 0) {
-                f = fdopen(fd, "re");
-                if (!f)
-                        (void)close(fd);
+        *ret = NULL;
+        fd = open(real_path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return negative_errno();
+        if (maybe_special) {
+                /* A symlink to /dev/null masks (as in systemd's own configuration); a
+                 * symlink to anything else that is not a file is an error. */
+                struct stat st;
+                if (fstat(fd, &st) < 0)
+                        return negative_errno();
+                if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3))
+                        return 1;
+                if (!S_ISREG(st.st_mode))
+                        return -EBADFD;
         }
-        if (!f) {
-                int e = errno;
-                if (e == ENOMEM)
-                        return -ENOMEM;
-                c->valid = false;
-                return diagnostics_add(d, LOG_ERR, logical, 0, NULL, c->name, "Failed to read file: %s.",
-                                       strerror(e));
-        }
+        text = malloc(size);
+        if (!text)
+                return -ENOMEM;
+        for (;;) {
+                ssize_t k;
 
-        ParseState s = { .config = c, .file = logical, .diagnostics = d, .stream = f };
-        return parse(&s);
+                if (n + 1 >= size) {
+                        char *t;
+                        if (size >= CONFIG_FILE_MAX)
+                                return -EFBIG;
+                        size *= 2;
+                        t = realloc(text, size);
+                        if (!t)
+                                return -ENOMEM;
+                        text = t;
+                }
+                k = read(fd, text + n, size - 1 - n);
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k < 0)
+                        return negative_errno();
+                if (k == 0)
+                        break;
+                n += (size_t)k;
+        }
+        if (n == 0)
+                return 1; /* an empty file masks */
+        text[n] = '\0';
+        *ret = TAKE_PTR(text);
+        return 0;
 }
 
 int config_parse_text(InstanceConfig *c, const char *path, const char *text, Diagnostics *d)

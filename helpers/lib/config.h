@@ -74,18 +74,17 @@ const InstanceConfig *config_set_find(const ConfigSet *set, const char *name);
 
 /* --- internal steps, exposed for the unit tests ------------------------------------ */
 
-/* A configuration file found by precedence: logical path (for messages) and real path. */
-typedef struct ConfigFile {
-        char *path;      /* e.g. /etc/tsproxy/a.conf */
-        char *real_path; /* path under root, for open() */
-} ConfigFile;
-
 void instance_config_init(InstanceConfig *c);
 void instance_config_done(InstanceConfig *c);
 
-/* Parse one file (main or drop-in) into c; -ENOMEM only; problems go to d. */
-int config_parse_file(InstanceConfig *c, const ConfigFile *file, Diagnostics *d);
-/* Parse text as if it were the file at path (for tests). */
+/* Configuration files larger than this are refused. */
+#define CONFIG_FILE_MAX (1024 * 1024)
+
+/* Read a whole file: 0 and *ret, 1 if it is a mask (empty, or /dev/null), or -errno.
+ * maybe_special: it may not be a regular file (a symlink, or unknown). */
+int config_read_file(const char *real_path, bool maybe_special, char **ret);
+/* Parse the text of the file at path (a logical path, for messages) into c. Returns 0 or
+ * -ENOMEM; problems go to d. */
 int config_parse_text(InstanceConfig *c, const char *path, const char *text, Diagnostics *d);
 
 /* Cross-instance checks and allocation over the sorted array. */

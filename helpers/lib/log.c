@@ -5,7 +5,6 @@
  * The Logger lives in main(); nothing here keeps global state. A message is formatted
  * once into a stack buffer ("%m" resolved against the error passed in, not errno).
  */
-#define _GNU_SOURCE
 #include "log.h"
 
 #include <fcntl.h>

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# Golden test of tsproxy-generator, after systemd's test/test-fstab-generator.
+#
+#   run-golden.sh GENERATOR CASE_DIR            compare one case
+#   UPDATE=1 run-golden.sh GENERATOR CASE_DIR   rewrite its expected tree (review the diff!)
+#
+# A case directory holds:
+#   input/          the configuration root (TSPROXY_ROOT), e.g. input/etc/tsproxy/a.conf
+#   input.sh        (optional) script run with the case's temp root as $1, to make inputs
+#                   too large or too odd to commit (1000 files, symlink loops)
+#   expected/       the exact output tree; symlinks committed as real git symlinks
+#   expected.log    the diagnostics, as printed with SYSTEMD_LOG_TARGET=console
+# In expected files and link targets, @pkglibexecdir@, @unitdir@ and @tailscaled@ stand
+# for the build's paths (read from the build's units), so the goldens do not depend
+# on --prefix.
+# The comparison goes: file list (with types), then contents, then link targets, then
+# the log; each mismatch is printed as `diff -u`.
+set -euo pipefail
+
+generator=$(readlink -f "$1")
+case_dir=$(readlink -f "$2")
+name=$(basename "$case_dir")
+units_dir=$(dirname "$generator")/../units
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# The build's paths, taken from the configured templates (one source of truth).
+pkglibexecdir=$(sed -n 's|^ExecStop=\(.*\)/tsproxy-netns down %i$|\1|p' "$units_dir/ts-netns@.service")
+unitdir=$(sed -n "s|^unitdir=||p" "$units_dir/paths.txt")
+tailscaled=$(sed -n "s|^tailscaled=||p" "$units_dir/paths.txt")
+[[ -n $pkglibexecdir && -n $unitdir && -n $tailscaled ]] || { echo "cannot read build paths"; exit 2; }
+
+substitute() { # placeholders -> paths (forward) or paths -> placeholders (reverse)
+    if [[ $1 == forward ]]; then
+        sed -e "s|@pkglibexecdir@|$pkglibexecdir|g" -e "s|@unitdir@|$unitdir|g" -e "s|@tailscaled@|$tailscaled|g"
+    else
+        sed -e "s|$pkglibexecdir|@pkglibexecdir@|g" -e "s|$unitdir/|@unitdir@/|g" -e "s|$tailscaled|@tailscaled@|g"
+    fi
+}
+
+# Copy a tree, substituting placeholders in file contents and link targets.
+copy_tree() { # src dst direction
+    local src=$1 dst=$2 dir=$3 p
+    mkdir -p "$dst"
+    [[ -d $src ]] || return 0
+    (cd "$src" && find . -mindepth 1 -printf '%y %p\n' | sort) | while read -r type p; do
+        case $type in
+            d) mkdir -p "$dst/$p" ;;
+            f) substitute "$dir" < "$src/$p" > "$dst/$p" ;;
+            l) ln -s "$(readlink "$src/$p" | substitute "$dir")" "$dst/$p" ;;
+        esac
+    done
+}
+
+root=$tmp/root
+mkdir -p "$root" "$tmp/out" "$tmp/early" "$tmp/late"
+[[ -d $case_dir/input ]] && cp -a "$case_dir/input/." "$root/"
+[[ -x $case_dir/input.sh ]] && "$case_dir/input.sh" "$root"
+
+rc=0
+TSPROXY_ROOT=$root SYSTEMD_LOG_TARGET=console SYSTEMD_LOG_LEVEL=info \
+    "$generator" "$tmp/out" "$tmp/early" "$tmp/late" 2> "$tmp/log" || rc=$?
+if [[ $rc -ne 0 ]]; then
+    echo "FAIL $name: generator exited $rc"; cat "$tmp/log"; exit 1
+fi
+if [[ -n $(find "$tmp/early" "$tmp/late" -mindepth 1) ]]; then
+    echo "FAIL $name: the generator wrote into the early or late directory"; exit 1
+fi
+
+if [[ ${UPDATE:-0} == 1 ]]; then
+    rm -rf "$case_dir/expected"
+    copy_tree "$tmp/out" "$case_dir/expected" reverse
+    substitute reverse < "$tmp/log" > "$case_dir/expected.log"
+    echo "UPDATED $name (review: git diff -- $case_dir)"
+    exit 0
+fi
+
+copy_tree "$case_dir/expected" "$tmp/expected" forward
+[[ -f $case_dir/expected.log ]] && substitute forward < "$case_dir/expected.log" > "$tmp/expected.log" \
+    || : > "$tmp/expected.log"
+
+fail=0
+listing() { (cd "$1" && find . -mindepth 1 -printf '%y %p\n' | sort); }
+if ! diff -u <(listing "$tmp/expected") <(listing "$tmp/out") > "$tmp/d"; then
+    echo "FAIL $name: file list differs (- expected, + generated)"; cat "$tmp/d"; fail=1
+fi
+if ! diff -ru --no-dereference "$tmp/expected" "$tmp/out" > "$tmp/d"; then
+    echo "FAIL $name: contents or link targets differ (- expected, + generated)"; cat "$tmp/d"; fail=1
+fi
+if ! diff -u "$tmp/expected.log" "$tmp/log" > "$tmp/d"; then
+    echo "FAIL $name: diagnostics differ (- expected, + generated)"; cat "$tmp/d"; fail=1
+fi
+[[ $fail -eq 0 ]] && echo "ok $name"
+exit $fail
