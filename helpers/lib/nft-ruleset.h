@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * nft-ruleset.h: the text of an instance's nftables table, as a pure function.
+ *
+ * tsproxy-nat loads this text with libnftables as one buffer, which is one atomic
+ * transaction: the old table of that name (if any, and not owned by a live process) is
+ * replaced by the new one, or nothing changes. Keeping the text builder pure means the
+ * exact ruleset is unit-tested without root, and `tsproxy-nat --help` readers can find
+ * it in one place (tsproxy-nat(8) explains every rule).
+ */
+#pragma once
+
+#include <stdint.h>
+
+#include "addr.h"
+
+typedef struct NatSpec {
+        const char *name;        /* instance name; the table is "tsproxy-NAME" */
+        Subnet subnet;           /* the veth pair's /30 or /31 */
+        uint16_t port;           /* the instance tailscaled's UDP port, forwarded from the uplink */
+        const char *uplink;      /* the way out to the internet; NULL: any interface but tsproxy veths */
+        const char *host_ifname; /* host end of the instance's veth ("ts-NAME") */
+} NatSpec;
+
+/*
+ * Is s usable as an interface name (Linux rules: 1..15 bytes, not "." or "..", no '/',
+ * ':' or whitespace) and safe inside a quoted nft string (printable ASCII, no '"', '\\'
+ * or '*', which nft would read as a wildcard)?
+ */
+int nft_ruleset_ifname_check(const char *s, const char **reason);
+
+/* 0 if spec can be turned into a ruleset; otherwise -EINVAL and *reason (static) says why. */
+int nft_ruleset_check(const NatSpec *spec, const char **reason);
+
+/*
+ * The whole transaction: "add table; delete table" (so that a leftover table of the same
+ * name, created without the owner flag, is replaced) followed by the table with
+ * "flags owner". *ret is malloc'd. -EINVAL for an invalid spec, -ENOMEM.
+ */
+int nft_ruleset_build(const NatSpec *spec, char **ret);
+
+/* "delete table inet tsproxy-NAME\n", for the clean shutdown. */
+int nft_ruleset_build_delete(const char *name, char **ret);
+
+/* "list table inet tsproxy-NAME\n", for the health check and the owner diagnosis. */
+int nft_ruleset_build_list(const char *name, char **ret);

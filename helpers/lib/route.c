@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * route.c: default route and policy rule, through libnl.
+ *
+ * Both are added create-exclusive so that the caller learns whether this run made
+ * them (and must remove them on rollback) or found them already there.
+ */
+#include "route.h"
+
+#include <errno.h>
+#include <linux/fib_rules.h>
+#include <linux/rtnetlink.h>
+#include <netlink/route/nexthop.h>
+
+#include "netlink.h"
+
+static int route_new_default(int ifindex, uint32_t gateway, struct rtnl_route **ret)
+{
+        _cleanup_(rtnl_route_putp) struct rtnl_route *route = NULL;
+        _cleanup_(nl_addr_putp) struct nl_addr *dst = NULL, *gw = NULL;
+        struct rtnl_nexthop *nh;
+        int r;
+
+        if (ifindex <= 0)
+                return -EINVAL;
+        r = netlink_ipv4_addr(0, 0, &dst);
+        if (r < 0)
+                return r;
+        r = netlink_ipv4_addr(gateway, 32, &gw);
+        if (r < 0)
+                return r;
+
+        route = rtnl_route_alloc();
+        if (!route)
+                return -ENOMEM;
+        r = netlink_errno(rtnl_route_set_family(route, AF_INET));
+        if (r < 0)
+                return r;
+        r = netlink_errno(rtnl_route_set_dst(route, dst));
+        if (r < 0)
+                return r;
+        rtnl_route_set_table(route, RT_TABLE_MAIN);
+        rtnl_route_set_scope(route, RT_SCOPE_UNIVERSE);
+        rtnl_route_set_protocol(route, RTPROT_BOOT); /* as `ip route add` */
+        r = netlink_errno(rtnl_route_set_type(route, RTN_UNICAST));
+        if (r < 0)
+                return r;
+
+        nh = rtnl_route_nh_alloc();
+        if (!nh)
+                return -ENOMEM;
+        rtnl_route_nh_set_ifindex(nh, ifindex);
+        rtnl_route_nh_set_gateway(nh, gw);
+        rtnl_route_add_nexthop(route, nh); /* the route owns nh from here on */
+
+        *ret = TAKE_PTR(route);
+        return 0;
+}
+
+int route_add_default(struct nl_sock *sk, int ifindex, uint32_t gateway, bool replace)
+{
+        _cleanup_(rtnl_route_putp) struct rtnl_route *route = NULL;
+        int r;
+
+        r = route_new_default(ifindex, gateway, &route);
+        if (r < 0)
+                return r;
+        return netlink_errno(
+                rtnl_route_add(sk, route, NLM_F_CREATE | (replace ? NLM_F_REPLACE : NLM_F_EXCL)));
+}
+
+int route_delete_default(struct nl_sock *sk, int ifindex, uint32_t gateway)
+{
+        _cleanup_(rtnl_route_putp) struct rtnl_route *route = NULL;
+        int r;
+
+        r = route_new_default(ifindex, gateway, &route);
+        if (r < 0)
+                return r;
+        return netlink_errno(rtnl_route_delete(sk, route, 0));
+}
+
+static int route_new_rule(const Subnet *to, uint32_t priority, uint32_t table, struct rtnl_rule **ret)
+{
+        _cleanup_(rtnl_rule_putp) struct rtnl_rule *rule = NULL;
+        _cleanup_(nl_addr_putp) struct nl_addr *dst = NULL;
+        int r;
+
+        r = netlink_ipv4_addr(to->network, to->prefix, &dst);
+        if (r < 0)
+                return r;
+        rule = rtnl_rule_alloc();
+        if (!rule)
+                return -ENOMEM;
+        rtnl_rule_set_family(rule, AF_INET);
+        r = netlink_errno(rtnl_rule_set_dst(rule, dst));
+        if (r < 0)
+                return r;
+        rtnl_rule_set_prio(rule, priority);
+        rtnl_rule_set_table(rule, table);
+        rtnl_rule_set_action(rule, FR_ACT_TO_TBL);
+
+        *ret = TAKE_PTR(rule);
+        return 0;
+}
+
+int route_rule_add(struct nl_sock *sk, const Subnet *to, uint32_t priority, uint32_t table)
+{
+        _cleanup_(rtnl_rule_putp) struct rtnl_rule *rule = NULL;
+        int r;
+
+        r = route_new_rule(to, priority, table, &rule);
+        if (r < 0)
+                return r;
+        /* The kernel compares every attribute under NLM_F_EXCL: EEXIST means "identical". */
+        return netlink_errno(rtnl_rule_add(sk, rule, NLM_F_CREATE | NLM_F_EXCL));
+}
+
+int route_rule_delete(struct nl_sock *sk, const Subnet *to, uint32_t priority, uint32_t table)
+{
+        _cleanup_(rtnl_rule_putp) struct rtnl_rule *rule = NULL;
+        int r;
+
+        r = route_new_rule(to, priority, table, &rule);
+        if (r < 0)
+                return r;
+        return netlink_errno(rtnl_rule_delete(sk, rule, 0));
+}

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * sysctl.h: writing the few kernel settings the helpers need, under /proc/sys.
+ *
+ * /proc/sys/net shows the network namespace of the process that opens the file, so
+ * these calls act on the namespace the caller is in.
+ */
+#pragma once
+
+#include <stddef.h>
+
+/* "net/ipv4/conf/IFNAME/forwarding", or "net/ipv4/ip_forward" for a NULL ifname. */
+int sysctl_ipv4_forwarding_property(const char *ifname, char *buf, size_t size);
+
+/*
+ * Write value (a newline is added) to /proc/sys/PROPERTY, unless it already holds that
+ * value: a read-only /proc/sys that is already right is not an error. -ENOENT when the
+ * property does not exist (e.g. no such interface).
+ */
+int sysctl_write(const char *property, const char *value);
+
+/* Turn on IPv4 forwarding for ifname, or for the whole namespace when ifname is NULL. */
+int sysctl_enable_ipv4_forwarding(const char *ifname);

@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * tsproxy-netns: set up and tear down the network namespace of a tsproxy instance.
+ *
+ * Run by ts-netns@NAME.service (ExecStart=up from the generated drop-in, ExecStop=down
+ * from the template). main() parses arguments, reads the environment once and picks
+ * the verb; the work is in up.c, down.c and resolv-conf.c.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "build-config.h"
+#include "instance.h"
+#include "netlink.h"
+#include "netns-tool.h"
+
+#define EXIT_USAGE 2
+/* EX_CONFIG: units say RestartPreventExitStatus=78, so an unconfigured instance is not
+ * restarted in a loop. */
+#define EXIT_UNCONFIGURED 78
+
+static void help(void)
+{
+        printf("Usage: tsproxy-netns up NAME --subnet A.B.C.D/30|/31 [--uplink IFNAME] [--host-if IFNAME]\n"
+               "       tsproxy-netns down NAME [--host-if IFNAME] [--subnet A.B.C.D/N]\n"
+               "       tsproxy-netns resolv-conf NAME\n"
+               "       tsproxy-netns unconfigured NAME\n"
+               "\n"
+               "Set up or tear down the network namespace of tsproxy instance NAME.\n"
+               "\n"
+               "  -h --help             Show this help\n"
+               "     --version          Show the version\n"
+               "     --subnet=A.B.C.D/N The veth subnet (/30 or /31)\n"
+               "     --uplink=IFNAME    Enable forwarding only on this interface, not host-wide\n"
+               "     --host-if=IFNAME   Host end of the veth (default: ts-NAME)\n"
+               "\n"
+               "See the tsproxy-netns(8) man page for details.\n");
+}
+
+static const char *env_or(const char *name, const char *def)
+{
+        const char *e = getenv(name);
+
+        return e && e[0] ? e : def;
+}
+
+int main(int argc, char *argv[])
+{
+        enum { ARG_VERSION = 0x100, ARG_SUBNET, ARG_UPLINK, ARG_HOST_IF };
+        static const struct option options[] = {
+                {"help", no_argument, NULL, 'h'},
+                {"version", no_argument, NULL, ARG_VERSION},
+                {"subnet", required_argument, NULL, ARG_SUBNET},
+                {"uplink", required_argument, NULL, ARG_UPLINK},
+                {"host-if", required_argument, NULL, ARG_HOST_IF},
+                {},
+        };
+        const char *subnet_arg = NULL, *host_if = NULL, *verb, *reason;
+        Context c = {};
+        Logger log;
+        int opt, level = LOG_INFO, r;
+
+        logger_open(&log, "tsproxy-netns", LOG_TARGET_STDERR, LOG_INFO);
+        if (getenv("TSPROXY_LOG_LEVEL") && log_level_from_string(getenv("TSPROXY_LOG_LEVEL"), &level) >= 0)
+                log.max_level = level;
+        c.log = &log;
+
+        while ((opt = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+                switch (opt) {
+                case 'h': help(); return EXIT_SUCCESS;
+                case ARG_VERSION: printf("tsproxy-netns %s\n", PACKAGE_VERSION); return EXIT_SUCCESS;
+                case ARG_SUBNET: subnet_arg = optarg; break;
+                case ARG_UPLINK: c.uplink = optarg; break;
+                case ARG_HOST_IF: host_if = optarg; break;
+                default: return EXIT_USAGE; /* getopt said why */
+                }
+
+        if (argc - optind != 2) {
+                log_error(&log, "Expected a verb and an instance name, see --help.");
+                return EXIT_USAGE;
+        }
+        verb = argv[optind];
+        c.name = argv[optind + 1];
+
+        /* The fallback ExecStart= of units whose instance has no configuration. */
+        if (strcmp(verb, "unconfigured") == 0) {
+                log_error(&log,
+                          "Instance '%s' has no valid configuration in /etc/tsproxy (see `journalctl -b -t "
+                          "tsproxy-generator`)",
+                          c.name);
+                return EXIT_UNCONFIGURED;
+        }
+
+        if (strcmp(verb, "up") != 0 && strcmp(verb, "down") != 0 && strcmp(verb, "resolv-conf") != 0) {
+                log_error(&log, "Unknown verb '%s', see --help.", verb);
+                return EXIT_USAGE;
+        }
+        if (instance_name_check(c.name, &reason) < 0) {
+                log_error(&log, "Invalid instance name '%s': %s.", c.name, reason);
+                return EXIT_USAGE;
+        }
+
+        if (subnet_arg) {
+                const char *why;
+
+                if (strcmp(verb, "resolv-conf") == 0) {
+                        log_error(&log, "--subnet is not used by resolv-conf.");
+                        return EXIT_USAGE;
+                }
+                r = subnet_parse(subnet_arg, &c.subnet);
+                if (r == -EDOM) {
+                        char s[SUBNET_STRLEN];
+
+                        subnet_format(&c.subnet, s);
+                        log_error(&log, "Invalid --subnet '%s': host bits are set (did you mean %s?).",
+                                  subnet_arg, s);
+                        return EXIT_USAGE;
+                }
+                if (r < 0) {
+                        log_error(&log, "Invalid --subnet '%s': expected A.B.C.D/N.", subnet_arg);
+                        return EXIT_USAGE;
+                }
+                if (strcmp(verb, "up") == 0 && c.subnet.prefix != 30 && c.subnet.prefix != 31) {
+                        log_error(&log, "Invalid --subnet '%s': a veth subnet is a /30 or a /31.",
+                                  subnet_arg);
+                        return EXIT_USAGE;
+                }
+                why = subnet_forbidden_reason(&c.subnet);
+                if (why && strcmp(verb, "up") == 0) {
+                        log_error(&log, "Invalid --subnet '%s': %s.", subnet_arg, why);
+                        return EXIT_USAGE;
+                }
+                c.have_subnet = true;
+        } else if (strcmp(verb, "up") == 0) {
+                log_error(&log, "up needs --subnet.");
+                return EXIT_USAGE;
+        }
+
+        if (c.uplink && (strcmp(verb, "up") != 0 || !netlink_ifname_valid(c.uplink))) {
+                log_error(&log, "Invalid --uplink '%s' for %s.", c.uplink, verb);
+                return EXIT_USAGE;
+        }
+        if (host_if) {
+                if (strcmp(verb, "resolv-conf") == 0 || !netlink_ifname_valid(host_if) ||
+                    strcmp(host_if, NAMESPACE_IFNAME) == 0) {
+                        log_error(&log, "Invalid --host-if '%s' for %s.", host_if, verb);
+                        return EXIT_USAGE;
+                }
+                snprintf(c.host_ifname, sizeof(c.host_ifname), "%s", host_if);
+        } else
+                (void)instance_host_ifname(c.name, c.host_ifname);
+
+        /* Every environmental path, read once: the test seams. */
+        c.netns_dir = env_or("TSPROXY_NETNS_DIR", NETNS_DIR_DEFAULT);
+        c.runtime_dir = env_or("TSPROXY_RUNTIME_DIR", RUNTIME_DIR_PREFIX);
+        c.resolv_conf = env_or("TSPROXY_RESOLV_CONF", "/etc/resolv.conf");
+        c.resolved_conf = env_or("TSPROXY_RESOLVED_CONF", "/run/systemd/resolve/resolv.conf");
+
+        if (strcmp(verb, "up") == 0)
+                r = verb_up(&c);
+        else if (strcmp(verb, "down") == 0)
+                r = verb_down(&c);
+        else
+                r = verb_resolv_conf(&c);
+
+        logger_close(&log);
+        return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,251 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# test-chain.sh BUILDDIR [DESTDIR]: end to end, the namespace chain under the real systemd
+# of the sandbox: the generator turns /etc/tsproxy/t1.conf into drop-ins at daemon-reload,
+# tsproxy@t1.target starts ts-netns -> ts-nat -> tailscaled (the fake), and traffic from
+# the instance reaches the simulated internet through NAT and the simulated tailnet
+# through the fake tunnel. Every check asserts real state (links, rules, tables, mounts,
+# packets), read with ip/nft/journalctl inside the sandbox.
+#
+# What the sandbox offers (see sandbox.sh): the sandbox's root namespace is the "host",
+# with uplink0 192.0.2.2/24 and a default route via 192.0.2.1 (sim-inet); whoami on
+# 192.0.2.1:80 and 100.64.0.1:80 answers "you are IP:PORT"; the fake tailscaled of
+# instance NAME tunnels to fake-tailnet-peer at 192.0.2.1:41641.
+set -u
+
+. "$(dirname "$0")/sandbox.sh"
+
+builddir=${1:?usage: $0 BUILDDIR [DESTDIR]}
+sandbox_require
+
+if [[ -n ${2:-} ]]; then
+    SANDBOX_BUILDDIR=$(cd "$builddir" && pwd)
+    destdir=$2
+else
+    sandbox_meson_install "$builddir"
+    check_rc "meson install --destdir of the build dir" $? || { finish; exit 1; }
+    destdir=$SANDBOX_DESTDIR
+fi
+
+sandbox_start "$destdir"
+check_rc "systemd boots in the sandbox" $? || { finish; exit 1; }
+
+# --- helpers --------------------------------------------------------------------------
+# TCP request from inside namespace $1 to $2:$3; prints what the server says (3 s max).
+ns_tcp() { sb ip netns exec "$1" timeout 3 bash -c "exec 3<>/dev/tcp/$2/$3 && cat <&3"; }
+host_tcp() { sb timeout 3 bash -c "exec 3<>/dev/tcp/$1/$2 && cat <&3"; }
+# Wait up to $1 tenths of a second for CMD to succeed.
+wait_for() { local n=$1; shift; while ((n-- > 0)); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done; return 1; }
+main_pid() { sb systemctl show -p MainPID --value "$1"; }
+units_of() { echo "tsproxy@$1.target ts-netns@$1.service ts-nat@$1.service tailscaled@$1.service"; }
+# Everything an instance leaves in the host namespace, in one line per kind: must be empty.
+leftovers() {
+    local n=$1
+    sb sh -c "ls /run/netns/$n 2>/dev/null; grep -F ' /run/netns/$n ' /proc/self/mountinfo;
+              ip -o link show ts-$n 2>/dev/null; nft list table inet tsproxy-$n 2>/dev/null;
+              ip rule show priority 5200 | grep -F 'lookup main' | grep -F '$2';
+              pgrep -f 'tsproxy-nat $n |tailscale-$n/' ; true"
+}
+
+# --- the host as tsproxy finds it --------------------------------------------------------
+# A host running tailscale routes everything through table 52 at priority 5270: simulate
+# it with an unreachable default there. Without tsproxy's rule at 5200 the host could not
+# reach its own namespaces (and replies from the internet could not come back in).
+sb ip rule add priority 5270 lookup 52
+sb ip route add unreachable default table 52
+# A host whose resolv.conf is systemd-resolved's stub: tailscaled must get the real
+# upstream servers (from resolved's list), never 127.0.0.53 nor 100.100.100.100.
+sb sh -c 'rm -f /etc/resolv.conf; printf "nameserver 127.0.0.53\noptions edns0\n" > /etc/resolv.conf;
+          mkdir -p /run/systemd/resolve /run/dbus;
+          printf "nameserver 192.0.2.53\nnameserver 100.100.100.100\n" > /run/systemd/resolve/resolv.conf;
+          : > /run/dbus/system_bus_socket'
+# A TCP service of the host's own, on every address: the namespace must not reach it.
+sb sh -c 'cat > /etc/systemd/system/hostsvc.socket <<EOF
+[Socket]
+ListenStream=7000
+Accept=yes
+EOF
+cat > /etc/systemd/system/hostsvc@.service <<EOF
+[Service]
+StandardInput=socket
+StandardOutput=socket
+ExecStart=/bin/echo host-service
+EOF'
+
+sb mkdir -p /etc/tsproxy
+sb sh -c 'cat > /etc/tsproxy/t1.conf' <<'EOF'
+[Instance]
+Description=end-to-end test instance
+AutoStart=no
+
+[Namespace]
+Subnet=10.200.0.4/30
+Uplink=uplink0
+
+[Tailscale]
+Port=41642
+EOF
+
+check "daemon-reload runs the generator" sb systemctl daemon-reload
+check "hostsvc.socket listens" sb systemctl start hostsvc.socket
+check_output "the drop-in carries the subnet and names its source" \
+    'SourcePath=/etc/tsproxy/t1.conf' sb systemctl cat ts-netns@t1.service
+check_output "ts-netns@t1 runs tsproxy-netns up with the configured values" \
+    'ExecStart=.*/tsproxy-netns up t1 --subnet 10.200.0.4/30 --host-if ts-t1 --uplink uplink0' \
+    sb systemctl cat ts-netns@t1.service
+check_output "tailscaled@t1 gets its own state, socket and port" \
+    'ExecStart=/usr/sbin/tailscaled --state=/var/lib/tailscale-t1/tailscaled.state --socket=/run/tailscale-t1/tailscaled.sock --port=41642' \
+    sb systemctl cat tailscaled@t1.service
+verify_out=$(sb systemd-analyze verify $(units_of t1) 2>&1); verify_rc=$?
+check "systemd-analyze verify is clean on the generated units" \
+    test "$verify_rc" = 0 -a -z "$verify_out"
+[[ -n $verify_out ]] && printf '# %s\n' "$verify_out"
+
+# --- start --------------------------------------------------------------------------------
+check "tsproxy@t1.target starts" sb timeout 60 systemctl start tsproxy@t1.target
+for u in $(units_of t1); do
+    check "$u is active" sb systemctl is-active --quiet "$u"
+done
+check "the namespace mount is visible to PID 1 (ts-netns has no private mount namespace)" \
+    sb grep -qF ' /run/netns/t1 ' /proc/1/mountinfo
+check "ip netns exec works on it" sb ip netns exec t1 true
+check_output "host end ts-t1 has 10.200.0.5/30" 'inet 10\.200\.0\.5/30' sb ip -o -4 addr show dev ts-t1
+check_output "namespace end host0 has 10.200.0.6/30" 'inet 10\.200\.0\.6/30' \
+    sb ip -n t1 -o -4 addr show dev host0
+check_output "loopback is up in the namespace" 'UP' sb ip -n t1 -o link show lo
+check_output "default route in the namespace via the host end" 'default via 10\.200\.0\.5 dev host0' \
+    sb ip -n t1 route show default
+check_output "ip rule keeps the veth subnet in the main table, before tailscale's 5270" \
+    '^5200:.*to 10\.200\.0\.4/30 lookup main' sb ip rule show
+check_output "forwarding is on for the veth and the uplink" '^1 1$' \
+    sb sh -c 'echo $(cat /proc/sys/net/ipv4/conf/ts-t1/forwarding /proc/sys/net/ipv4/conf/uplink0/forwarding)'
+check_output "nft table tsproxy-t1 is owned by tsproxy-nat" 'flags owner' sb nft list table inet tsproxy-t1
+check_output "it masquerades the subnet out of the uplink" \
+    'ip saddr 10\.200\.0\.4/30 oifname "uplink0".* masquerade' sb nft list table inet tsproxy-t1
+check_output "it forwards UDP 41642 to the namespace" 'udp dport 41642 dnat ip to 10\.200\.0\.6' \
+    sb nft list table inet tsproxy-t1
+
+# --- traffic --------------------------------------------------------------------------------
+check_output "the namespace reaches the internet host, NATed to the uplink address" \
+    '^you are 192\.0\.2\.2:' ns_tcp t1 192.0.2.1 80
+check_output "the host reaches the namespace despite table 52 at 5270" '' \
+    sb ping -c1 -W2 10.200.0.6
+check_output "the host's own service answers the host" '^host-service$' host_tcp 10.200.0.5 7000
+check "the namespace cannot open a connection to the host's veth address" \
+    bash -c '! ns_tcp t1 10.200.0.5 7000'
+check "nor to the host's uplink address" bash -c '! ns_tcp t1 192.0.2.2 7000'
+ts_addr=$(sb sed -n 's/^Address=//p' /var/lib/tailscale-t1/tailscaled.state)
+check_output "the fake tailscaled has a tailnet address" '^100\.' echo "$ts_addr"
+check_output "the namespace reaches the tailnet peer through tailscale0" \
+    "^you are ${ts_addr//./\\.}:" ns_tcp t1 100.64.0.1 80
+check_output "the tailnet peer sees the instance at the uplink address and its Port=" \
+    "Peer ${ts_addr//./\\.} is at 192\.0\.2\.2:41642" sb journalctl -u fake-tailnet-peer -o cat
+# The port forward: a datagram from a new internet endpoint to the uplink's UDP 41642
+# must reach the namespace (counted by the DNAT rule; tailscaled owns the port inside).
+before=$(sb nft list table inet tsproxy-t1 | sed -n 's/.*udp dport 41642 counter packets \([0-9]*\).*/\1/p')
+sb ip netns exec sim-inet bash -c 'echo probe > /dev/udp/192.0.2.2/41642'
+after=$(sb nft list table inet tsproxy-t1 | sed -n 's/.*udp dport 41642 counter packets \([0-9]*\).*/\1/p')
+check "a datagram to the uplink's UDP 41642 is forwarded into the namespace" \
+    test "${after:-0}" -gt "${before:-0}"
+
+# --- tailscaled cannot touch the host's DNS -----------------------------------------------
+tpid=$(main_pid tailscaled@t1.service)
+check_output "tailscaled's /etc/resolv.conf has the host's real upstream servers" \
+    '^nameserver 192\.0\.2\.53$' sb nsenter -t "$tpid" -m cat /etc/resolv.conf
+check "and neither the stub 127.0.0.53 nor 100.100.100.100" \
+    bash -c "! sb nsenter -t $tpid -m grep -E '127\.0\.0\.53|100\.100\.100\.100' /etc/resolv.conf"
+check "tailscaled cannot write its resolv.conf" \
+    bash -c "! sb nsenter -t $tpid -m sh -c 'echo x >> /etc/resolv.conf' 2>/dev/null"
+check "the host's /etc/resolv.conf is untouched" sb grep -q '^nameserver 127.0.0.53$' /etc/resolv.conf
+check "tailscaled cannot reach the system bus socket" \
+    bash -c "! sb nsenter -t $tpid -m test -r /run/dbus/system_bus_socket"
+check_output "the daemons' resolv.conf points at MagicDNS" '^nameserver 100\.100\.100\.100$' \
+    sb cat /run/tsproxy/t1/resolv.tailnet.conf
+
+# --- the owned nft table ----------------------------------------------------------------------
+sb nft flush ruleset
+check "nft flush ruleset by another process leaves the table in place" \
+    sb nft list table inet tsproxy-t1
+natpid=$(main_pid ts-nat@t1.service)
+sb kill -KILL "$natpid"
+check "SIGKILL of tsproxy-nat removes its table" wait_for 10 bash -c "! sb nft list table inet tsproxy-t1"
+t0=$(date +%s%N)
+wait_for 20 sb nft list table inet tsproxy-t1; rc=$?
+t1=$(date +%s%N)
+check_rc "systemd restores the table within 2 s ($(( (t1 - t0) / 1000000 )) ms)" $rc
+check "with a new tsproxy-nat" test "$(main_pid ts-nat@t1.service)" != "$natpid"
+
+# --- restart of tailscaled leaves the namespace alone --------------------------------------
+ino=$(sb stat -L -c %i /run/netns/t1)
+check "restarting tailscaled@t1 works" sb systemctl restart tailscaled@t1.service
+check "the namespace is the same one" test "$(sb stat -L -c %i /run/netns/t1)" = "$ino"
+check "ts-netns@t1 stayed active" sb systemctl is-active --quiet ts-netns@t1.service
+check_output "and traffic still flows" '^you are 192\.0\.2\.2:' ns_tcp t1 192.0.2.1 80
+
+# --- a second instance at once ----------------------------------------------------------------
+sb sh -c 'cat > /etc/tsproxy/t2.conf' <<'EOF'
+[Instance]
+AutoStart=no
+[Namespace]
+Uplink=uplink0
+EOF
+check "daemon-reload with a second instance" sb systemctl daemon-reload
+check "tsproxy@t2.target starts beside t1" sb timeout 60 systemctl start tsproxy@t2.target
+t2_subnet=$(sb systemctl cat ts-netns@t2.service | sed -n 's/.*--subnet \([0-9./]*\).*/\1/p')
+check_output "t2 got an allocated subnet from 10.200.0.0/16" '^10\.200\.' echo "$t2_subnet"
+check_output "t2 reaches the internet host" '^you are 192\.0\.2\.2:' ns_tcp t2 192.0.2.1 80
+t1_host=10.200.0.5
+check "t2 cannot reach t1's namespace" bash -c '! ns_tcp t2 10.200.0.6 7000 && ! sb ip netns exec t2 ping -c1 -W1 10.200.0.6'
+check "t2 cannot reach the host through t1's veth address" bash -c "! ns_tcp t2 $t1_host 7000"
+check "stopping t2 leaves t1 alone" sb systemctl stop tsproxy@t2.target
+check_output "t2 left nothing behind" '^$' leftovers t2 "$t2_subnet"
+check_output "t1 still works" '^you are 192\.0\.2\.2:' ns_tcp t1 192.0.2.1 80
+
+# --- configuration changes ---------------------------------------------------------------------
+sb sed -i 's/^Port=41642/Port=41650/' /etc/tsproxy/t1.conf
+check "daemon-reload after editing t1.conf" sb systemctl daemon-reload
+check_output "the drop-in follows the edit" '--port=41650' sb systemctl cat tailscaled@t1.service
+
+# --- stop ------------------------------------------------------------------------------------
+check "stopping tsproxy@t1.target works" sb systemctl stop tsproxy@t1.target
+for u in $(units_of t1); do
+    check "$u is inactive" bash -c "! sb systemctl is-active --quiet $u"
+done
+check_output "stop leaves no namespace, veth, nft table, rule, mount or process" '^$' \
+    leftovers t1 10.200.0.4/30
+
+# --- teardown after the configuration is gone (zram-generator's rule) --------------------------
+check "start again" sb systemctl start tsproxy@t1.target
+sb rm /etc/tsproxy/t1.conf
+check "daemon-reload without t1.conf" sb systemctl daemon-reload
+check "stop still works" sb systemctl stop tsproxy@t1.target
+check_output "and still leaves nothing behind" '^$' leftovers t1 10.200.0.4/30
+check_output "an unconfigured instance fails to start with a clear message" 'no valid configuration' \
+    bash -c 'sb systemctl start tsproxy@t1.target; sb journalctl -u ts-netns@t1.service -o cat'
+
+# --- a failed start rolls back; a rerun after a crash succeeds ----------------------------------
+sb sh -c 'cat > /etc/tsproxy/t3.conf' <<'EOF'
+[Instance]
+AutoStart=no
+[Namespace]
+Subnet=10.200.0.12/30
+Uplink=nosuchif0
+EOF
+sb systemctl daemon-reload
+check "a start with a missing uplink fails" bash -c '! sb systemctl start tsproxy@t3.target'
+check_output "and leaves nothing behind" '^$' leftovers t3 10.200.0.12/30
+sb sed -i 's/^Uplink=nosuchif0/Uplink=uplink0/' /etc/tsproxy/t3.conf
+sb systemctl daemon-reload
+sb systemctl reset-failed
+# Crash debris: a stale veth of that name, and a namespace file that is not a mount.
+sb ip link add ts-t3 type veth peer name stale-t3
+sb touch /run/netns/t3
+check "a start over crash debris succeeds" sb timeout 60 systemctl start tsproxy@t3.target
+check_output "and works" '^you are 192\.0\.2\.2:' ns_tcp t3 192.0.2.1 80
+check "stop" sb systemctl stop tsproxy@t3.target
+check_output "clean" '^$' leftovers t3 10.200.0.12/30
+
+sandbox_stop
+check_rc "clean poweroff" $?
+finish
