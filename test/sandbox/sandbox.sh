@@ -35,6 +35,7 @@
 #                               `not ok N - DESC` followed by its output as `# ` lines
 #   check_output DESC REGEX CMD...
 #                               like check, and CMD's output must match the ERE REGEX
+#   check_empty DESC CMD...     CMD must succeed and print nothing
 #   check_rc DESC RC            record the outcome of something already run (for commands
 #                               that must run in this shell, e.g. sandbox_start, whose
 #                               variables a check's subshell would lose)
@@ -334,12 +335,29 @@ check_output() {
     _SANDBOX_TESTS=$((_SANDBOX_TESTS + 1))
     out=$("$@" 2>&1)
     rc=$?
-    if ((rc == 0)) && [[ $out =~ $regex ]]; then
+    if ((rc == 0)) && grep -Eq -- "$regex" <<<"$out"; then
         echo "ok $_SANDBOX_TESTS - $desc"
         return 0
     fi
     _SANDBOX_FAILED=$((_SANDBOX_FAILED + 1))
     echo "not ok $_SANDBOX_TESTS - $desc (exit $rc, expected /$regex/)"
+    [[ -n $out ]] && sed 's/^/#   /' <<<"$out"
+    return 1
+}
+
+# check_empty DESC CMD...: CMD must succeed and print nothing (e.g. "nothing left behind").
+check_empty() {
+    local desc=$1 out rc
+    shift
+    _SANDBOX_TESTS=$((_SANDBOX_TESTS + 1))
+    out=$("$@" 2>&1)
+    rc=$?
+    if ((rc == 0)) && [[ -z $out ]]; then
+        echo "ok $_SANDBOX_TESTS - $desc"
+        return 0
+    fi
+    _SANDBOX_FAILED=$((_SANDBOX_FAILED + 1))
+    echo "not ok $_SANDBOX_TESTS - $desc (exit $rc, expected no output)"
     [[ -n $out ]] && sed 's/^/#   /' <<<"$out"
     return 1
 }
