@@ -1,0 +1,11 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Debian 12 packages to build tsproxy and run all of its tests (as root).
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends \
+    meson ninja-build pkg-config gcc libc6-dev \
+    libsystemd-dev libmount-dev libnl-3-dev libnl-route-3-dev libnftables-dev libinih-dev libcmocka-dev \
+    systemd nftables iproute2 iputils-ping util-linux procps python3 man-db mandoc \
+    >/dev/null
