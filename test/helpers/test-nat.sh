@@ -146,7 +146,11 @@ EOF
 
 py() { timeout 20 python3 "$T/tool.py" "$@"; }
 in_ns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+# Background a command, remembering the PID of the command itself (not of a subshell
+# running a function: killing that would orphan the server, which then holds the test's
+# output pipe open and meson waits forever).
 bg() { "$@" & PIDS+=($!); }
+bg_in_ns() { local ns=$1; shift; ip netns exec "$ns" "$@" & PIDS+=($!); }
 
 # --- topology --------------------------------------------------------------------------
 set -e
@@ -179,9 +183,9 @@ dead() { ! alive "$1"; }
 can_connect() { in_ns inst python3 "$T/tool.py" tcp-connect "$1" "$2" 2; }
 cannot_connect() { ! can_connect "$@"; }
 
-bg in_ns internet python3 "$T/tool.py" tcp-serve 192.0.2.1 8080 "$T/internet-tcp"
+bg_in_ns internet python3 "$T/tool.py" tcp-serve 192.0.2.1 8080 "$T/internet-tcp"
 bg python3 "$T/tool.py" tcp-serve 0.0.0.0 8081 "$T/host-tcp"
-bg in_ns inst python3 "$T/tool.py" udp-serve 0.0.0.0 41642 "$T/inst-udp"
+bg_in_ns inst python3 "$T/tool.py" udp-serve 0.0.0.0 41642 "$T/inst-udp"
 bg python3 "$T/tool.py" notify-listen "$T/notify.sock" "$T/notify"
 for f in internet-tcp host-tcp inst-udp notify; do
         wait_until 5 test -e "$T/$f.ready" || { echo "Bail out! server $f did not start"; exit 1; }

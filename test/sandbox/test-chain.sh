@@ -198,6 +198,7 @@ echo "# namespace inode before: $ino"
 check "restarting tailscaled@t1 works" sb systemctl restart tailscaled@t1.service
 ino_after=$(sb stat -L -c %i /run/netns/t1)
 check "the namespace is the same one ($ino_after)" test "$ino_after" = "$ino"
+[[ $ino_after == "$ino" ]] || sb journalctl -u ts-netns@t1 -u ts-nat@t1 -u tailscaled@t1 -o short-monotonic | tail -20 | sed 's/^/#   /'
 check "ts-netns@t1 stayed active" sb systemctl is-active --quiet ts-netns@t1.service
 check_output "and traffic still flows" '^you are 192\.0\.2\.2:' ns_tcp t1 192.0.2.1 80
 
