@@ -57,7 +57,8 @@ static int tree_add(GeneratedTree *tree, char *path, char *content, char *link_t
                 tree->files = f;
                 tree->allocated = n;
         }
-        tree->files[tree->n++] = (GeneratedFile){ .path = path, .content = content, .link_target = link_target };
+        tree->files[tree->n++] =
+                (GeneratedFile){.path = path, .content = content, .link_target = link_target};
         return 0;
 }
 
@@ -139,7 +140,8 @@ int dropins_build(const InstanceConfig *c, const DropinPaths *paths, GeneratedTr
 
         if (c->auto_start) {
                 target_unit = strprintf("multi-user.target.wants/tsproxy@%s.target", c->name);
-                r = tree_add(tree, TAKE_PTR(target_unit), NULL, strprintf("%s/tsproxy@.target", paths->unitdir));
+                r = tree_add(tree, TAKE_PTR(target_unit), NULL,
+                             strprintf("%s/tsproxy@.target", paths->unitdir));
                 if (r < 0)
                         return r;
         }

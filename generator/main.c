@@ -34,7 +34,7 @@ static void log_diagnostics(const Logger *log, const Diagnostics *d)
 
 static int run(const Logger *log, const char *root, const char *out_dir)
 {
-        const DropinPaths paths = { .pkglibexecdir = PKGLIBEXECDIR, .unitdir = SYSTEM_UNIT_DIR };
+        const DropinPaths paths = {.pkglibexecdir = PKGLIBEXECDIR, .unitdir = SYSTEM_UNIT_DIR};
         _cleanup_free_ GeneratedTree *trees = NULL;
         _cleanup_free_ OutputResult *results = NULL;
         _cleanup_close_ int dir_fd = -EBADF;
@@ -79,7 +79,8 @@ static int run(const Logger *log, const char *root, const char *out_dir)
 
         for (size_t i = 0; i < set.n_instances; i++) {
                 if (results[i].error < 0)
-                        (void)log_error_errno(log, results[i].error, "Failed to write '%s' of instance '%s': %m",
+                        (void)log_error_errno(log, results[i].error,
+                                              "Failed to write '%s' of instance '%s': %m",
                                               strna(results[i].failed), set.instances[i].name);
                 generated_tree_done(&trees[i]);
         }

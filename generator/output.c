@@ -97,7 +97,7 @@ static OutputResult write_tree(int dir_fd, const GeneratedTree *tree, char last_
                 }
                 if (r < 0) {
                         last_parent[0] = wants[0] = '\0';
-                        return (OutputResult){ .error = r, .failed = f->path };
+                        return (OutputResult){.error = r, .failed = f->path};
                 }
         }
         return (OutputResult){};
@@ -128,8 +128,12 @@ void output_write_trees(int dir_fd, const GeneratedTree *trees, size_t n, Output
                 n_workers = 1;
 
         for (size_t k = 0; k < n_workers; k++)
-                workers[k] = (Worker){ .dir_fd = dir_fd, .trees = trees, .results = results, .first = k,
-                                       .step = n_workers, .n = n };
+                workers[k] = (Worker){.dir_fd = dir_fd,
+                                      .trees = trees,
+                                      .results = results,
+                                      .first = k,
+                                      .step = n_workers,
+                                      .n = n};
         /* Worker 0 runs on this thread; if a thread cannot be made, its share runs here too. */
         for (size_t k = 1; k < n_workers; k++) {
                 if (pthread_create(&workers[k].thread, NULL, worker_run, &workers[k]) != 0)

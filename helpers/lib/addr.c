@@ -65,7 +65,7 @@ int subnet_parse(const char *s, Subnet *ret)
         if (prefix > 32)
                 return -EINVAL;
 
-        *ret = (Subnet){ .network = a & subnet_mask(prefix), .prefix = prefix };
+        *ret = (Subnet){.network = a & subnet_mask(prefix), .prefix = prefix};
         return (a & ~subnet_mask(prefix)) ? -EDOM : 0;
 }
 
@@ -111,17 +111,17 @@ const char *subnet_forbidden_reason(const Subnet *s)
                 unsigned prefix;
                 const char *why;
         } forbidden[] = {
-                { 0x00000000, 8, "0.0.0.0/8 is not routable" },
-                { 0x7f000000, 8, "127.0.0.0/8 is loopback" },
-                { 0x64400000, 10,
-                  "100.64.0.0/10 is Tailscale's address range; the host tailscaled drops packets from it" },
-                { 0xa9fe0000, 16, "169.254.0.0/16 is link-local" },
-                { 0xe0000000, 4, "224.0.0.0/4 is multicast" },
-                { 0xf0000000, 4, "240.0.0.0/4 is reserved" },
+                {0x00000000, 8, "0.0.0.0/8 is not routable"},
+                {0x7f000000, 8, "127.0.0.0/8 is loopback"},
+                {0x64400000, 10,
+                 "100.64.0.0/10 is Tailscale's address range; the host tailscaled drops packets from it"},
+                {0xa9fe0000, 16, "169.254.0.0/16 is link-local"},
+                {0xe0000000, 4, "224.0.0.0/4 is multicast"},
+                {0xf0000000, 4, "240.0.0.0/4 is reserved"},
         };
 
         for (size_t i = 0; i < sizeof(forbidden) / sizeof(forbidden[0]); i++) {
-                Subnet f = { forbidden[i].network, forbidden[i].prefix };
+                Subnet f = {forbidden[i].network, forbidden[i].prefix};
                 if (subnet_overlaps(s, &f))
                         return forbidden[i].why;
         }

@@ -37,12 +37,13 @@ static int check_conflicts(InstanceConfig *v, size_t n, Diagnostics *d)
 
                         if (!o->valid)
                                 continue;
-                        if (c->subnet_explicit && o->subnet_explicit && subnet_overlaps(&c->subnet, &o->subnet)) {
+                        if (c->subnet_explicit && o->subnet_explicit &&
+                            subnet_overlaps(&c->subnet, &o->subnet)) {
                                 subnet_format(&c->subnet, a);
                                 subnet_format(&o->subnet, b);
                                 c->valid = false;
-                                r = diagnostics_add(d, LOG_ERR, c->subnet_at.file, c->subnet_at.line, "Subnet",
-                                                    c->name,
+                                r = diagnostics_add(d, LOG_ERR, c->subnet_at.file, c->subnet_at.line,
+                                                    "Subnet", c->name,
                                                     "[Namespace] Subnet=%s overlaps Subnet=%s of instance "
                                                     "'%s' (%s:%u); instance '%s' is not generated.",
                                                     a, b, o->name, location_file(&o->subnet_at),
@@ -51,8 +52,8 @@ static int check_conflicts(InstanceConfig *v, size_t n, Diagnostics *d)
                                         return r;
                         } else if (c->ts_port_explicit && o->ts_port_explicit && c->ts_port == o->ts_port) {
                                 c->valid = false;
-                                r = diagnostics_add(d, LOG_ERR, c->ts_port_at.file, c->ts_port_at.line, "Port",
-                                                    c->name,
+                                r = diagnostics_add(d, LOG_ERR, c->ts_port_at.file, c->ts_port_at.line,
+                                                    "Port", c->name,
                                                     "[Tailscale] Port=%u is already used by instance '%s' "
                                                     "(%s:%u); instance '%s' is not generated.",
                                                     c->ts_port, o->name, location_file(&o->ts_port_at),
@@ -110,8 +111,8 @@ static int assign_subnets(InstanceConfig *v, size_t n, Diagnostics *d)
                 }
                 slot = (slot + k) % POOL_SLOTS;
                 bit_set(used, slot);
-                c->subnet = (Subnet){ .network = pool.network + (slot << (32 - AUTO_SUBNET_PREFIX)),
-                                      .prefix = AUTO_SUBNET_PREFIX };
+                c->subnet = (Subnet){.network = pool.network + (slot << (32 - AUTO_SUBNET_PREFIX)),
+                                     .prefix = AUTO_SUBNET_PREFIX};
         }
         return 0;
 }
@@ -135,14 +136,15 @@ static int assign_ports(InstanceConfig *v, size_t n, Diagnostics *d)
                 if (!c->valid || c->ts_port_explicit)
                         continue;
                 slot = instance_hash(c->name, 1) % AUTO_PORT_COUNT;
-                for (k = 0; k < AUTO_PORT_COUNT && bit_get(used, AUTO_PORT_FIRST + (slot + k) % AUTO_PORT_COUNT);
+                for (k = 0;
+                     k < AUTO_PORT_COUNT && bit_get(used, AUTO_PORT_FIRST + (slot + k) % AUTO_PORT_COUNT);
                      k++)
                         ;
                 if (k == AUTO_PORT_COUNT) {
                         c->valid = false;
-                        r = diagnostics_add(d, LOG_ERR, c->files ? c->files[0] : NULL, 0, "Port", c->name,
-                                            "No free UDP port left for instance '%s'; set [Tailscale] Port=.",
-                                            c->name);
+                        r = diagnostics_add(
+                                d, LOG_ERR, c->files ? c->files[0] : NULL, 0, "Port", c->name,
+                                "No free UDP port left for instance '%s'; set [Tailscale] Port=.", c->name);
                         if (r < 0)
                                 return r;
                         continue;

@@ -24,8 +24,8 @@
 
 /* A file or directory found: each name once, from the directory of highest precedence. */
 typedef struct FoundFile {
-        char *name; /* "a.conf" or "a.conf.d" */
-        char *dir;  /* logical directory it was found in */
+        char *name;         /* "a.conf" or "a.conf.d" */
+        char *dir;          /* logical directory it was found in */
         bool maybe_special; /* not known to be a regular file (a symlink, say) */
 } FoundFile;
 
@@ -54,7 +54,7 @@ static bool found_list_contains(const FoundList *l, const char *name)
 
 static int found_list_add(FoundList *l, const char *name, const char *dir, bool maybe_special)
 {
-        FoundFile f = { .name = strdup(name), .dir = strdup(dir), .maybe_special = maybe_special };
+        FoundFile f = {.name = strdup(name), .dir = strdup(dir), .maybe_special = maybe_special};
 
         if (!f.name || !f.dir)
                 goto oom;
@@ -220,7 +220,8 @@ static int instance_compare(const void *a, const void *b)
 }
 
 /* Add to the instance array of set the instance of file (dir, name); masked: nothing. */
-static int load_instance(ConfigSet *set, const char *root, const FoundFile *file, const FoundList *dropin_dirs)
+static int load_instance(ConfigSet *set, const char *root, const FoundFile *file,
+                         const FoundList *dropin_dirs)
 {
         size_t len = strlen(file->name) - strlen(".conf");
         _cleanup_free_ char *name = strndup(file->name, len);

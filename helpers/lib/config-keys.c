@@ -34,8 +34,8 @@ typedef struct KeyEntry {
 
 static int parse_boolean(const char *v)
 {
-        static const char *const yes[] = { "1", "yes", "y", "true", "t", "on" };
-        static const char *const no[] = { "0", "no", "n", "false", "f", "off" };
+        static const char *const yes[] = {"1", "yes", "y", "true", "t", "on"};
+        static const char *const no[] = {"0", "no", "n", "false", "f", "off"};
 
         for (size_t i = 0; i < ELEMENTSOF(yes); i++)
                 if (strcmp(v, yes[i]) == 0)
@@ -97,10 +97,11 @@ static int key_subnet(InstanceConfig *c, const char *section, const char *key, c
         r = subnet_parse(value, &s);
         if (r == -EDOM) {
                 subnet_format(&s, meant);
-                return invalid_value(c, d, at, section, key, value,
-                                     "host bits are set; the network is %s (the host end of the veth gets the "
-                                     "first usable address).",
-                                     meant);
+                return invalid_value(
+                        c, d, at, section, key, value,
+                        "host bits are set; the network is %s (the host end of the veth gets the "
+                        "first usable address).",
+                        meant);
         }
         if (r < 0)
                 return invalid_value(c, d, at, section, key, value,
@@ -204,13 +205,13 @@ static int key_extra_arguments(InstanceConfig *c, const char *section, const cha
 }
 
 static const KeyEntry key_table[] = {
-        { "Instance", "AutoStart", key_auto_start },
-        { "Instance", "Description", key_description },
-        { "Namespace", "Subnet", key_subnet },
-        { "Namespace", "Uplink", key_uplink },
-        { "Tailscale", "Binary", key_binary },
-        { "Tailscale", "Port", key_port },
-        { "Tailscale", "ExtraArguments", key_extra_arguments },
+        {"Instance", "AutoStart", key_auto_start},
+        {"Instance", "Description", key_description},
+        {"Namespace", "Subnet", key_subnet},
+        {"Namespace", "Uplink", key_uplink},
+        {"Tailscale", "Binary", key_binary},
+        {"Tailscale", "Port", key_port},
+        {"Tailscale", "ExtraArguments", key_extra_arguments},
 };
 
 bool config_section_known(const char *section)

@@ -24,11 +24,11 @@ typedef struct ParseState {
         InstanceConfig *config;
         const char *file; /* logical path, owned by config->files */
         Diagnostics *diagnostics;
-        const char *text;       /* what is left to read */
-        unsigned line;          /* number of the line last handed to inih */
-        unsigned section_line;  /* where the current section header is */
+        const char *text;             /* what is left to read */
+        unsigned line;                /* number of the line last handed to inih */
+        unsigned section_line;        /* where the current section header is */
         unsigned warned_section_line; /* unknown section already reported */
-        int error;              /* -ENOMEM seen */
+        int error;                    /* -ENOMEM seen */
 } ParseState;
 
 static void note(ParseState *s, int r)
@@ -119,7 +119,7 @@ static char *line_reader(char *buf, int size, void *userdata)
 static int handler(void *userdata, const char *section, const char *key, const char *value)
 {
         ParseState *s = userdata;
-        ConfigLocation at = { .file = s->file, .line = s->line };
+        ConfigLocation at = {.file = s->file, .line = s->line};
         int r;
 
         if (!*section) {
@@ -213,7 +213,7 @@ int config_read_file(const char *real_path, bool maybe_special, char **ret)
 
 int config_parse_text(InstanceConfig *c, const char *path, const char *text, Diagnostics *d)
 {
-        ParseState s = { .config = c, .file = path, .diagnostics = d, .text = text };
+        ParseState s = {.config = c, .file = path, .diagnostics = d, .text = text};
 
         return parse(&s);
 }

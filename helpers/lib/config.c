@@ -11,7 +11,7 @@
 
 void instance_config_init(InstanceConfig *c)
 {
-        *c = (InstanceConfig){ .valid = true, .auto_start = true };
+        *c = (InstanceConfig){.valid = true, .auto_start = true};
 }
 
 void instance_config_done(InstanceConfig *c)

@@ -23,7 +23,10 @@
 #include "instance.h"
 
 /* Configuration directories, highest precedence first (each under TSPROXY_ROOT). */
-#define CONFIG_DIRS_INIT { "/etc/tsproxy", "/run/tsproxy", "/usr/local/lib/tsproxy", "/usr/lib/tsproxy" }
+#define CONFIG_DIRS_INIT                                                                                    \
+        {                                                                                                   \
+                "/etc/tsproxy", "/run/tsproxy", "/usr/local/lib/tsproxy", "/usr/lib/tsproxy"                \
+        }
 #define CONFIG_DIRS_COUNT 4
 
 /* Where a key was set: for diagnostics that name file and line. */

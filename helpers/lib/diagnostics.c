@@ -46,7 +46,7 @@ int diagnostics_add(Diagnostics *d, int level, const char *file, unsigned line, 
                 d->allocated = n;
         }
         item = &d->items[d->n];
-        *item = (Diagnostic){ .level = level, .line = line };
+        *item = (Diagnostic){.level = level, .line = line};
         item->file = strdup_or_null(file, &r);
         item->key = strdup_or_null(key, &r);
         item->instance = strdup_or_null(instance, &r);

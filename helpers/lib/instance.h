@@ -14,7 +14,7 @@
 #include <net/if.h>
 
 /* "ts-" + name must fit IFNAMSIZ-1 = 15 characters. */
-#define INSTANCE_NAME_MAX 12
+#define INSTANCE_NAME_MAX   12
 #define INSTANCE_NAME_BUFSZ (INSTANCE_NAME_MAX + 1)
 
 #define HOST_IFNAME_PREFIX "ts-"
@@ -24,14 +24,14 @@
 #define RUNTIME_DIR_PREFIX "/run/tsproxy"
 
 /* The host's own tailscaled: table 52 at priority 5270. Ours sits below (earlier). */
-#define RULE_PRIORITY         5200
+#define RULE_PRIORITY          5200
 #define TAILSCALE_DEFAULT_PORT 41641
 
 /* Default subnet pool and default port range for instances that set none. */
-#define AUTO_SUBNET_POOL        "10.200.0.0/16"
-#define AUTO_SUBNET_PREFIX      30
-#define AUTO_PORT_FIRST         41642
-#define AUTO_PORT_COUNT         8192
+#define AUTO_SUBNET_POOL   "10.200.0.0/16"
+#define AUTO_SUBNET_PREFIX 30
+#define AUTO_PORT_FIRST    41642
+#define AUTO_PORT_COUNT    8192
 
 /*
  * 0 if valid; otherwise -EINVAL and *reason (static string) says why: empty, too long,

@@ -24,8 +24,8 @@ int log_target_from_string(const char *s, LogTarget *ret)
                 const char *name;
                 LogTarget target;
         } table[] = {
-                { "auto", LOG_TARGET_AUTO },     { "journal", LOG_TARGET_JOURNAL }, { "kmsg", LOG_TARGET_KMSG },
-                { "console", LOG_TARGET_STDERR }, { "stderr", LOG_TARGET_STDERR },   { "null", LOG_TARGET_NULL },
+                {"auto", LOG_TARGET_AUTO},      {"journal", LOG_TARGET_JOURNAL}, {"kmsg", LOG_TARGET_KMSG},
+                {"console", LOG_TARGET_STDERR}, {"stderr", LOG_TARGET_STDERR},   {"null", LOG_TARGET_NULL},
         };
         for (size_t i = 0; i < ELEMENTSOF(table); i++)
                 if (strcmp(s, table[i].name) == 0) {
@@ -37,7 +37,8 @@ int log_target_from_string(const char *s, LogTarget *ret)
 
 int log_level_from_string(const char *s, int *ret)
 {
-        static const char *const names[] = { "emerg", "alert", "crit", "err", "warning", "notice", "info", "debug" };
+        static const char *const names[] = {"emerg",   "alert",  "crit", "err",
+                                            "warning", "notice", "info", "debug"};
         for (size_t i = 0; i < ELEMENTSOF(names); i++)
                 if (strcasecmp(s, names[i]) == 0) {
                         *ret = (int)i;
@@ -70,7 +71,7 @@ static bool stderr_is_journal(void)
 
 void logger_open(Logger *log, const char *ident, LogTarget target, int max_level)
 {
-        *log = (Logger){ .ident = ident, .target = target, .kmsg_fd = -EBADF, .max_level = max_level };
+        *log = (Logger){.ident = ident, .target = target, .kmsg_fd = -EBADF, .max_level = max_level};
 
         if (target == LOG_TARGET_AUTO || target == LOG_TARGET_JOURNAL) {
                 if (access(JOURNAL_SOCKET, W_OK) == 0) {
@@ -128,7 +129,8 @@ static void format_message(char *buf, size_t size, int error, const char *fmt, v
 #pragma GCC diagnostic pop
 }
 
-int log_internal(const Logger *log, int level, int error, const char *file, unsigned line, const char *fmt, ...)
+int log_internal(const Logger *log, int level, int error, const char *file, unsigned line, const char *fmt,
+                 ...)
 {
         char msg[2048], full[2400];
         va_list ap;
@@ -151,16 +153,18 @@ int log_internal(const Logger *log, int level, int error, const char *file, unsi
         switch (log->target) {
         case LOG_TARGET_JOURNAL:
                 if (file)
-                        (void)sd_journal_send("MESSAGE=%s", full, "PRIORITY=%i", level, "SYSLOG_IDENTIFIER=%s",
-                                              log->ident, "CONFIG_FILE=%s", file, "CONFIG_LINE=%u", line,
-                                              error ? "ERRNO=%i" : NULL, error, NULL);
+                        (void)sd_journal_send("MESSAGE=%s", full, "PRIORITY=%i", level,
+                                              "SYSLOG_IDENTIFIER=%s", log->ident, "CONFIG_FILE=%s", file,
+                                              "CONFIG_LINE=%u", line, error ? "ERRNO=%i" : NULL, error,
+                                              NULL);
                 else
-                        (void)sd_journal_send("MESSAGE=%s", full, "PRIORITY=%i", level, "SYSLOG_IDENTIFIER=%s",
-                                              log->ident, error ? "ERRNO=%i" : NULL, error, NULL);
+                        (void)sd_journal_send("MESSAGE=%s", full, "PRIORITY=%i", level,
+                                              "SYSLOG_IDENTIFIER=%s", log->ident, error ? "ERRNO=%i" : NULL,
+                                              error, NULL);
                 break;
         case LOG_TARGET_KMSG:
-                (void)dprintf(log->kmsg_fd, "<%i>%s[%i]: %s\n", LOG_DAEMON | level, log->ident, (int)getpid(),
-                              full);
+                (void)dprintf(log->kmsg_fd, "<%i>%s[%i]: %s\n", LOG_DAEMON | level, log->ident,
+                              (int)getpid(), full);
                 break;
         default:
                 if (log->stderr_prefix)

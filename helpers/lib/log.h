@@ -18,7 +18,7 @@
 #include "macro.h"
 
 typedef enum LogTarget {
-        LOG_TARGET_AUTO,    /* journal if reachable, else kmsg, else stderr */
+        LOG_TARGET_AUTO, /* journal if reachable, else kmsg, else stderr */
         LOG_TARGET_JOURNAL,
         LOG_TARGET_KMSG,
         LOG_TARGET_STDERR,
@@ -47,8 +47,8 @@ void logger_close(Logger *log);
  * error is 0), so that `return log_error_errno(...)` propagates the error.
  * file/line may be NULL/0; when set, the message is prefixed "file:line: ".
  */
-int log_internal(const Logger *log, int level, int error, const char *file, unsigned line,
-                 const char *fmt, ...) _printf_(6, 7);
+int log_internal(const Logger *log, int level, int error, const char *file, unsigned line, const char *fmt,
+                 ...) _printf_(6, 7);
 
 #define log_full_errno(log, level, error, ...) log_internal(log, level, error, NULL, 0, __VA_ARGS__)
 #define log_error_errno(log, error, ...)       log_full_errno(log, LOG_ERR, error, __VA_ARGS__)

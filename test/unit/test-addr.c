@@ -27,9 +27,20 @@ static void test_parse_valid(void **state)
 static void test_parse_invalid(void **state)
 {
         Subnet s;
-        const char *bad[] = { "", "/30", "10.0.0.0", "10.0.0.0/", "10.0.0.0/33", "10.0.0/30", "10.0.0.0/030",
-                              "10.0.0.0/-1", "10.0.0.0/3a", "10.0.0.0 /30", "256.0.0.0/30", "10.0.0.0/30x",
-                              "a.b.c.d/30", "10.0.0.0/123" };
+        const char *bad[] = {"",
+                             "/30",
+                             "10.0.0.0",
+                             "10.0.0.0/",
+                             "10.0.0.0/33",
+                             "10.0.0/30",
+                             "10.0.0.0/030",
+                             "10.0.0.0/-1",
+                             "10.0.0.0/3a",
+                             "10.0.0.0 /30",
+                             "256.0.0.0/30",
+                             "10.0.0.0/30x",
+                             "a.b.c.d/30",
+                             "10.0.0.0/123"};
         for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
                 assert_int_equal(subnet_parse(bad[i], &s), -EINVAL);
         assert_int_equal(subnet_parse(NULL, &s), -EINVAL);
@@ -88,7 +99,7 @@ static void test_forbidden(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_parse_valid),    cmocka_unit_test(test_parse_invalid),
+                cmocka_unit_test(test_parse_valid),     cmocka_unit_test(test_parse_invalid),
                 cmocka_unit_test(test_parse_host_bits), cmocka_unit_test(test_veth_addresses),
                 cmocka_unit_test(test_overlap),         cmocka_unit_test(test_forbidden),
         };
