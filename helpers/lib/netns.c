@@ -241,10 +241,22 @@ int netns_remove(const char *dir, const char *name)
                 }
                 found = true;
         }
-        if (unlink(path) < 0) {
-                if (errno != ENOENT)
+        /*
+         * EBUSY: the file is still a mount point in another mount namespace, typically
+         * that of a service of this instance that has just exited (the kernel releases a
+         * mount namespace after its last task, not with it). Give it up to a second.
+         */
+        for (unsigned i = 0;; i++) {
+                if (unlink(path) >= 0) {
+                        found = true;
+                        break;
+                }
+                if (errno == ENOENT)
+                        break;
+                if (errno != EBUSY || i >= 50)
                         return negative_errno();
-        } else
-                found = true;
+                (void)umount2(path, MNT_DETACH);
+                (void)usleep(20 * 1000);
+        }
         return found ? 0 : -ENOENT;
 }

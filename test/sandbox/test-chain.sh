@@ -219,7 +219,8 @@ check "t2 cannot reach t1's namespace" ns_tcp_dropped t2 10.200.0.6 7000
 check "not even by ping" not sb ip netns exec t2 ping -c1 -W1 10.200.0.6
 check "t2 cannot reach the host through t1's veth address" ns_tcp_dropped t2 "$t1_host" 7000
 check "stopping t2 leaves t1 alone" stop_instance t2
-check_empty "t2 left nothing behind" leftovers t2 "$t2_subnet"
+check_empty "t2 left nothing behind" leftovers t2 "$t2_subnet" ||
+    sb journalctl -u ts-netns@t2 -o short-monotonic | tail -8 | sed 's/^/#   /'
 check_output "t1 still works" '^you are 192\.0\.2\.2:' ns_tcp t1 192.0.2.1 80
 
 # --- configuration changes ---------------------------------------------------------------------
