@@ -90,18 +90,11 @@ static int run(const Logger *log, const char *root, const char *out_dir)
 
 int main(int argc, char *argv[])
 {
-        LogTarget target = LOG_TARGET_AUTO;
-        int level = LOG_INFO, r;
-        const char *e, *root;
+        int r;
+        const char *root;
         Logger log;
 
-        e = getenv("SYSTEMD_LOG_TARGET");
-        if (e && log_target_from_string(e, &target) < 0)
-                target = LOG_TARGET_AUTO;
-        e = getenv("SYSTEMD_LOG_LEVEL");
-        if (e && log_level_from_string(e, &level) < 0)
-                level = LOG_INFO;
-        logger_open(&log, "tsproxy-generator", target, level);
+        logger_open_from_environment(&log, "tsproxy-generator", LOG_TARGET_AUTO);
 
         if (argc != 2 && argc != 4) {
                 log_error(&log, "This program takes one or three arguments (normal [early late]).");

@@ -93,6 +93,21 @@ void logger_open(Logger *log, const char *ident, LogTarget target, int max_level
                 log->stderr_prefix = stderr_is_journal();
 }
 
+void logger_open_from_environment(Logger *log, const char *ident, LogTarget default_target)
+{
+        LogTarget target = default_target;
+        int level = LOG_INFO;
+        const char *e;
+
+        e = getenv("SYSTEMD_LOG_TARGET");
+        if (e && log_target_from_string(e, &target) < 0)
+                target = default_target;
+        e = getenv("SYSTEMD_LOG_LEVEL");
+        if (e && log_level_from_string(e, &level) < 0)
+                level = LOG_INFO;
+        logger_open(log, ident, target, level);
+}
+
 void logger_close(Logger *log)
 {
         log->kmsg_fd = safe_close(log->kmsg_fd);

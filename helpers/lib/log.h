@@ -40,6 +40,9 @@ int log_level_from_string(const char *s, int *ret);
 
 /* Opens the target; never fails: falls back to stderr. */
 void logger_open(Logger *log, const char *ident, LogTarget target, int max_level);
+/* logger_open() with the target and level taken from $SYSTEMD_LOG_TARGET and
+ * $SYSTEMD_LOG_LEVEL when set and valid (as systemd's own generators and tools read them). */
+void logger_open_from_environment(Logger *log, const char *ident, LogTarget default_target);
 void logger_close(Logger *log);
 
 /*

@@ -310,20 +310,12 @@ static int run(const Logger *log, const NatSpec *spec)
 
 int main(int argc, char *argv[])
 {
-        LogTarget target = LOG_TARGET_AUTO;
-        int level = LOG_INFO, r;
+        int r;
         char host_if[IFNAMSIZ];
         NatSpec spec;
-        const char *e;
         Logger log;
 
-        e = getenv("SYSTEMD_LOG_TARGET");
-        if (e && log_target_from_string(e, &target) < 0)
-                target = LOG_TARGET_AUTO;
-        e = getenv("SYSTEMD_LOG_LEVEL");
-        if (e && log_level_from_string(e, &level) < 0)
-                level = LOG_INFO;
-        logger_open(&log, "tsproxy-nat", target, level);
+        logger_open_from_environment(&log, "tsproxy-nat", LOG_TARGET_AUTO);
 
         r = parse_argv(&log, argc, argv, &spec, host_if);
         if (r <= 0) {
