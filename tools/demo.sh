@@ -56,7 +56,7 @@ sb ip netns exec demo timeout 3 bash -c 'exec 3<>/dev/tcp/100.64.0.1/80 && cat <
 
 step "Stop: nothing is left behind"
 show systemctl stop tsproxy@demo.target
-for _ in $(seq 50); do sb systemctl is-active --quiet ts-netns@demo.service || break; sleep 0.1; done
+for _ in $(seq 50); do [[ $(sb systemctl is-active ts-netns@demo.service) == inactive ]] && break; sleep 0.1; done
 show ip netns list
 show nft list tables
 sandbox_stop

@@ -44,9 +44,16 @@ wait_for() { local n=$1; shift; while ((n-- > 0)); do "$@" >/dev/null 2>&1 && re
 main_pid() { sb systemctl show -p MainPID --value "$1"; }
 # `systemctl stop X.target` returns when the target is stopped; the units it is PartOf
 # of stop right after (the target is ordered after them, so it stops first). Wait for them.
+# "Stopped" means inactive or failed: is-active is false while "deactivating" too, when
+# ExecStop= (the teardown) is still running.
+units_stopped() {
+    local states
+    states=$(sb systemctl is-active "ts-netns@$1.service" "ts-nat@$1.service" "tailscaled@$1.service")
+    ! grep -qvE '^(inactive|failed)$' <<<"$states"
+}
 stop_instance() {
     sb systemctl stop "tsproxy@$1.target" || return 1
-    wait_for 100 not sb systemctl is-active --quiet ts-netns@$1.service ts-nat@$1.service tailscaled@$1.service
+    wait_for 100 units_stopped "$1"
 }
 start_and_log() { sb systemctl start "tsproxy@$1.target"; sb journalctl -u "ts-netns@$1.service" -o cat; true; }
 units_of() { echo "tsproxy@$1.target ts-netns@$1.service ts-nat@$1.service tailscaled@$1.service"; }
@@ -255,7 +262,7 @@ Uplink=nosuchif0
 EOF
 sb systemctl daemon-reload
 check "a start with a missing uplink fails" not sb systemctl start tsproxy@t3.target
-wait_for 100 not sb systemctl is-active --quiet ts-netns@t3.service ts-nat@t3.service tailscaled@t3.service
+wait_for 100 units_stopped t3
 check_empty "and leaves nothing behind" leftovers t3 10.200.0.12/30
 sb sed -i 's/^Uplink=nosuchif0/Uplink=uplink0/' /etc/tsproxy/t3.conf
 sb systemctl daemon-reload
