@@ -36,6 +36,9 @@
 #   check_output DESC REGEX CMD...
 #                               like check, and CMD's output must match the ERE REGEX
 #   check_empty DESC CMD...     CMD must succeed and print nothing
+#   sandbox_install_and_start BUILDDIR [DESTDIR]
+#                               sandbox_meson_install (unless DESTDIR) + sandbox_start,
+#                               each recorded as a check; returns 1 if either failed
 #   check_rc DESC RC            record the outcome of something already run (for commands
 #                               that must run in this shell, e.g. sandbox_start, whose
 #                               variables a check's subshell would lose)
@@ -343,6 +346,22 @@ check_output() {
     echo "not ok $_SANDBOX_TESTS - $desc (exit $rc, expected /$regex/)"
     [[ -n $out ]] && sed 's/^/#   /' <<<"$out"
     return 1
+}
+
+# sandbox_install_and_start BUILDDIR [DESTDIR]: the usual start of a test: install the
+# build (or take DESTDIR, already installed) and boot, each recorded as a check.
+# Returns 1 if either failed. Call it directly, not in $(...).
+sandbox_install_and_start() {
+    local builddir=$1 destdir=${2:-}
+    if [[ -n $destdir ]]; then
+        SANDBOX_BUILDDIR=$(cd "$builddir" && pwd)
+    else
+        sandbox_meson_install "$builddir"
+        check_rc "meson install --destdir of the build dir" $? || return 1
+        destdir=$SANDBOX_DESTDIR
+    fi
+    sandbox_start "$destdir"
+    check_rc "systemd boots as PID 1 of the sandbox" $?
 }
 
 # check_empty DESC CMD...: CMD must succeed and print nothing (e.g. "nothing left behind").

@@ -19,17 +19,7 @@ set -u
 builddir=${1:?usage: $0 BUILDDIR [DESTDIR]}
 sandbox_require
 
-if [[ -n ${2:-} ]]; then
-    SANDBOX_BUILDDIR=$(cd "$builddir" && pwd)
-    destdir=$2
-else
-    sandbox_meson_install "$builddir"
-    check_rc "meson install --destdir of the build dir" $? || { finish; exit 1; }
-    destdir=$SANDBOX_DESTDIR
-fi
-
-sandbox_start "$destdir"
-check_rc "systemd boots in the sandbox" $? || { finish; exit 1; }
+sandbox_install_and_start "$builddir" "${2:-}" || { finish; exit 1; }
 
 # --- helpers --------------------------------------------------------------------------
 # TCP request from inside namespace $1 to $2:$3; prints what the server says (3 s max).

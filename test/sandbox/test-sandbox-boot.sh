@@ -25,17 +25,7 @@ sandbox_at_exit rm -f "$marker"
 mounts_before=$(awk '{print $5}' /proc/self/mountinfo | sort)
 forward_before=$(</proc/sys/net/ipv4/ip_forward)
 
-if [[ -n ${2:-} ]]; then
-    SANDBOX_BUILDDIR=$(cd "$builddir" && pwd)
-    destdir=$2
-else
-    sandbox_meson_install "$builddir"
-    check_rc "meson install --destdir of the build dir" $? || { finish; exit 1; }
-    destdir=$SANDBOX_DESTDIR
-fi
-
-sandbox_start "$destdir"
-check_rc "systemd boots as PID 1 of the sandbox" $? || { finish; exit 1; }
+sandbox_install_and_start "$builddir" "${2:-}" || { finish; exit 1; }
 pidns=$(readlink "/proc/$SANDBOX_PID/ns/pid")
 
 check_output "systemctl is-system-running says running" '^running$' sb systemctl is-system-running
