@@ -32,13 +32,40 @@ static void log_diagnostics(const Logger *log, const Diagnostics *d)
                                    d->items[i].message);
 }
 
+typedef struct BuildContext {
+        const Logger *log;
+        const ConfigSet *set;
+        DropinPaths paths;
+} BuildContext;
+
+/* OutputBuildFunc: the drop-ins of instance i, or nothing for an invalid one. */
+static void build_one(size_t i, GeneratedTree *tree, void *userdata)
+{
+        const BuildContext *ctx = userdata;
+        const InstanceConfig *c = &ctx->set->instances[i];
+        int r;
+
+        if (!c->valid) {
+                (void)log_internal(ctx->log, LOG_ERR, 0, c->files ? c->files[0] : NULL, 0,
+                                   "Skipping instance '%s' because of the errors above.", c->name);
+                return;
+        }
+        r = dropins_build(c, &ctx->paths, tree);
+        if (r < 0) {
+                generated_tree_done(tree);
+                (void)log_error_errno(ctx->log, r, "Failed to build units of instance '%s': %m", c->name);
+        }
+}
+
 static int run(const Logger *log, const char *root, const char *out_dir)
 {
-        const DropinPaths paths = {.pkglibexecdir = PKGLIBEXECDIR, .unitdir = SYSTEM_UNIT_DIR};
         _cleanup_free_ GeneratedTree *trees = NULL;
         _cleanup_free_ OutputResult *results = NULL;
         _cleanup_close_ int dir_fd = -EBADF;
         ConfigSet set = {};
+        BuildContext ctx = {.log = log,
+                            .set = &set,
+                            .paths = {.pkglibexecdir = PKGLIBEXECDIR, .unitdir = SYSTEM_UNIT_DIR}};
         long cpus;
         int r;
 
@@ -58,24 +85,11 @@ static int run(const Logger *log, const char *root, const char *out_dir)
                 return log_error_errno(log, ENOMEM, "Failed to allocate memory: %m");
         }
 
-        /* Build all text first (cheap), then write it (the costly part, maybe threaded). */
-        for (size_t i = 0; i < set.n_instances; i++) {
-                const InstanceConfig *c = &set.instances[i];
-
-                if (!c->valid) {
-                        (void)log_internal(log, LOG_ERR, 0, c->files ? c->files[0] : NULL, 0,
-                                           "Skipping instance '%s' because of the errors above.", c->name);
-                        continue;
-                }
-                r = dropins_build(c, &paths, &trees[i]);
-                if (r < 0) {
-                        generated_tree_done(&trees[i]);
-                        (void)log_error_errno(log, r, "Failed to build units of instance '%s': %m", c->name);
-                }
-        }
-
         cpus = sysconf(_SC_NPROCESSORS_ONLN);
-        output_write_trees(dir_fd, trees, set.n_instances, results, cpus > 0 ? (unsigned)cpus : 1);
+        /* Each instance's text is built (on this thread, logging here) just before it is
+         * written, so that building overlaps with the other threads' writing. */
+        output_write_trees(dir_fd, trees, set.n_instances, results, cpus > 0 ? (unsigned)cpus : 1, build_one,
+                           &ctx);
 
         for (size_t i = 0; i < set.n_instances; i++) {
                 if (results[i].error < 0)

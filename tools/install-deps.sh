@@ -8,4 +8,5 @@ apt-get install -y -qq --no-install-recommends \
     meson ninja-build pkg-config gcc libc6-dev \
     libsystemd-dev libmount-dev libnl-3-dev libnl-route-3-dev libnftables-dev libinih-dev libcmocka-dev \
     systemd nftables iproute2 iputils-ping util-linux procps python3 man-db mandoc \
+    dnsmasq-base bind9-dnsutils \
     >/dev/null

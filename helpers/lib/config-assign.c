@@ -2,9 +2,13 @@
 /*
  * config-assign.c: what no single file can decide.
  *
- * 1. Conflicts between instances: overlapping Subnet= or equal Port=. Instances are
- *    taken in name order and the later of two is the one not generated, so adding a
- *    file never breaks an instance that sorts before it.
+ * 0. What only all files of an instance together decide: [SOCKS] Users= needs a
+ *    PasswordFile= (either may come from a drop-in).
+ * 1. Conflicts between instances: overlapping Subnet=, equal Port=, or [SOCKS] Listen=
+ *    addresses that cannot both be bound (the same address and port, or a wildcard
+ *    address and any address of its family on the same port). Instances are taken in
+ *    name order and the later of two is the one not generated, so adding a file never
+ *    breaks an instance that sorts before it.
  * 2. Stable defaults: an instance without Subnet= gets a /30 from 10.200.0.0/16 at
  *    the slot FNV-1a(name) mod 16384; without Port= it gets 41642 + FNV-1a(name, seed 1)
  *    mod 8192. Explicit values are claimed first; on a collision the later name in
@@ -13,6 +17,7 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +67,92 @@ static int check_conflicts(InstanceConfig *v, size_t n, Diagnostics *d)
                                         return r;
                         }
                 }
+        }
+        return 0;
+}
+
+static int check_instance(InstanceConfig *c, Diagnostics *d)
+{
+        if (!c->socks.users || c->socks.password_file)
+                return 0;
+        c->valid = false;
+        return diagnostics_add(d, LOG_ERR, c->socks.users_at.file, c->socks.users_at.line, "Users", c->name,
+                               "[SOCKS] Users= needs PasswordFile= (the file with the users' password "
+                               "hashes); instance '%s' is not generated.",
+                               c->name);
+}
+
+static uint16_t listen_port(const SocksListen *l)
+{
+        return ntohs(l->address.ss_family == AF_INET
+                             ? ((const struct sockaddr_in *)&l->address)->sin_port
+                             : ((const struct sockaddr_in6 *)&l->address)->sin6_port);
+}
+
+static bool listen_is_wildcard(const SocksListen *l)
+{
+        if (l->address.ss_family == AF_INET)
+                return ((const struct sockaddr_in *)&l->address)->sin_addr.s_addr == htonl(INADDR_ANY);
+        return IN6_IS_ADDR_UNSPECIFIED(&((const struct sockaddr_in6 *)&l->address)->sin6_addr);
+}
+
+/* Could the two not both be bound? (The socket unit binds IPv6 addresses IPv6-only.) */
+static bool listen_clash(const SocksListen *a, const SocksListen *b)
+{
+        return a->address.ss_family == b->address.ss_family && listen_port(a) == listen_port(b) &&
+               (listen_is_wildcard(a) || listen_is_wildcard(b) ||
+                sockaddr_equal((const struct sockaddr *)&a->address, (const struct sockaddr *)&b->address));
+}
+
+/* Report l of instance c clashing with o (of instance other; the same as c within one). */
+static int listen_clash_report(InstanceConfig *c, const SocksListen *l, const InstanceConfig *other,
+                               const SocksListen *o, Diagnostics *d)
+{
+        char a[ENDPOINT_STRLEN], b[ENDPOINT_STRLEN];
+        bool same =
+                sockaddr_equal((const struct sockaddr *)&l->address, (const struct sockaddr *)&o->address);
+
+        endpoint_format((const struct sockaddr *)&l->address, a);
+        endpoint_format((const struct sockaddr *)&o->address, b);
+        c->valid = false;
+        if (c == other)
+                return diagnostics_add(d, LOG_ERR, l->at.file, l->at.line, "Listen", c->name,
+                                       "[SOCKS] Listen=%s overlaps Listen=%s (%s:%u): a wildcard address "
+                                       "takes the port on every address; instance '%s' is not generated.",
+                                       a, b, location_file(&o->at), o->at.line, c->name);
+        if (same)
+                return diagnostics_add(d, LOG_ERR, l->at.file, l->at.line, "Listen", c->name,
+                                       "[SOCKS] Listen=%s is already used by instance '%s' (%s:%u); "
+                                       "instance '%s' is not generated.",
+                                       a, other->name, location_file(&o->at), o->at.line, c->name);
+        return diagnostics_add(d, LOG_ERR, l->at.file, l->at.line, "Listen", c->name,
+                               "[SOCKS] Listen=%s overlaps Listen=%s of instance '%s' (%s:%u): a wildcard "
+                               "address takes the port on every address; instance '%s' is not generated.",
+                               a, b, other->name, location_file(&o->at), o->at.line, c->name);
+}
+
+static int check_listen_conflicts(InstanceConfig *v, size_t n, Diagnostics *d)
+{
+        int r = 0;
+
+        for (size_t j = 0; j < n; j++) {
+                InstanceConfig *c = &v[j];
+
+                for (size_t k = 0; r >= 0 && c->valid && k < c->socks.n_listen; k++) {
+                        const SocksListen *l = &c->socks.listen[k];
+
+                        /* Within the instance first, then against those before it. */
+                        for (size_t m = 0; c->valid && m < k; m++)
+                                if (listen_clash(l, &c->socks.listen[m]))
+                                        r = listen_clash_report(c, l, c, &c->socks.listen[m], d);
+                        for (size_t i = 0; c->valid && i < j; i++)
+                                for (size_t m = 0; v[i].valid && c->valid && m < v[i].socks.n_listen; m++)
+                                        if (listen_clash(l, &v[i].socks.listen[m]))
+                                                r = listen_clash_report(c, l, &v[i], &v[i].socks.listen[m],
+                                                                        d);
+                }
+                if (r < 0)
+                        return r;
         }
         return 0;
 }
@@ -159,7 +250,16 @@ int config_assign(InstanceConfig *v, size_t n, Diagnostics *d)
 {
         int r;
 
+        for (size_t i = 0; i < n; i++)
+                if (v[i].valid) {
+                        r = check_instance(&v[i], d);
+                        if (r < 0)
+                                return r;
+                }
         r = check_conflicts(v, n, d);
+        if (r < 0)
+                return r;
+        r = check_listen_conflicts(v, n, d);
         if (r < 0)
                 return r;
         r = assign_subnets(v, n, d);

@@ -10,6 +10,7 @@
 #include "build-config.h"
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -204,6 +205,347 @@ static int key_extra_arguments(InstanceConfig *c, const char *section, const cha
         return set_string(&c->ts_extra_arguments, value);
 }
 
+/* --- [SOCKS] ------------------------------------------------------------------------ */
+
+void socks_config_init(SocksConfig *s)
+{
+        *s = (SocksConfig){
+                .egress = SOCKS_EGRESS_TAILNET,
+                .max_connections = SOCKS_MAX_CONNECTIONS_DEFAULT,
+                .handshake_timeout_sec = SOCKS_HANDSHAKE_TIMEOUT_DEFAULT,
+        };
+}
+
+static void strv_free(char **v)
+{
+        for (char **p = v; p && *p; p++)
+                free(*p);
+        free(v);
+}
+
+void socks_config_done(SocksConfig *s)
+{
+        free(s->listen);
+        free(s->allow_from);
+        free(s->password_file);
+        strv_free(s->users);
+        *s = (SocksConfig){};
+}
+
+/* Decimal without sign or leading zeros, at most max. */
+static int parse_unsigned(const char *v, size_t len, unsigned max, unsigned *ret)
+{
+        unsigned long n = 0;
+
+        if (len == 0 || (v[0] == '0' && len > 1))
+                return -EINVAL;
+        for (size_t i = 0; i < len; i++) {
+                if (v[i] < '0' || v[i] > '9')
+                        return -EINVAL;
+                n = n * 10 + (unsigned long)(v[i] - '0');
+                if (n > max)
+                        return -ERANGE;
+        }
+        *ret = (unsigned)n;
+        return 0;
+}
+
+/*
+ * A time span in whole seconds, as systemd writes them: "10", "10s", "5min", "1h 30min".
+ * Units: s, sec, m, min, h, hr, d (and their long forms); no unit means seconds.
+ * "infinity" is 0 when allowed (no timeout). -EINVAL on syntax, -ERANGE above max.
+ */
+static int parse_seconds(const char *v, unsigned max, bool infinity_ok, unsigned *ret)
+{
+        static const struct {
+                const char *name;
+                unsigned factor;
+        } units[] = {
+                {"seconds", 1}, {"second", 1}, {"sec", 1},      {"s", 1},        {"minutes", 60},
+                {"minute", 60}, {"min", 60},   {"m", 60},       {"hours", 3600}, {"hour", 3600},
+                {"hr", 3600},   {"h", 3600},   {"days", 86400}, {"day", 86400},  {"d", 86400},
+        };
+        unsigned long total = 0;
+        const char *p = v;
+
+        if (infinity_ok && strcmp(v, "infinity") == 0) {
+                *ret = 0;
+                return 0;
+        }
+        p += strspn(p, " \t");
+        if (!*p)
+                return -EINVAL;
+        while (*p) {
+                size_t digits = strspn(p, "0123456789"), letters;
+                unsigned n, factor = 0;
+                int r;
+
+                r = parse_unsigned(p, digits, max, &n);
+                if (r < 0)
+                        return r;
+                p += digits;
+                p += strspn(p, " \t");
+                letters = strspn(p, "abcdefghijklmnopqrstuvwxyz");
+                if (letters == 0)
+                        factor = 1;
+                for (size_t i = 0; letters > 0 && i < ELEMENTSOF(units); i++)
+                        if (strlen(units[i].name) == letters && strncmp(p, units[i].name, letters) == 0)
+                                factor = units[i].factor;
+                if (factor == 0)
+                        return -EINVAL;
+                p += letters;
+                p += strspn(p, " \t");
+                total += (unsigned long)n * factor;
+                if (total > max)
+                        return -ERANGE;
+        }
+        *ret = (unsigned)total;
+        return 0;
+}
+
+static bool sockaddr_is_multicast(const struct sockaddr_storage *a)
+{
+        if (a->ss_family == AF_INET)
+                return IN_MULTICAST(ntohl(((const struct sockaddr_in *)a)->sin_addr.s_addr));
+        return IN6_IS_ADDR_MULTICAST(&((const struct sockaddr_in6 *)a)->sin6_addr);
+}
+
+static int key_socks_listen(InstanceConfig *c, const char *section, const char *key, const char *value,
+                            ConfigLocation at, Diagnostics *d)
+{
+        SocksConfig *s = &c->socks;
+        SocksListen l = {.at = at};
+        const char *colon = strrchr(value, ':'), *close = strchr(value, ']');
+        unsigned port;
+        SocksListen *n;
+
+        if (!*value) {
+                free(s->listen);
+                s->listen = NULL;
+                s->n_listen = 0;
+                return 0;
+        }
+        if (!colon || (value[0] == '[' && (!close || colon < close)) ||
+            (value[0] != '[' && memchr(value, ':', (size_t)(colon - value))))
+                return invalid_value(c, d, at, section, key, value,
+                                     "missing the port: expected A.B.C.D:PORT, or [IPV6]:PORT for IPv6.");
+        if (parse_unsigned(colon + 1, strlen(colon + 1), 65535, &port) < 0 || port == 0)
+                return invalid_value(c, d, at, section, key, value, "expected a TCP port from 1 to 65535.");
+        if (endpoint_parse(value, &l.address, &l.length) < 0)
+                return invalid_value(c, d, at, section, key, value,
+                                     "not an address: expected A.B.C.D:PORT, or [IPV6]:PORT for IPv6.");
+        if (l.address.ss_family == AF_INET6 &&
+            IN6_IS_ADDR_V4MAPPED(&((struct sockaddr_in6 *)&l.address)->sin6_addr))
+                return invalid_value(c, d, at, section, key, value,
+                                     "write an IPv4 address as A.B.C.D:PORT, not IPv4-mapped.");
+        if (sockaddr_is_multicast(&l.address))
+                return invalid_value(c, d, at, section, key, value, "a multicast address cannot listen.");
+        for (size_t i = 0; i < s->n_listen; i++)
+                if (sockaddr_equal((struct sockaddr *)&s->listen[i].address, (struct sockaddr *)&l.address))
+                        return diagnostics_add(d, LOG_WARNING, at.file, at.line, key, c->name,
+                                               "[%s] %s=%s: already listed at line %u, ignoring.", section,
+                                               key, value, s->listen[i].at.line);
+
+        n = reallocarray(s->listen, s->n_listen + 1, sizeof(SocksListen));
+        if (!n)
+                return -ENOMEM;
+        s->listen = n;
+        s->listen[s->n_listen++] = l;
+        return 0;
+}
+
+/* The network "ADDR/N" probably meant, when ipnet_parse() said -EDOM (host bits set). */
+static void ipnet_meant(const char *value, char buf[static IPNET_STRLEN])
+{
+        const char *slash = strchr(value, '/');
+        char a[INET6_ADDRSTRLEN] = "";
+        IpNetwork n = {};
+        unsigned prefix = 0;
+
+        if (slash && (size_t)(slash - value) < sizeof(a))
+                memcpy(a, value, (size_t)(slash - value));
+        if (!slash || ipnet_parse(a, &n) < 0 ||
+            parse_unsigned(slash + 1, strlen(slash + 1), n.prefix, &prefix) < 0) {
+                snprintf(buf, IPNET_STRLEN, "?");
+                return;
+        }
+        for (unsigned bit = prefix; bit < n.prefix; bit++)
+                n.bytes[bit / 8] &= (uint8_t) ~(0x80u >> (bit % 8));
+        n.prefix = prefix;
+        ipnet_format(&n, buf);
+}
+
+static int key_socks_allow_from(InstanceConfig *c, const char *section, const char *key, const char *value,
+                                ConfigLocation at, Diagnostics *d)
+{
+        SocksConfig *s = &c->socks;
+        IpNetwork net, *n;
+        int r;
+
+        if (!*value) {
+                free(s->allow_from);
+                s->allow_from = NULL;
+                s->n_allow_from = 0;
+                return 0;
+        }
+        r = ipnet_parse(value, &net);
+        if (r == -EDOM) {
+                char meant[IPNET_STRLEN];
+
+                ipnet_meant(value, meant);
+                return invalid_value(c, d, at, section, key, value, "host bits are set; the network is %s.",
+                                     meant);
+        }
+        if (r < 0)
+                return invalid_value(c, d, at, section, key, value,
+                                     "expected an IPv4 or IPv6 network in CIDR form, such as 100.64.0.0/10 "
+                                     "or fd7a:115c:a1e0::/48, or a single address.");
+        for (size_t i = 0; i < s->n_allow_from; i++)
+                if (s->allow_from[i].family == net.family && s->allow_from[i].prefix == net.prefix &&
+                    memcmp(s->allow_from[i].bytes, net.bytes, sizeof(net.bytes)) == 0)
+                        return 0; /* listed already: no harm */
+
+        n = reallocarray(s->allow_from, s->n_allow_from + 1, sizeof(IpNetwork));
+        if (!n)
+                return -ENOMEM;
+        s->allow_from = n;
+        s->allow_from[s->n_allow_from++] = net;
+        return 0;
+}
+
+static int key_socks_egress(InstanceConfig *c, const char *section, const char *key, const char *value,
+                            ConfigLocation at, Diagnostics *d)
+{
+        if (!*value || strcmp(value, "tailnet") == 0)
+                c->socks.egress = SOCKS_EGRESS_TAILNET;
+        else if (strcmp(value, "any") == 0)
+                c->socks.egress = SOCKS_EGRESS_ANY;
+        else
+                return invalid_value(c, d, at, section, key, value, "expected tailnet or any.");
+        return 0;
+}
+
+static int key_socks_password_file(InstanceConfig *c, const char *section, const char *key,
+                                   const char *value, ConfigLocation at, Diagnostics *d)
+{
+        if (*value && value[0] != '/')
+                return invalid_value(c, d, at, section, key, value, "expected an absolute path.");
+        for (const char *p = value; *p; p++)
+                if (*p <= ' ' || *p == '"' || *p == '\'' || *p == '\\' || (unsigned char)*p >= 0x7f)
+                        return invalid_value(c, d, at, section, key, value,
+                                             "the path may not contain white space, quotes or backslashes.");
+        return set_string(&c->socks.password_file, value);
+}
+
+/* A user name as RFC 1929 carries it (1 to 255 bytes) that also fits a "user:hash" line
+ * and the daemon's comma-separated --users: letters, digits and . _ @ + - only. */
+static bool socks_user_valid(const char *u, size_t len)
+{
+        if (len == 0 || len > 255)
+                return false;
+        for (size_t i = 0; i < len; i++)
+                if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._@+-", u[i]))
+                        return false;
+        return true;
+}
+
+static int key_socks_users(InstanceConfig *c, const char *section, const char *key, const char *value,
+                           ConfigLocation at, Diagnostics *d)
+{
+        SocksConfig *s = &c->socks;
+        size_t n = 0;
+
+        if (!*value) {
+                strv_free(s->users);
+                s->users = NULL;
+                return 0;
+        }
+        /* Check every name first: an invalid one leaves the list as it was. */
+        for (const char *p = value + strspn(value, " \t"); *p; p += strspn(p, " \t")) {
+                size_t len = strcspn(p, " \t");
+                if (!socks_user_valid(p, len))
+                        return invalid_value(
+                                c, d, at, section, key, value,
+                                "'%.*s' is not a valid user name (1 to 255 letters, digits, '.', "
+                                "'_', '@', '+' or '-').",
+                                (int)len, p);
+                p += len;
+        }
+        for (char **u = s->users; u && *u; u++)
+                n++;
+        for (const char *p = value + strspn(value, " \t"); *p; p += strspn(p, " \t")) {
+                size_t len = strcspn(p, " \t");
+                bool seen = false;
+                char **v;
+
+                for (char **u = s->users; u && *u; u++)
+                        if (strlen(*u) == len && strncmp(*u, p, len) == 0)
+                                seen = true;
+                if (!seen) {
+                        v = reallocarray(s->users, n + 2, sizeof(char *));
+                        if (!v)
+                                return -ENOMEM;
+                        s->users = v;
+                        s->users[n] = strndup(p, len);
+                        if (!s->users[n])
+                                return -ENOMEM;
+                        s->users[++n] = NULL;
+                }
+                p += len;
+        }
+        s->users_at = at;
+        return 0;
+}
+
+static int key_socks_max_connections(InstanceConfig *c, const char *section, const char *key,
+                                     const char *value, ConfigLocation at, Diagnostics *d)
+{
+        unsigned n;
+
+        if (!*value) {
+                c->socks.max_connections = SOCKS_MAX_CONNECTIONS_DEFAULT;
+                return 0;
+        }
+        if (parse_unsigned(value, strlen(value), SOCKS_MAX_CONNECTIONS_MAX, &n) < 0 || n == 0)
+                return invalid_value(c, d, at, section, key, value, "expected a number from 1 to %u.",
+                                     SOCKS_MAX_CONNECTIONS_MAX);
+        c->socks.max_connections = n;
+        return 0;
+}
+
+static int key_socks_idle_timeout(InstanceConfig *c, const char *section, const char *key, const char *value,
+                                  ConfigLocation at, Diagnostics *d)
+{
+        unsigned n;
+
+        if (!*value) {
+                c->socks.idle_timeout_sec = 0;
+                return 0;
+        }
+        if (parse_seconds(value, SOCKS_TIMEOUT_MAX, true, &n) < 0)
+                return invalid_value(c, d, at, section, key, value,
+                                     "expected whole seconds up to a week, such as 300 or 5min, or 0 for no "
+                                     "timeout.");
+        c->socks.idle_timeout_sec = n;
+        return 0;
+}
+
+static int key_socks_handshake_timeout(InstanceConfig *c, const char *section, const char *key,
+                                       const char *value, ConfigLocation at, Diagnostics *d)
+{
+        unsigned n;
+
+        if (!*value) {
+                c->socks.handshake_timeout_sec = SOCKS_HANDSHAKE_TIMEOUT_DEFAULT;
+                return 0;
+        }
+        if (parse_seconds(value, SOCKS_HANDSHAKE_TIMEOUT_MAX, false, &n) < 0 || n == 0)
+                return invalid_value(c, d, at, section, key, value,
+                                     "expected whole seconds from 1 to an hour, such as 10 or 1min.");
+        c->socks.handshake_timeout_sec = n;
+        return 0;
+}
+
 static const KeyEntry key_table[] = {
         {"Instance", "AutoStart", key_auto_start},
         {"Instance", "Description", key_description},
@@ -212,6 +554,14 @@ static const KeyEntry key_table[] = {
         {"Tailscale", "Binary", key_binary},
         {"Tailscale", "Port", key_port},
         {"Tailscale", "ExtraArguments", key_extra_arguments},
+        {"SOCKS", "Listen", key_socks_listen},
+        {"SOCKS", "AllowFrom", key_socks_allow_from},
+        {"SOCKS", "Egress", key_socks_egress},
+        {"SOCKS", "PasswordFile", key_socks_password_file},
+        {"SOCKS", "Users", key_socks_users},
+        {"SOCKS", "MaxConnections", key_socks_max_connections},
+        {"SOCKS", "IdleTimeoutSec", key_socks_idle_timeout},
+        {"SOCKS", "HandshakeTimeoutSec", key_socks_handshake_timeout},
 };
 
 bool config_section_known(const char *section)

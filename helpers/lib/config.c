@@ -12,6 +12,7 @@
 void instance_config_init(InstanceConfig *c)
 {
         *c = (InstanceConfig){.valid = true, .auto_start = true};
+        socks_config_init(&c->socks);
 }
 
 void instance_config_done(InstanceConfig *c)
@@ -23,6 +24,7 @@ void instance_config_done(InstanceConfig *c)
         free(c->uplink);
         free(c->ts_binary);
         free(c->ts_extra_arguments);
+        socks_config_done(&c->socks);
         *c = (InstanceConfig){};
 }
 

@@ -21,6 +21,7 @@
 #include "addr.h"
 #include "diagnostics.h"
 #include "instance.h"
+#include "ipnet.h"
 
 /* Configuration directories, highest precedence first (each under TSPROXY_ROOT). */
 #define CONFIG_DIRS_INIT                                                                                    \
@@ -34,6 +35,46 @@ typedef struct ConfigLocation {
         const char *file; /* points into InstanceConfig.files */
         unsigned line;
 } ConfigLocation;
+
+/* [SOCKS] Egress=: where the proxy may connect to. */
+typedef enum SocksEgress {
+        SOCKS_EGRESS_TAILNET, /* bound to the namespace's tailscale interface only */
+        SOCKS_EGRESS_ANY,
+} SocksEgress;
+
+/* One [SOCKS] Listen= address, with where it was set (for cross-instance errors). */
+typedef struct SocksListen {
+        struct sockaddr_storage address;
+        socklen_t length;
+        ConfigLocation at;
+} SocksListen;
+
+/* Defaults of [SOCKS] (documented in tsproxy.conf(5)). */
+#define SOCKS_MAX_CONNECTIONS_DEFAULT   4096u
+#define SOCKS_MAX_CONNECTIONS_MAX       65536u
+#define SOCKS_HANDSHAKE_TIMEOUT_DEFAULT 10u
+#define SOCKS_TIMEOUT_MAX               (7u * 24 * 3600) /* IdleTimeoutSec=: a week, in seconds */
+#define SOCKS_HANDSHAKE_TIMEOUT_MAX     3600u
+/* The tailnet ranges plus loopback; AllowFrom= without any value means these. */
+#define SOCKS_ALLOW_FROM_DEFAULT_INIT                                                                       \
+        {                                                                                                   \
+                "100.64.0.0/10", "fd7a:115c:a1e0::/48", "127.0.0.0/8", "::1/128"                            \
+        }
+#define SOCKS_ALLOW_FROM_DEFAULT_COUNT 4
+
+typedef struct SocksConfig {
+        SocksListen *listen; /* none: no proxy for this instance */
+        size_t n_listen;
+        IpNetwork *allow_from; /* none: SOCKS_ALLOW_FROM_DEFAULT */
+        size_t n_allow_from;
+        SocksEgress egress;
+        char *password_file; /* absolute path, or NULL: no authentication */
+        char **users;        /* NULL-terminated, or NULL: every user of password_file */
+        ConfigLocation users_at;
+        unsigned max_connections;
+        unsigned idle_timeout_sec; /* 0: none */
+        unsigned handshake_timeout_sec;
+} SocksConfig;
 
 typedef struct InstanceConfig {
         char name[INSTANCE_NAME_BUFSZ];
@@ -56,6 +97,9 @@ typedef struct InstanceConfig {
         bool ts_port_explicit;
         ConfigLocation ts_port_at;
         char *ts_extra_arguments;
+
+        /* [SOCKS] */
+        SocksConfig socks;
 } InstanceConfig;
 
 typedef struct ConfigSet {
@@ -79,6 +123,9 @@ const InstanceConfig *config_set_find(const ConfigSet *set, const char *name);
 
 void instance_config_init(InstanceConfig *c);
 void instance_config_done(InstanceConfig *c);
+/* [SOCKS] defaults, and freeing (config-keys.c). */
+void socks_config_init(SocksConfig *s);
+void socks_config_done(SocksConfig *s);
 
 /* Configuration files larger than this are refused. */
 #define CONFIG_FILE_MAX (1024 * 1024)
@@ -90,7 +137,8 @@ int config_read_file(const char *real_path, bool maybe_special, char **ret);
  * -ENOMEM; problems go to d. */
 int config_parse_text(InstanceConfig *c, const char *path, const char *text, Diagnostics *d);
 
-/* Cross-instance checks and allocation over the sorted array. */
+/* Checks that need all files of an instance (Users= without PasswordFile=), cross-instance
+ * checks (Subnet=, Port=, [SOCKS] Listen=) and allocation, over the sorted array. */
 int config_assign(InstanceConfig *instances, size_t n, Diagnostics *d);
 
 /* Key table: parse value for section/key into c. Returns 0, -ENOENT for an unknown key,

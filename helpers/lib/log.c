@@ -4,19 +4,53 @@
  *
  * The Logger lives in main(); nothing here keeps global state. A message is formatted
  * once into a stack buffer ("%m" resolved against the error passed in, not errno).
+ *
+ * libsystemd is dlopen()ed at the first journal message, not linked (see log.h for the
+ * start-up cost that saves); the handle lives in the Logger's LogJournal.
  */
 #include "log.h"
 
+#include <dlfcn.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
-#include <systemd/sd-journal.h>
+#include <sys/uio.h>
 
 #define JOURNAL_SOCKET "/run/systemd/journal/socket"
+#define LIBSYSTEMD     "libsystemd.so.0"
+
+typedef int (*JournalSendvFunc)(const struct iovec *iov, int n);
+
+struct LogJournal {
+        bool tried;             /* dlopen() was attempted (it is tried once) */
+        void *dl;               /* libsystemd's handle, or NULL */
+        JournalSendvFunc sendv; /* sd_journal_sendv(), or NULL: write to stderr instead */
+};
+
+/* At the first journal message: load libsystemd, or settle for stderr. */
+static JournalSendvFunc log_journal_sendv(LogJournal *j)
+{
+        if (!j)
+                return NULL;
+        if (!j->tried) {
+                j->tried = true;
+                j->dl = dlopen(LIBSYSTEMD, RTLD_NOW | RTLD_LOCAL);
+                if (j->dl) {
+                        /* POSIX allows this cast from the void * dlsym() returns. */
+                        *(void **)&j->sendv = dlsym(j->dl, "sd_journal_sendv");
+                        if (!j->sendv) {
+                                (void)dlclose(j->dl);
+                                j->dl = NULL;
+                        }
+                }
+        }
+        return j->sendv;
+}
 
 int log_target_from_string(const char *s, LogTarget *ret)
 {
@@ -74,8 +108,11 @@ void logger_open(Logger *log, const char *ident, LogTarget target, int max_level
         *log = (Logger){.ident = ident, .target = target, .kmsg_fd = -EBADF, .max_level = max_level};
 
         if (target == LOG_TARGET_AUTO || target == LOG_TARGET_JOURNAL) {
+                /* libsystemd itself is only loaded at the first message (log_journal_sendv()). */
                 if (access(JOURNAL_SOCKET, W_OK) == 0) {
+                        log->journal = calloc(1, sizeof(LogJournal));
                         log->target = LOG_TARGET_JOURNAL;
+                        log->stderr_prefix = true; /* for the fallback: no libsystemd */
                         return;
                 }
                 target = target == LOG_TARGET_AUTO ? LOG_TARGET_KMSG : LOG_TARGET_STDERR;
@@ -111,6 +148,10 @@ void logger_open_from_environment(Logger *log, const char *ident, LogTarget defa
 void logger_close(Logger *log)
 {
         log->kmsg_fd = safe_close(log->kmsg_fd);
+        if (log->journal && log->journal->dl)
+                (void)dlclose(log->journal->dl);
+        free(log->journal);
+        log->journal = NULL;
 }
 
 /* vsnprintf() with "%m" replaced by strerror(error). */
@@ -144,6 +185,46 @@ static void format_message(char *buf, size_t size, int error, const char *fmt, v
 #pragma GCC diagnostic pop
 }
 
+/* snprintf() into buf as one journal field (truncated if need be), as an iovec. */
+static struct iovec journal_field(char *buf, size_t size, const char *fmt, ...) _printf_(3, 4);
+static struct iovec journal_field(char *buf, size_t size, const char *fmt, ...)
+{
+        va_list ap;
+        int k;
+
+        va_start(ap, fmt);
+        k = vsnprintf(buf, size, fmt, ap);
+        va_end(ap);
+        if (k < 0)
+                k = 0;
+        return (struct iovec){.iov_base = buf, .iov_len = (size_t)k < size ? (size_t)k : size - 1};
+}
+
+/* One structured journal entry; < 0 when libsystemd is missing (the caller uses stderr). */
+static int journal_send(const Logger *log, int level, int error, const char *file, unsigned line,
+                        const char *full)
+{
+        JournalSendvFunc sendv = log_journal_sendv(log->journal);
+        char message[2500], priority[16], ident[128], config_file[PATH_MAX + 16], config_line[32],
+                errno_s[32];
+        struct iovec iov[6];
+        int n = 0;
+
+        if (!sendv)
+                return -ENOSYS;
+        iov[n++] = journal_field(message, sizeof(message), "MESSAGE=%s", full);
+        iov[n++] = journal_field(priority, sizeof(priority), "PRIORITY=%i", level);
+        iov[n++] = journal_field(ident, sizeof(ident), "SYSLOG_IDENTIFIER=%s", log->ident);
+        if (file) {
+                iov[n++] = journal_field(config_file, sizeof(config_file), "CONFIG_FILE=%s", file);
+                iov[n++] = journal_field(config_line, sizeof(config_line), "CONFIG_LINE=%u", line);
+        }
+        if (error)
+                iov[n++] = journal_field(errno_s, sizeof(errno_s), "ERRNO=%i", error);
+        (void)sendv(iov, n); /* as before: a lost journal message is not worth a second channel */
+        return 0;
+}
+
 int log_internal(const Logger *log, int level, int error, const char *file, unsigned line, const char *fmt,
                  ...)
 {
@@ -165,18 +246,10 @@ int log_internal(const Logger *log, int level, int error, const char *file, unsi
         else
                 snprintf(full, sizeof(full), "%s", msg);
 
+        if (log->target == LOG_TARGET_JOURNAL && journal_send(log, level, error, file, line, full) >= 0)
+                return -error;
+
         switch (log->target) {
-        case LOG_TARGET_JOURNAL:
-                if (file)
-                        (void)sd_journal_send("MESSAGE=%s", full, "PRIORITY=%i", level,
-                                              "SYSLOG_IDENTIFIER=%s", log->ident, "CONFIG_FILE=%s", file,
-                                              "CONFIG_LINE=%u", line, error ? "ERRNO=%i" : NULL, error,
-                                              NULL);
-                else
-                        (void)sd_journal_send("MESSAGE=%s", full, "PRIORITY=%i", level,
-                                              "SYSLOG_IDENTIFIER=%s", log->ident, error ? "ERRNO=%i" : NULL,
-                                              error, NULL);
-                break;
         case LOG_TARGET_KMSG:
                 (void)dprintf(log->kmsg_fd, "<%i>%s[%i]: %s\n", LOG_DAEMON | level, log->ident,
                               (int)getpid(), full);

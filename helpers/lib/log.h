@@ -9,6 +9,13 @@
  * Targets: the journal (structured, with CONFIG_FILE=/CONFIG_LINE= where known), the
  * kernel log (/dev/kmsg, for generators early at boot), or stderr (with sd-daemon "<N>"
  * level prefixes when stderr is connected to the journal).
+ *
+ * Journal messages go through libsystemd's sd_journal_sendv(), but libsystemd is not
+ * linked: it is dlopen()ed at the first journal message. Linking it costs every start of
+ * every binary about 1.4 ms (libgcrypt, liblzma, libzstd, liblz4, libcap come along),
+ * while most runs (--help, a oneshot logging to the console, the benchmark) never write
+ * to the journal. A binary that links libsystemd anyway (for sd-event) gets the already
+ * loaded copy. Without libsystemd.so.0, messages go to stderr with "<N>" prefixes.
  */
 #pragma once
 
@@ -25,12 +32,17 @@ typedef enum LogTarget {
         LOG_TARGET_NULL,
 } LogTarget;
 
+/* The dlopen()ed libsystemd, loaded at the first journal message (log.c). */
+typedef struct LogJournal LogJournal;
+
 typedef struct Logger {
         const char *ident;
         LogTarget target; /* resolved, never AUTO after logger_open() */
         int kmsg_fd;
         int max_level;
-        bool stderr_prefix; /* write "<N>" prefixes: stderr goes to the journal */
+        bool stderr_prefix;  /* write "<N>" prefixes: stderr goes to the journal */
+        LogJournal *journal; /* target JOURNAL only; owned, loaded lazily (so a pointer:
+                              * log_internal() gets a const Logger) */
 } Logger;
 
 /* Parse "auto", "journal", "kmsg", "console"/"stderr", "null". */
@@ -43,12 +55,15 @@ void logger_open(Logger *log, const char *ident, LogTarget target, int max_level
 /* logger_open() with the target and level taken from $SYSTEMD_LOG_TARGET and
  * $SYSTEMD_LOG_LEVEL when set and valid (as systemd's own generators and tools read them). */
 void logger_open_from_environment(Logger *log, const char *ident, LogTarget default_target);
+/* Closes kmsg and unloads libsystemd if it was loaded. */
 void logger_close(Logger *log);
 
 /*
  * Log a message; `%m` in fmt expands to strerror(error). Returns -abs(error) (or 0 when
  * error is 0), so that `return log_error_errno(...)` propagates the error.
  * file/line may be NULL/0; when set, the message is prefixed "file:line: ".
+ * Not thread-safe for the first journal message (which loads libsystemd): log from one
+ * thread, as every tsproxy binary does.
  */
 int log_internal(const Logger *log, int level, int error, const char *file, unsigned line, const char *fmt,
                  ...) _printf_(6, 7);

@@ -11,7 +11,9 @@
  * table and exit. It needs CAP_NET_ADMIN and nothing else: no root, no files.
  *
  * Environment: SYSTEMD_LOG_TARGET, SYSTEMD_LOG_LEVEL (as for systemd's tools),
- * NOTIFY_SOCKET and WATCHDOG_USEC (from systemd; without them it simply runs).
+ * NOTIFY_SOCKET, WATCHDOG_USEC and WATCHDOG_PID (from systemd; without them it simply
+ * runs), read once in main(). The notifications use notify.c, not libsystemd, to keep
+ * the start fast (see notify.h).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -22,7 +24,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
-#include <systemd/sd-daemon.h>
 
 #include "addr.h"
 #include "build-config.h"
@@ -30,6 +31,7 @@
 #include "log.h"
 #include "nft-ruleset.h"
 #include "nft.h"
+#include "notify.h"
 
 /* Invalid arguments: the unit's RestartPreventExitStatus= stops the restart loop. */
 #define EXIT_BAD_ARGUMENTS 78
@@ -191,18 +193,18 @@ static int load_table(const Logger *log, NftContext *nft, const NatSpec *spec, c
                                summary && *summary ? summary : strerror(-r));
 }
 
-/* Wait for SIGTERM/SIGINT; meanwhile check the table and ping the watchdog at half its interval. */
-static int wait_for_signal(const Logger *log, NftContext *nft, int sfd, const char *table,
-                           const char *list_cmd)
-{
-        uint64_t watchdog_usec = 0;
-        int r;
+/* What the service manager told us in the environment (read in main()). */
+typedef struct ServiceEnv {
+        const char *notify_socket; /* $NOTIFY_SOCKET, or NULL */
+        uint64_t watchdog_usec;    /* 0: no watchdog */
+} ServiceEnv;
 
-        r = sd_watchdog_enabled(false, &watchdog_usec);
-        if (r < 0)
-                log_warning_errno(log, r, "Failed to parse the watchdog settings, ignoring: %m");
-        if (r <= 0)
-                watchdog_usec = 0;
+/* Wait for SIGTERM/SIGINT; meanwhile check the table and ping the watchdog at half its interval. */
+static int wait_for_signal(const Logger *log, const ServiceEnv *env, NftContext *nft, int sfd,
+                           const char *table, const char *list_cmd)
+{
+        uint64_t watchdog_usec = env->watchdog_usec;
+        int r;
 
         for (;;) {
                 struct pollfd p = {.fd = sfd, .events = POLLIN};
@@ -228,7 +230,7 @@ static int wait_for_signal(const Logger *log, NftContext *nft, int sfd, const ch
                                 return log_error_errno(log, r, "Failed to find nft table '%s': %s", table,
                                                        summary && *summary ? summary : strerror(-r));
                         }
-                        (void)sd_notify(false, "WATCHDOG=1");
+                        (void)notify_send(env->notify_socket, "WATCHDOG=1");
                         continue;
                 }
                 n = read(sfd, &si, sizeof(si));
@@ -245,7 +247,7 @@ static int wait_for_signal(const Logger *log, NftContext *nft, int sfd, const ch
         }
 }
 
-static int run(const Logger *log, const NatSpec *spec)
+static int run(const Logger *log, const ServiceEnv *env, const NatSpec *spec)
 {
         _cleanup_(nft_context_freep) NftContext *nft = NULL;
         _cleanup_free_ char *ruleset = NULL, *delete_cmd = NULL, *list_cmd = NULL, *error = NULL;
@@ -289,13 +291,13 @@ static int run(const Logger *log, const NatSpec *spec)
         log_info(log, "Loaded nft table '%s': masquerading %s out of %s, forwarding UDP %u to %s.", table,
                  subnet, spec->uplink ? spec->uplink : "any interface", (unsigned)spec->port,
                  spec->host_ifname);
-        r = sd_notifyf(false, "READY=1\nSTATUS=Masquerading %s out of %s, forwarding UDP %u", subnet,
-                       spec->uplink ? spec->uplink : "any interface", (unsigned)spec->port);
+        r = notify_sendf(env->notify_socket, "READY=1\nSTATUS=Masquerading %s out of %s, forwarding UDP %u",
+                         subnet, spec->uplink ? spec->uplink : "any interface", (unsigned)spec->port);
         if (r < 0)
                 log_warning_errno(log, r, "Failed to notify the service manager, ignoring: %m");
 
-        r = wait_for_signal(log, nft, sfd, table, list_cmd);
-        (void)sd_notify(false, "STOPPING=1");
+        r = wait_for_signal(log, env, nft, sfd, table, list_cmd);
+        (void)notify_send(env->notify_socket, "STOPPING=1");
         if (r < 0)
                 return r; /* the kernel removes the table when the context's socket closes */
 
@@ -312,6 +314,7 @@ int main(int argc, char *argv[])
 {
         int r;
         char host_if[IFNAMSIZ];
+        ServiceEnv env = {.notify_socket = getenv("NOTIFY_SOCKET")};
         NatSpec spec;
         Logger log;
 
@@ -323,7 +326,13 @@ int main(int argc, char *argv[])
                 return r < 0 ? EXIT_BAD_ARGUMENTS : EXIT_SUCCESS;
         }
 
-        r = run(&log, &spec);
+        r = notify_watchdog_enabled(getenv("WATCHDOG_USEC"), getenv("WATCHDOG_PID"), &env.watchdog_usec);
+        if (r < 0)
+                log_warning_errno(&log, r, "Failed to parse the watchdog settings, ignoring: %m");
+        if (r <= 0)
+                env.watchdog_usec = 0;
+
+        r = run(&log, &env, &spec);
         logger_close(&log);
         return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -67,7 +67,9 @@
 #                                       destdir, set SANDBOX_BUILDDIR to find the fakes.
 #
 # Inside the sandbox: /etc/systemd/system holds the test units (sandbox.target,
-# sim-internet.service, fake-tailnet-peer.service, whoami.socket); the host's own enabled
+# sim-internet.service, fake-tailnet-peer.service, magicdns.service, whoami.socket); the
+# simulated MagicDNS (dnsmasq on 100.100.100.100 in sim-inet, reached through the fake
+# tailnet) answers peer.tailnet.test and peer with 100.64.0.1. The host's own enabled
 # units (*.wants in /etc/systemd/system) are removed and the units that would reach out of
 # the sandbox (sysctl, binfmt, modules, kernel pseudo-filesystems, udev, gettys, timers)
 # are masked. The root network namespace of the sandbox is "the host"; it starts with
@@ -121,7 +123,7 @@ sandbox_require() {
     grep -qw cgroup2 /proc/filesystems || skip "no cgroup2 in this kernel"
     [[ -x /lib/systemd/systemd ]] || skip "no /lib/systemd/systemd"
     local t
-    for t in unshare nsenter setpriv pivot_root mount umount tar ip nft findmnt mknod; do
+    for t in unshare nsenter setpriv pivot_root mount umount tar ip nft findmnt mknod dnsmasq; do
         command -v "$t" >/dev/null || skip "'$t' not found"
     done
     [[ -c /dev/net/tun ]] || skip "no /dev/net/tun"
@@ -406,6 +408,7 @@ _sandbox_boot() {
     install -m 0755 "$fakes/fake-tailscaled" "$r/usr/sbin/tailscaled"
     install -D -m 0755 "$fakes/fake-tailnet-peer" "$r/usr/local/lib/tsproxy-sandbox/fake-tailnet-peer"
     install -m 0755 "$SANDBOX_SRCDIR/sim-internet" "$r/usr/local/lib/tsproxy-sandbox/sim-internet"
+    install -m 0644 "$SANDBOX_SRCDIR/magicdns.conf" "$r/usr/local/lib/tsproxy-sandbox/magicdns.conf"
     install -m 0644 "$SANDBOX_SRCDIR"/units/* "$r/etc/systemd/system/"
     for u in "${SANDBOX_MASK[@]}"; do
         ln -sfn /dev/null "$r/etc/systemd/system/$u"

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -127,6 +128,146 @@ static void test_assign_conflicts_and_stability(void **state)
         diagnostics_done(&d);
 }
 
+static void test_socks_values(void **state)
+{
+        InstanceConfig c;
+        Diagnostics d = {};
+        char buf[ENDPOINT_STRLEN];
+
+        parse(&c, &d, "a",
+              "[SOCKS]\nListen=100.1.2.3:1080\nListen=[fd7a::1]:1081\nAllowFrom=10.0.0.0/8\nAllowFrom=\n"
+              "AllowFrom=192.168.1.2\nAllowFrom=2001:db8::/32\nEgress=any\nPasswordFile=/etc/p\n"
+              "Users=alice bob\nUsers=carol alice\nMaxConnections=10\nIdleTimeoutSec=1h 1min 5s\n"
+              "HandshakeTimeoutSec=2min\n");
+        assert_int_equal(d.n, 0);
+        assert_true(c.valid);
+        assert_int_equal(c.socks.n_listen, 2);
+        endpoint_format((struct sockaddr *)&c.socks.listen[0].address, buf);
+        assert_string_equal(buf, "100.1.2.3:1080");
+        endpoint_format((struct sockaddr *)&c.socks.listen[1].address, buf);
+        assert_string_equal(buf, "[fd7a::1]:1081");
+        assert_int_equal(c.socks.listen[1].at.line, 3);
+        assert_int_equal(c.socks.n_allow_from, 2); /* the empty value reset the list */
+        ipnet_format(&c.socks.allow_from[0], buf);
+        assert_string_equal(buf, "192.168.1.2/32");
+        ipnet_format(&c.socks.allow_from[1], buf);
+        assert_string_equal(buf, "2001:db8::/32");
+        assert_int_equal(c.socks.egress, SOCKS_EGRESS_ANY);
+        assert_string_equal(c.socks.password_file, "/etc/p");
+        assert_string_equal(c.socks.users[0], "alice");
+        assert_string_equal(c.socks.users[1], "bob");
+        assert_string_equal(c.socks.users[2], "carol");
+        assert_null(c.socks.users[3]);
+        assert_int_equal(c.socks.max_connections, 10);
+        assert_int_equal(c.socks.idle_timeout_sec, 3665);
+        assert_int_equal(c.socks.handshake_timeout_sec, 120);
+        instance_config_done(&c);
+        diagnostics_done(&d);
+}
+
+static void test_socks_defaults_and_reset(void **state)
+{
+        InstanceConfig c;
+        Diagnostics d = {};
+
+        parse(&c, &d, "a",
+              "[SOCKS]\nListen=100.1.2.3:1080\nListen=\nEgress=any\nEgress=\nMaxConnections=5\n"
+              "MaxConnections=\nIdleTimeoutSec=infinity\nHandshakeTimeoutSec=3\nHandshakeTimeoutSec=\n"
+              "Users=x\nUsers=\nPasswordFile=/p\nPasswordFile=\n");
+        assert_int_equal(d.n, 0);
+        assert_true(c.valid);
+        assert_int_equal(c.socks.n_listen, 0);
+        assert_int_equal(c.socks.n_allow_from, 0);
+        assert_int_equal(c.socks.egress, SOCKS_EGRESS_TAILNET);
+        assert_int_equal(c.socks.max_connections, SOCKS_MAX_CONNECTIONS_DEFAULT);
+        assert_int_equal(c.socks.idle_timeout_sec, 0);
+        assert_int_equal(c.socks.handshake_timeout_sec, SOCKS_HANDSHAKE_TIMEOUT_DEFAULT);
+        assert_null(c.socks.users);
+        assert_null(c.socks.password_file);
+        instance_config_done(&c);
+        diagnostics_done(&d);
+}
+
+static void test_socks_errors(void **state)
+{
+        static const struct {
+                const char *line, *key, *says;
+        } bad[] = {
+                {"Listen=100.1.2.3", "Listen", "missing the port"},
+                {"Listen=100.1.2.3:0", "Listen", "port from 1 to 65535"},
+                {"Listen=[fd7a::1]", "Listen", "missing the port"},
+                {"Listen=fd7a::1:80", "Listen", "missing the port"},
+                {"Listen=1.2.3:80", "Listen", "not an address"},
+                {"Listen=239.1.1.1:80", "Listen", "multicast"},
+                {"AllowFrom=10.0.0.1/8", "AllowFrom", "the network is 10.0.0.0/8"},
+                {"AllowFrom=fd7a::1/16", "AllowFrom", "the network is fd7a::/16"},
+                {"AllowFrom=10.0.0.0/40", "AllowFrom", "CIDR"},
+                {"Egress=all", "Egress", "tailnet or any"},
+                {"PasswordFile=p", "PasswordFile", "absolute"},
+                {"Users=a,b", "Users", "not a valid user name"},
+                {"MaxConnections=0", "MaxConnections", "from 1 to 65536"},
+                {"IdleTimeoutSec=1.5", "IdleTimeoutSec", "whole seconds"},
+                {"HandshakeTimeoutSec=0", "HandshakeTimeoutSec", "from 1 to an hour"},
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                InstanceConfig c;
+                Diagnostics d = {};
+                char text[128];
+
+                snprintf(text, sizeof(text), "[SOCKS]\n%s\n", bad[i].line);
+                parse(&c, &d, "a", text);
+                assert_false(c.valid);
+                assert_int_equal(d.n, 1);
+                assert_int_equal(d.items[0].line, 2);
+                assert_string_equal(d.items[0].key, bad[i].key);
+                if (!strstr(d.items[0].message, bad[i].says))
+                        fail_msg("'%s': '%s' does not say '%s'", bad[i].line, d.items[0].message,
+                                 bad[i].says);
+                instance_config_done(&c);
+                diagnostics_done(&d);
+        }
+}
+
+static void test_socks_duplicate_listen_is_a_warning(void **state)
+{
+        InstanceConfig c;
+        Diagnostics d = {};
+
+        parse(&c, &d, "a", "[SOCKS]\nListen=100.1.2.3:1080\nListen=100.1.2.3:1080\n");
+        assert_true(c.valid);
+        assert_int_equal(d.n, 1);
+        assert_int_equal(d.items[0].level, LOG_WARNING);
+        assert_int_equal(c.socks.n_listen, 1);
+        instance_config_done(&c);
+        diagnostics_done(&d);
+}
+
+static void test_socks_assign(void **state)
+{
+        InstanceConfig v[4];
+        Diagnostics d = {};
+
+        parse(&v[0], &d, "a", "[SOCKS]\nListen=100.1.2.3:1080\nListen=[fd7a::1]:1080\n");
+        parse(&v[1], &d, "b", "[SOCKS]\nListen=100.1.2.4:1080\n\nListen=100.1.2.3:1080\n");
+        parse(&v[2], &d, "c", "[SOCKS]\nListen=[::]:1081\nListen=0.0.0.0:1081\n"); /* families apart */
+        parse(&v[3], &d, "d", "[SOCKS]\nUsers=alice\n");
+        assert_int_equal(d.n, 0);
+        assert_int_equal(config_assign(v, 4, &d), 0);
+        assert_true(v[0].valid);
+        assert_false(v[1].valid);
+        assert_true(v[2].valid);
+        assert_false(v[3].valid);
+        assert_int_equal(d.n, 2);
+        assert_string_equal(d.items[0].key, "Users"); /* per-instance checks come first */
+        assert_string_equal(d.items[1].key, "Listen");
+        assert_int_equal(d.items[1].line, 4);
+        assert_non_null(strstr(d.items[1].message, "already used by instance 'a'"));
+        for (size_t i = 0; i < 4; i++)
+                instance_config_done(&v[i]);
+        diagnostics_done(&d);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -136,6 +277,11 @@ int main(void)
                 cmocka_unit_test(test_unknown_is_a_warning),
                 cmocka_unit_test(test_indented_line_is_not_a_continuation),
                 cmocka_unit_test(test_assign_conflicts_and_stability),
+                cmocka_unit_test(test_socks_values),
+                cmocka_unit_test(test_socks_defaults_and_reset),
+                cmocka_unit_test(test_socks_errors),
+                cmocka_unit_test(test_socks_duplicate_listen_is_a_warning),
+                cmocka_unit_test(test_socks_assign),
         };
         return cmocka_run_group_tests_name("config", tests, NULL, NULL);
 }

@@ -1,0 +1,101 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# bench/proxy.sh BUILDDIR: the side-by-side benchmark of tsproxy-socks against a direct
+# connection, microsocks and dante (issue 3; see bench/README.md for what each column
+# measures). Prints one table; it is a measurement, not a test: targets missed do not
+# change the exit status, which is 0 when every row was measured and 1 when it could not
+# run or a row could not be measured (tsproxy-socks not built included; the reason is
+# printed).
+#
+# Everything runs in one network and mount namespace of its own (unshare), on loopback:
+# proxy-target, each proxy in turn, and proxy-load. Sysctls set there (the port range)
+# are that namespace's; the host's stay as they are. bench/proxy/driver.py does the work.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+load=$(cut -d' ' -f1-3 /proc/loadavg)
+
+die() {
+    echo "proxy bench: $*" >&2
+    exit 1
+}
+
+[[ $# == 1 ]] || die "usage: bench/proxy.sh BUILDDIR"
+[[ -d $1/meson-private ]] || die "'$1' is not a meson build dir (meson setup $1 -Dbuildtype=release)"
+builddir=$(cd "$1" && pwd)
+[[ $(id -u) == 0 ]] || die "needs root (unshare --net, dante's privileged user)"
+command -v unshare >/dev/null || die "unshare not found (util-linux)"
+py=/usr/bin/python3
+[[ -x $py ]] || py=$(command -v python3) || die "python3 not found"
+for p in microsocks danted systemd-socket-activate; do
+    command -v "$p" >/dev/null || echo "proxy bench: warning: $p not found; its row will say so" >&2
+done
+
+meson compile -C "$builddir" bench/proxy/proxy-load bench/proxy/proxy-target >/dev/null ||
+    die "'meson compile -C $builddir bench/proxy/proxy-load bench/proxy/proxy-target' failed"
+socks=
+if meson compile -C "$builddir" helpers/socks/tsproxy-socks >/dev/null 2>&1 &&
+    [[ -x $builddir/helpers/socks/tsproxy-socks ]]; then
+    socks=$builddir/helpers/socks/tsproxy-socks
+else
+    echo "proxy bench: tsproxy-socks is not built in $builddir; its row will say so" >&2
+fi
+buildtype=$(meson introspect --buildoptions "$builddir" |
+    "$py" -c 'import json, sys; print(next(o["value"] for o in json.load(sys.stdin) if o["name"] == "buildtype"))')
+case $buildtype in
+release | debugoptimized) ;;
+*) echo "proxy bench: warning: buildtype=$buildtype; numbers are meant for release or debugoptimized" >&2 ;;
+esac
+
+work=$(mktemp -d /tmp/tsproxy-proxy-bench.XXXXXX)
+child=
+cleanup() {
+    if [[ -n $child ]] && kill -0 "$child" 2>/dev/null; then
+        kill "$child" 2>/dev/null || true
+        wait "$child" 2>/dev/null || true
+    fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+chmod 0755 "$work" # dante's unprivileged user (nobody) must reach its log
+
+# 10,000 idle connections need 20,000 fds in the proxy: ask for 65536, else take the hard limit.
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+nofile=$(ulimit -n)
+idle=10000
+((nofile >= 2 * idle + 100)) || idle=$(((nofile - 100) / 2))
+((idle > 0)) || die "RLIMIT_NOFILE is $nofile: too low"
+((idle == 10000)) ||
+    echo "proxy bench: RLIMIT_NOFILE hard limit is $nofile: $idle idle connections instead of 10,000" >&2
+
+echo "proxy bench: all rows in one private network namespace; about 2 to 3 minutes" >&2
+# In the new namespace: lo up; the whole port range for clients and proxies, as the
+# proxies' listening ports (1080-1082) and the target's (9000) are below it.
+timeout 300 unshare --net --mount --propagation private -- bash -c '
+    set -e
+    ip link set lo up
+    echo "10000 65535" >/proc/sys/net/ipv4/ip_local_port_range
+    exec "$1" "$2" run --bindir "$3" --tsproxy-socks "$4" --workdir "$5" --idle "$6" --nofile "$7" \
+        --host-netns "$8"' \
+    _ "$py" "$here/proxy/driver.py" "$builddir/bench/proxy" "$socks" "$work" "$idle" "$nofile" \
+    "$(stat -L -c %i /proc/self/ns/net)" \
+    >"$work/results.json" &
+child=$!
+wait "$child" || die "the benchmark run failed (see above)"
+child=
+
+vm=$(systemd-detect-virt --vm 2>/dev/null || true)
+ct=$(systemd-detect-virt --container 2>/dev/null || true)
+cpu=$(sed -n 's/^model name[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo | head -n 1)
+machine="$(nproc) CPUs${cpu:+ ($cpu)}, $([[ -n $vm && $vm != none ]] && echo "$vm VM" || echo "no VM")"
+[[ -n $ct && $ct != none ]] && machine+=", in a $ct container"
+machine+=", Linux $(uname -r)"
+"$py" "$here/proxy/driver.py" table \
+    --meta "date=$(date -u '+%Y-%m-%d %H:%M UTC')" \
+    --meta "machine=$machine" \
+    --meta "build=$builddir (buildtype=$buildtype)" \
+    --meta "load=$load" \
+    "$work/results.json" ||
+    die "the table is incomplete: a row could not be measured (see 'not measured' above)"

@@ -1,0 +1,511 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""bench/proxy/driver.py: the orchestration and the table of bench/proxy.sh.
+
+    driver.py run --bindir DIR [--tsproxy-socks PATH] --workdir DIR [options] > results.json
+    driver.py table --meta KEY=VALUE ... results.json
+
+`run` must be started inside a network namespace of its own (bench/proxy.sh does that
+with unshare); it refuses to run in the host's. It starts proxy-target, then each row's
+proxy in turn (none for "direct"), and drives proxy-load against it: two 1 GiB streams
+(with the proxy's CPU time), the connection rate at 1, 64 and 512 clients, and the
+proxy's memory with N idle connections. A row whose program is missing is recorded as
+such; the other rows still run. `table` prints the side-by-side table and the targets.
+
+Every phase gets its own "lane": a client source address 127.0.1.K and, where the proxy
+picks the destination, a target address 127.0.2.K (proxy-target listens on 0.0.0.0, and
+the namespace has only lo). TIME_WAIT sockets left by one phase then share no 4-tuple with
+the next, so a row measured late is not slowed down by the ports its predecessors used.
+
+Rows are data (ROWS): a relay table (issue 4) adds rows of kind "plain", which proxy-load
+drives without SOCKS.
+"""
+import argparse
+import json
+import os
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import time
+
+TARGET_PORT = 9000
+HEADER = struct.Struct("!c7xQ")
+GIB = 1 << 30
+MIB = 1 << 20
+
+
+def die(msg):
+    print(f"proxy bench: {msg}", file=sys.stderr)
+    sys.exit(1)
+
+
+def log(msg):
+    print(f"proxy bench: {msg}", file=sys.stderr, flush=True)
+
+
+# --- processes ------------------------------------------------------------------------------
+
+def proc_table():
+    """{pid: (ppid, cpu_ticks incl. reaped children, rss_kib, pss_kib)} for every process."""
+    table = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat") as f:
+                stat = f.read()
+            with open(f"/proc/{name}/status") as f:
+                status = f.read()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()
+        # after "pid (comm) ": state ppid ... utime(11) stime(12) cutime(13) cstime(14)
+        ppid = int(fields[1])
+        ticks = sum(int(x) for x in fields[11:15])
+        rss = pss = 0
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                rss = int(line.split()[1])
+        try:
+            with open(f"/proc/{name}/smaps_rollup") as f:
+                for line in f:
+                    if line.startswith("Pss:"):
+                        pss = int(line.split()[1])
+        except OSError:
+            pass
+        table[int(name)] = (ppid, ticks, rss, pss)
+    return table
+
+
+def tree(pid):
+    """pid and all its descendants: (number of processes, cpu seconds, rss bytes, pss bytes)."""
+    table = proc_table()
+    members, todo = set(), [pid]
+    while todo:
+        p = todo.pop()
+        if p in members or p not in table:
+            continue
+        members.add(p)
+        todo.extend(c for c, v in table.items() if v[0] == p)
+    hz = os.sysconf("SC_CLK_TCK")
+    return (len(members), sum(table[p][1] for p in members) / hz,
+            sum(table[p][2] for p in members) * 1024, sum(table[p][3] for p in members) * 1024)
+
+
+def stop(proc):
+    """SIGTERM the proxy and every process under it (dante forks), then SIGKILL stragglers."""
+    if proc is None or proc.poll() is not None:
+        return
+    table = proc_table()
+    members, todo = [], [proc.pid]
+    while todo:
+        p = todo.pop()
+        members.append(p)
+        todo.extend(c for c, v in table.items() if v[0] == p)
+    for p in members:
+        try:
+            os.kill(p, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    try:
+        proc.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        pass
+    for p in members:
+        try:
+            os.kill(p, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    proc.wait()
+
+
+# --- the target protocol (bench/proxy/util.h), for the readiness probe -----------------------
+
+def probe(row, proxy_addr, target, timeout=10.0):
+    """One request/reply through the proxy; returns None or the last error."""
+    deadline, err = time.monotonic() + timeout, "no attempt"
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(proxy_addr, timeout=2) as s:
+                if row["kind"] == "socks":
+                    s.sendall(b"\x05\x01\x00")
+                    if recv_exact(s, 2) != b"\x05\x00":
+                        raise OSError("unexpected SOCKS method selection")
+                    s.sendall(b"\x05\x01\x00\x01" + socket.inet_aton(target[0]) +
+                              struct.pack("!H", target[1]))
+                    head = recv_exact(s, 4)
+                    if head[1] != 0:
+                        raise OSError(f"SOCKS reply code {head[1]}")
+                    recv_exact(s, {1: 6, 4: 18}.get(head[3], 0) or 0)
+                s.sendall(HEADER.pack(b"R", 1))
+                recv_exact(s, 1)
+                return None
+        except OSError as e:
+            err = str(e) or type(e).__name__
+            time.sleep(0.1)
+    return err
+
+
+def recv_exact(s, n):
+    buf = b""
+    while len(buf) < n:
+        chunk = s.recv(n - len(buf))
+        if not chunk:
+            raise OSError("connection closed")
+        buf += chunk
+    return buf
+
+
+# --- the rows ---------------------------------------------------------------------------------
+
+def dante_config(workdir, port):
+    path = os.path.join(workdir, "danted.conf")
+    with open(path, "w") as f:
+        f.write(f"""# written by bench/proxy/driver.py: SOCKS5, no authentication, loopback only
+logoutput: {workdir}/danted.log
+internal: 127.0.0.1 port = {port}
+external: 127.0.0.1
+socksmethod: none
+clientmethod: none
+user.privileged: root
+user.unprivileged: nobody
+client pass {{
+        from: 127.0.0.0/8 to: 0.0.0.0/0
+}}
+socks pass {{
+        from: 127.0.0.0/8 to: 0.0.0.0/0
+        command: connect
+}}
+""")
+    return path
+
+
+def rows_proxy(args):
+    """The proxy table of issue 3: name, kind, port and a function giving argv (or why not)."""
+    def tsproxy(port):
+        if not args.tsproxy_socks:
+            return None, "not built"
+        return ["systemd-socket-activate", "-l", f"127.0.0.1:{port}", args.tsproxy_socks, "bench",
+                "--egress", "any", "--allow-from", "127.0.0.0/8", "--max-connections", "20000"], None
+
+    def microsocks(port):
+        return ["microsocks", "-i", "127.0.0.1", "-p", str(port)], None
+
+    def dante(port):
+        conf = dante_config(args.workdir, port)
+        return ["danted", "-f", conf, "-p", os.path.join(args.workdir, "danted.pid")], None
+
+    return [
+        {"name": "direct", "kind": "direct", "peer": False, "port": None, "argv": None},
+        {"name": "tsproxy-socks", "kind": "socks", "peer": False, "port": 1080, "argv": tsproxy},
+        {"name": "microsocks", "kind": "socks", "peer": True, "port": 1081, "argv": microsocks},
+        {"name": "dante", "kind": "socks", "peer": True, "port": 1082, "argv": dante},
+    ]
+
+
+class Lanes:
+    def __init__(self):
+        self.k = 0
+
+    def next(self):
+        self.k += 1
+        if self.k > 250:
+            raise RuntimeError("out of lanes")
+        return f"127.0.1.{self.k}", (f"127.0.2.{self.k}", TARGET_PORT)
+
+
+def load_args(row, lane):
+    src, target = lane
+    if row["kind"] == "direct":
+        return ["--bind", src, "--connect", f"{target[0]}:{target[1]}"]
+    args = ["--bind", src, "--connect", f"127.0.0.1:{row['port']}"]
+    if row["kind"] == "socks":
+        args += ["--socks", f"{target[0]}:{target[1]}"]
+    return args
+
+
+def run_load(load, argv, timeout):
+    p = subprocess.run([load] + argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                       timeout=timeout)
+    if p.returncode != 0:
+        raise RuntimeError(p.stderr.strip().splitlines()[-1] if p.stderr.strip() else f"exit {p.returncode}")
+    return json.loads(p.stdout.strip().splitlines()[-1])
+
+
+def measure_row(args, row, proc, lanes):
+    res = {}
+    load = os.path.join(args.bindir, "proxy-load")
+
+    # streams, with the proxy's CPU time around them
+    cpu0 = tree(proc.pid)[1] if proc else None
+    for direction in ("up", "down"):
+        log(f"{row['name']}: stream {direction}, {args.bytes >> 20} MiB")
+        try:
+            r = run_load(load, ["stream", f"--{direction}", "--bytes", str(args.bytes)] +
+                         load_args(row, lanes.next()), timeout=180)
+            res[f"stream_{direction}"] = r["bytes_per_second"]
+        except (RuntimeError, subprocess.TimeoutExpired) as e:
+            res[f"stream_{direction}_error"] = str(e)
+    if proc and "stream_up" in res and "stream_down" in res:
+        res["cpu_per_gib"] = (tree(proc.pid)[1] - cpu0) / (2 * args.bytes / GIB)
+
+    for clients in args.clients:
+        log(f"{row['name']}: rate, {clients} client{'s' if clients != 1 else ''}, {args.seconds:g} s")
+        try:
+            r = run_load(load, ["rate", "--clients", str(clients), "--seconds", str(args.seconds),
+                                "--warmup", str(args.warmup)] + load_args(row, lanes.next()),
+                         timeout=args.seconds + args.warmup + 30)
+            res[f"rate_{clients}"] = r
+        except (RuntimeError, subprocess.TimeoutExpired) as e:
+            res[f"rate_{clients}_error"] = str(e)
+
+    if proc:
+        log(f"{row['name']}: {args.idle} idle connections")
+        idle = subprocess.Popen([load, "idle", "--count", str(args.idle), "--parallel", "128",
+                                 "--timeout", "60"] + load_args(row, lanes.next()),
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            first = json.loads(idle.stdout.readline() or "{}")
+            if first.get("established") == args.idle and not first.get("timeout"):
+                time.sleep(0.5)  # let lazily freed memory settle
+                n, _, rss, pss = tree(proc.pid)
+                res["idle_rss"], res["idle_pss"], res["idle_processes"] = rss, pss, n
+                idle.send_signal(signal.SIGTERM)
+                last = json.loads(idle.stdout.readline() or "{}")
+                if last.get("closed_early"):
+                    res["idle_note"] = f"the proxy closed {last['closed_early']} idle connections"
+            else:
+                res["idle_error"] = (f"only {first.get('established', 0)} of {args.idle} connections: "
+                                     f"{first.get('error') or idle.stderr.read().strip()}")
+        finally:
+            if idle.poll() is None:
+                idle.kill()
+            idle.wait()
+    return res
+
+
+def cmd_run(args):
+    if os.stat("/proc/self/ns/net").st_ino == args.host_netns:
+        die("refusing to run in the host's network namespace (use bench/proxy.sh)")
+    target = subprocess.Popen([os.path.join(args.bindir, "proxy-target"), "--listen", f"0.0.0.0:{TARGET_PORT}"],
+                              stdout=subprocess.PIPE, text=True)
+    results = {"idle": args.idle, "bytes": args.bytes, "seconds": args.seconds, "warmup": args.warmup,
+               "clients": args.clients, "nofile": args.nofile, "rows": []}
+    lanes = Lanes()
+    try:
+        if target.stdout.readline().strip() != "ready":
+            die("proxy-target did not start")
+        for row in rows_proxy(args):
+            entry = {"name": row["name"], "peer": row["peer"], "kind": row["kind"]}
+            results["rows"].append(entry)
+            proc = None
+            if row["argv"]:
+                argv, why = row["argv"](row["port"])
+                if argv is None:
+                    entry["missing"] = why
+                    log(f"{row['name']}: {why}")
+                    continue
+                if not shutil_which(argv[0]):
+                    entry["missing"] = f"{argv[0]} not installed"
+                    log(f"{row['name']}: {entry['missing']}")
+                    continue
+                logf = open(os.path.join(args.workdir, f"{row['name']}.log"), "w")
+                proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=logf, stderr=logf,
+                                        start_new_session=True)
+                logf.close()
+                err = probe(row, ("127.0.0.1", row["port"]), ("127.0.0.1", TARGET_PORT))
+                if err:
+                    stop(proc)
+                    with open(os.path.join(args.workdir, f"{row['name']}.log")) as f:
+                        for line in f.read().splitlines()[-5:]:
+                            log(f"{row['name']} log: {line}")
+                    entry["missing"] = f"did not answer: {err}"
+                    log(f"{row['name']}: {entry['missing']}")
+                    continue
+            try:
+                entry.update(measure_row(args, row, proc, lanes))
+            finally:
+                stop(proc)
+    finally:
+        target.kill()
+        target.wait()
+    json.dump(results, sys.stdout, indent=1)
+    print()
+
+
+def shutil_which(name):
+    import shutil
+    return shutil.which(name)
+
+
+# --- the table --------------------------------------------------------------------------------
+
+def fmt_ms(us):
+    ms = us / 1000
+    if ms < 1:
+        return f"{ms:.3f}"
+    if ms < 10:
+        return f"{ms:.2f}"
+    if ms < 100:
+        return f"{ms:.1f}"
+    return f"{ms:.0f}"
+
+
+def cmd_table(args):
+    with open(args.results) as f:
+        res = json.load(f)
+    meta = dict(m.split("=", 1) for m in args.meta)
+    clients = res["clients"]
+    problems = []
+
+    print(f"tsproxy proxy bench, {meta.get('date', '?')} on {meta.get('machine', '?')}")
+    print(f"build: {meta.get('build', '?')}; load average before the run: {meta.get('load', '?')}")
+    print("one private network namespace, everything on loopback; proxy-load -> proxy -> proxy-target")
+    print(f"stream: one {res['bytes'] / GIB:g} GiB TCP stream each way, MB/s (10^6 bytes); "
+          f"CPU: the proxy's processes (user + system) during both streams, per GiB")
+    print(f"rate: each client loops connect, SOCKS5 greeting, CONNECT, 16-byte request, 64-byte reply, "
+          f"close; {res['seconds']:g} s per cell after {res['warmup']:g} s warm-up; latency of the cycle in ms")
+    idle_note = "" if res["idle"] >= 10000 else \
+        f" (10,000 wanted: RLIMIT_NOFILE here is {res['nofile']}, a proxy needs 2 fds per connection)"
+    print(f"idle: VmRSS and PSS summed over the proxy's processes with {res['idle']:,} idle connections "
+          f"through it{idle_note}")
+    print()
+
+    head1 = f"{'':15} {'stream MB/s':>15}"
+    head2 = f"{'proxy':15} {'up':>7} {'down':>7}"
+    for c in clients:
+        label = f"{c} client{'s' if c != 1 else ''}"
+        head1 += f"  {label:^23}"
+        head2 += f"  {'conn/s':>7} {'p50':>7} {'p99':>7}"
+    head1 += f"  {'idle, MiB':^17} {'CPU s':>7}"
+    head2 += f"  {'RSS':>8} {'PSS':>8} {'per GiB':>7}"
+    print(head1)
+    print(head2)
+    print("-" * len(head2))
+
+    rows = {r["name"]: r for r in res["rows"]}
+    for r in res["rows"]:
+        name = r["name"] + (" (limit)" if r["kind"] == "direct" else "")
+        if "missing" in r:
+            print(f"{name:15} {r['missing']}")
+            problems.append(f"{r['name']}: {r['missing']}")
+            continue
+        line = f"{name:15}"
+        for d in ("up", "down"):
+            v = r.get(f"stream_{d}")
+            line += f" {v / 1e6:7.0f}" if v is not None else f" {'FAILED':>7}"
+            if v is None:
+                problems.append(f"{r['name']}: stream {d}: {r.get(f'stream_{d}_error')}")
+        for c in clients:
+            cell = r.get(f"rate_{c}")
+            if cell and cell["connections"] > 0:
+                line += f"  {cell['per_second']:7.0f} {fmt_ms(cell['p50_us']):>7} {fmt_ms(cell['p99_us']):>7}"
+                if cell["errors"]:
+                    problems.append(f"note: {r['name']}, {c} client{'s' if c != 1 else ''}: {cell['errors']} failed cycles "
+                                    f"({cell['error']}), not counted")
+            else:
+                line += f"  {'FAILED':>7} {'':7} {'':7}"
+                problems.append(f"{r['name']}: rate at {c} client{'s' if c != 1 else ''}: "
+                                f"{r.get(f'rate_{c}_error') or (cell and cell['error']) or 'no connection'}")
+        if r["kind"] == "direct":
+            line += f"  {'-':>8} {'-':>8} {'-':>7}"
+        else:
+            rss = r.get("idle_rss")
+            line += f"  {rss / MIB:8.1f} {r['idle_pss'] / MIB:8.1f}" if rss is not None else f"  {'FAILED':>17}"
+            if rss is None:
+                problems.append(f"{r['name']}: idle: {r.get('idle_error')}")
+            cpu = r.get("cpu_per_gib")
+            line += f" {cpu:7.2f}" if cpu is not None else f" {'-':>7}"
+        print(line)
+        if r.get("idle_processes", 1) > 1:
+            problems.append(f"note: {r['name']} ran as {r['idle_processes']} processes with the idle connections; "
+                            f"RSS counts their shared pages once per process, PSS divides them")
+        if r.get("idle_note"):
+            problems.append(f"note: {r['name']}: {r['idle_note']}")
+    print()
+
+    # --- the targets of issue 3 ---
+    ts, direct = rows.get("tsproxy-socks"), rows.get("direct")
+    peers = [r for r in res["rows"] if r["peer"] and "missing" not in r]
+    print("tsproxy-socks against direct and the best peer (targets of issue 3):")
+    if not ts or "missing" in ts:
+        print(f"  not measured: tsproxy-socks {ts['missing'] if ts else 'has no row'}")
+    else:
+        def best(key):
+            vals = [(p[key], p["name"]) for p in peers if p.get(key) is not None]
+            return max(vals) if vals else (None, None)
+
+        def rate(r, c):
+            cell = r.get(f"rate_{c}")
+            return cell["per_second"] if cell and cell["connections"] > 0 else None
+
+        def verdict(ok):
+            return "met" if ok else "NOT met"
+
+        for d in ("up", "down"):
+            v, dv = ts.get(f"stream_{d}"), direct.get(f"stream_{d}") if direct else None
+            if v is None or dv is None:
+                print(f"  throughput {d:4} >= 80% of direct: not measured")
+            else:
+                print(f"  throughput {d:4} >= 80% of direct           {v / dv * 100:6.1f} %  "
+                      f"({v / 1e6:.0f} / {dv / 1e6:.0f} MB/s)  {verdict(v >= 0.8 * dv)}")
+            bv, bn = best(f"stream_{d}")
+            if v is None or bv is None:
+                print(f"  throughput {d:4} above every peer: not measured")
+            else:
+                print(f"  throughput {d:4} above every peer           {v / bv:6.2f} x  "
+                      f"({v / 1e6:.0f} MB/s against {bn} {bv / 1e6:.0f})  {verdict(v > bv)}")
+        for c in clients:
+            v = rate(ts, c)
+            pv = [(rate(p, c), p["name"]) for p in peers if rate(p, c) is not None]
+            factor = 1.0 if c == 1 else 1.5
+            want = "above the best peer    " if c == 1 else ">= 1.5 x the best peer "
+            label = f"conn/s at {c:3} client{'s' if c != 1 else ' '} {want}"
+            if v is None or not pv:
+                print(f"  {label}: not measured")
+                continue
+            bv, bn = max(pv)
+            ok = v > bv if c == 1 else v >= factor * bv
+            print(f"  {label}{v / bv:6.2f} x  ({v:.0f}/s against {bn} {bv:.0f}/s)  {verdict(ok)}")
+        rss = ts.get("idle_rss")
+        if rss is None:
+            print("  RSS with 10,000 idle connections < 64 MiB: not measured")
+        else:
+            scaled = rss * 10000 / res["idle"]
+            how = "" if res["idle"] == 10000 else f", scaled linearly from {res['idle']:,}"
+            print(f"  RSS with 10,000 idle connections < 64 MiB   {scaled / MIB:6.1f} MiB{how}  "
+                  f"{verdict(scaled < 64 * MIB)}")
+    print()
+    for p in problems:
+        print(p if p.startswith("note:") else f"not measured: {p}")
+    sys.exit(1 if any(not p.startswith("note:") for p in problems) else 0)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    r = sub.add_parser("run")
+    r.add_argument("--bindir", required=True, help="where proxy-load and proxy-target are")
+    r.add_argument("--tsproxy-socks", default="", help="the tsproxy-socks binary, if built")
+    r.add_argument("--workdir", required=True)
+    r.add_argument("--bytes", type=int, default=GIB)
+    r.add_argument("--seconds", type=float, default=3.0)
+    r.add_argument("--warmup", type=float, default=0.5)
+    r.add_argument("--clients", type=lambda s: [int(x) for x in s.split(",")], default=[1, 64, 512])
+    r.add_argument("--idle", type=int, default=10000)
+    r.add_argument("--nofile", type=int, required=True, help="the RLIMIT_NOFILE the proxies get")
+    r.add_argument("--host-netns", type=int, required=True, help="inode of the caller's network namespace")
+    t = sub.add_parser("table")
+    t.add_argument("--meta", action="append", default=[])
+    t.add_argument("results")
+    args = ap.parse_args()
+    if args.cmd == "run":
+        cmd_run(args)
+    else:
+        cmd_table(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,503 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * connection.c: one client of tsproxy-socks, from accept() to close (see server.h for
+ * the states).
+ *
+ * The client socket was accepted on a listener made in the host namespace; the target
+ * socket is made here, in the instance namespace. Per-connection events are logged at
+ * debug level only: a busy proxy must not flood the journal.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+
+#include "server.h"
+#include "udp-associate.h"
+
+/* Connecting to a target gives up after this long when no handshake timeout is set. */
+#define CONNECT_TIMEOUT_USEC (30 * 1000000ull)
+
+static int on_client_event(sd_event_source *source, int fd, uint32_t revents, void *userdata);
+static int on_target_event(sd_event_source *source, int fd, uint32_t revents, void *userdata);
+static int on_timer(sd_event_source *source, uint64_t usec, void *userdata);
+static void connection_try_next(Connection *c);
+
+static uint64_t now_usec(const Connection *c)
+{
+        uint64_t t = 0;
+
+        (void)sd_event_now(c->server->event, CLOCK_MONOTONIC, &t);
+        return t;
+}
+
+static void connection_set_timer(Connection *c, uint64_t usec_from_now)
+{
+        if (usec_from_now == 0) {
+                (void)sd_event_source_set_enabled(c->timer, SD_EVENT_OFF);
+                return;
+        }
+        if (!c->timer) {
+                if (sd_event_add_time_relative(c->server->event, &c->timer, CLOCK_MONOTONIC, usec_from_now,
+                                               250000, on_timer, c) < 0)
+                        c->timer = NULL; /* ENOMEM: the connection just has no timeout */
+                return;
+        }
+        (void)sd_event_source_set_time_relative(c->timer, usec_from_now);
+        (void)sd_event_source_set_enabled(c->timer, SD_EVENT_ONESHOT);
+}
+
+static void connection_set_events(sd_event_source *source, uint32_t events)
+{
+        if (!source)
+                return;
+        if (events == 0) {
+                (void)sd_event_source_set_enabled(source, SD_EVENT_OFF);
+                return;
+        }
+        (void)sd_event_source_set_io_events(source, events);
+        (void)sd_event_source_set_enabled(source, SD_EVENT_ON);
+}
+
+/* Drop the handshake state once the connection is relaying. */
+static void connection_end_handshake(Connection *c)
+{
+        free(c->handshake);
+        c->handshake = NULL;
+        free(c->input);
+        c->input = NULL;
+        c->n_input = 0;
+        free(c->addresses);
+        c->addresses = NULL;
+        c->n_addresses = c->next_address = 0;
+}
+
+void connection_free(Connection *c)
+{
+        Server *s;
+
+        if (!c)
+                return;
+        s = c->server;
+        if (c->prev)
+                c->prev->next = c->next;
+        else
+                s->connections = c->next;
+        if (c->next)
+                c->next->prev = c->prev;
+        s->n_live--;
+        server_status_changed(s);
+
+        udp_association_free(c->udp);
+        resolver_query_cancel(c->query);
+        if (c->state == CONNECTION_RELAY)
+                relay_done(&c->relay, &s->pipes);
+        sd_event_source_disable_unref(c->client_source);
+        sd_event_source_disable_unref(c->target_source);
+        sd_event_source_disable_unref(c->timer);
+        safe_close(c->client_fd);
+        safe_close(c->target_fd);
+        connection_end_handshake(c);
+        free(c);
+}
+
+/* Write what the handshake engine produced. 1: all written, 0: the rest must wait for
+ * EPOLLOUT, -errno: the client is gone. */
+static int connection_flush(Connection *c)
+{
+        Handshake *hs = c->handshake;
+
+        while (c->out_offset < hs->n_out) {
+                ssize_t n = send(c->client_fd, hs->out + c->out_offset, hs->n_out - c->out_offset,
+                                 MSG_NOSIGNAL | MSG_DONTWAIT);
+                if (n < 0)
+                        return errno == EAGAIN ? 0 : negative_errno();
+                c->out_offset += (size_t)n;
+        }
+        hs->n_out = c->out_offset = 0;
+        return 1;
+}
+
+/* Send an error reply for error (best effort) and close. */
+static void connection_fail(Connection *c, int error)
+{
+        char target[PROXY_TARGET_STRLEN];
+
+        proxy_target_format(&c->handshake->target, target);
+        log_debug(c->server->log, "Request for %s failed: %s", target, strerror(-error));
+        (void)handshake_reply(c->handshake, error, NULL, 0);
+        (void)connection_flush(c);
+        connection_free(c);
+}
+
+static int connection_start_relay(Connection *c)
+{
+        Server *s = c->server;
+        size_t leftover = c->n_input;
+        int r;
+
+        relay_init(&c->relay, c->client_fd, c->target_fd);
+        c->state = CONNECTION_RELAY;
+        r = relay_preload(&c->relay, &s->pipes, c->input, leftover);
+        connection_end_handshake(c);
+        if (r < 0)
+                return r;
+
+        connection_set_timer(c, s->options->idle_timeout_usec);
+        c->last_activity = now_usec(c);
+        r = relay_pump(&c->relay, &s->pipes);
+        if (r < 0)
+                return r;
+        if (relay_finished(&c->relay))
+                return -ECONNRESET; /* nothing left to do: close */
+        connection_set_events(c->client_source, relay_interest(&c->relay, c->client_fd));
+        connection_set_events(c->target_source, relay_interest(&c->relay, c->target_fd));
+        return 0;
+}
+
+/* The reply is out: relay (CONNECT) or watch the control connection (UDP). */
+static void connection_replied(Connection *c)
+{
+        int r;
+
+        if (c->handshake->command == PROXY_COMMAND_UDP_ASSOCIATE) {
+                c->state = CONNECTION_UDP;
+                connection_end_handshake(c);
+                connection_set_timer(c, 0);
+                connection_set_events(c->client_source, EPOLLIN);
+                return;
+        }
+        r = connection_start_relay(c);
+        if (r < 0)
+                connection_free(c);
+}
+
+static void connection_connected(Connection *c)
+{
+        struct sockaddr_storage bound;
+        socklen_t len = sizeof(bound);
+        int r;
+
+        if (getsockname(c->target_fd, (struct sockaddr *)&bound, &len) < 0)
+                len = 0;
+        (void)handshake_reply(c->handshake, 0, len ? (struct sockaddr *)&bound : NULL, len);
+        c->state = CONNECTION_REPLYING;
+        connection_set_events(c->target_source, 0);
+        r = connection_flush(c);
+        if (r < 0) {
+                connection_free(c);
+                return;
+        }
+        if (r == 0) {
+                connection_set_events(c->client_source, EPOLLOUT);
+                return;
+        }
+        connection_replied(c);
+}
+
+static void connection_try_next(Connection *c)
+{
+        Server *s = c->server;
+
+        while (c->next_address < c->n_addresses) {
+                const struct sockaddr *a = (const struct sockaddr *)&c->addresses[c->next_address++];
+                socklen_t len =
+                        a->sa_family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
+                int ifindex, r;
+
+                c->target_source = sd_event_source_disable_unref(c->target_source);
+                c->target_fd = safe_close(c->target_fd);
+
+                r = egress_check(&s->egress, a, &ifindex);
+                if (r < 0) {
+                        c->last_error = r;
+                        continue;
+                }
+                c->target_fd = egress_socket(a->sa_family, SOCK_STREAM, ifindex);
+                if (c->target_fd < 0) {
+                        c->last_error = c->target_fd;
+                        continue;
+                }
+                if (connect(c->target_fd, a, len) < 0 && errno != EINPROGRESS) {
+                        c->last_error = negative_errno();
+                        continue;
+                }
+                r = sd_event_add_io(s->event, &c->target_source, c->target_fd, EPOLLOUT, on_target_event, c);
+                if (r < 0) {
+                        c->last_error = r;
+                        continue;
+                }
+                c->state = CONNECTION_CONNECTING;
+                return;
+        }
+        connection_fail(c, c->last_error < 0 ? c->last_error : -EHOSTUNREACH);
+}
+
+static void on_resolved(void *userdata, int error, const struct sockaddr_storage *addresses, size_t n)
+{
+        Connection *c = userdata;
+
+        c->query = NULL;
+        if (error < 0) {
+                connection_fail(c, error);
+                return;
+        }
+        c->addresses = malloc(n * sizeof(*addresses));
+        if (!c->addresses) {
+                connection_fail(c, -ENOMEM);
+                return;
+        }
+        memcpy(c->addresses, addresses, n * sizeof(*addresses));
+        c->n_addresses = n;
+        c->next_address = 0;
+        connection_try_next(c);
+}
+
+static void connection_request(Connection *c)
+{
+        Server *s = c->server;
+        const ProxyTarget *t = &c->handshake->target;
+        int r;
+
+        /* The request is complete: from now on the connect timeout counts. */
+        connection_set_timer(c, s->options->handshake_timeout_usec ?: CONNECT_TIMEOUT_USEC);
+        connection_set_events(c->client_source, 0);
+
+        if (c->handshake->command == PROXY_COMMAND_UDP_ASSOCIATE) {
+                UdpAssociationRequest req = {.client = &c->peer, .client_len = c->peer_len, .target = t};
+                struct sockaddr_storage bound;
+                socklen_t bound_len;
+
+                req.local_len = sizeof(req.local);
+                if (getsockname(c->client_fd, (struct sockaddr *)&req.local, &req.local_len) < 0) {
+                        connection_fail(c, negative_errno());
+                        return;
+                }
+
+                r = udp_association_new(s, &req, &c->udp, &bound, &bound_len);
+                if (r < 0) {
+                        connection_fail(c, r);
+                        return;
+                }
+                (void)handshake_reply(c->handshake, 0, (struct sockaddr *)&bound, bound_len);
+                c->state = CONNECTION_REPLYING;
+                r = connection_flush(c);
+                if (r < 0)
+                        connection_free(c);
+                else if (r == 0)
+                        connection_set_events(c->client_source, EPOLLOUT);
+                else
+                        connection_replied(c);
+                return;
+        }
+
+        if (t->family == AF_UNSPEC) {
+                c->state = CONNECTION_RESOLVING;
+                r = resolver_resolve(s->resolver, t->name, t->port, on_resolved, c, &c->query);
+                if (r < 0)
+                        connection_fail(c, r);
+                return;
+        }
+
+        c->addresses = calloc(1, sizeof(struct sockaddr_storage));
+        if (!c->addresses) {
+                connection_fail(c, -ENOMEM);
+                return;
+        }
+        if (t->family == AF_INET) {
+                struct sockaddr_in *in = (struct sockaddr_in *)c->addresses;
+                in->sin_family = AF_INET;
+                in->sin_addr = t->address.in;
+                in->sin_port = htons(t->port);
+        } else {
+                struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)c->addresses;
+                in6->sin6_family = AF_INET6;
+                in6->sin6_addr = t->address.in6;
+                in6->sin6_port = htons(t->port);
+        }
+        c->n_addresses = 1;
+        connection_try_next(c);
+}
+
+/* Client data during the handshake. */
+static void connection_handshake_input(Connection *c)
+{
+        HandshakeStatus st;
+        size_t consumed;
+        ssize_t n;
+        int r;
+
+        n = recv(c->client_fd, c->input + c->n_input, HANDSHAKE_INPUT_MAX - c->n_input, MSG_DONTWAIT);
+        if (n < 0 && errno == EAGAIN)
+                return;
+        if (n <= 0) {
+                connection_free(c); /* gone before it asked for anything */
+                return;
+        }
+        c->n_input += (size_t)n;
+
+        for (;;) {
+                st = handshake_feed(c->handshake, c->input, c->n_input, &consumed);
+                memmove(c->input, c->input + consumed, c->n_input - consumed);
+                c->n_input -= consumed;
+                r = connection_flush(c);
+                if (r < 0 || st == HANDSHAKE_CLOSE) {
+                        connection_free(c);
+                        return;
+                }
+                if (r == 0) {
+                        /* A client that does not read its greeting reply: not worth waiting for. */
+                        connection_free(c);
+                        return;
+                }
+                if (st == HANDSHAKE_REQUEST) {
+                        connection_request(c);
+                        return;
+                }
+                if (consumed == 0 || c->n_input == 0)
+                        return; /* HANDSHAKE_MORE: wait for more input */
+        }
+}
+
+static void connection_relay_event(Connection *c)
+{
+        Server *s = c->server;
+        int r;
+
+        r = relay_pump(&c->relay, &s->pipes);
+        if (r < 0 || relay_finished(&c->relay)) {
+                connection_free(c);
+                return;
+        }
+        if (r > 0)
+                c->last_activity = now_usec(c);
+        connection_set_events(c->client_source, relay_interest(&c->relay, c->client_fd));
+        connection_set_events(c->target_source, relay_interest(&c->relay, c->target_fd));
+}
+
+static int on_client_event(sd_event_source *source, int fd, uint32_t revents, void *userdata)
+{
+        Connection *c = userdata;
+        int r;
+
+        (void)source;
+        (void)fd;
+        switch (c->state) {
+        case CONNECTION_HANDSHAKE: connection_handshake_input(c); break;
+        case CONNECTION_REPLYING:
+                r = connection_flush(c);
+                if (r < 0)
+                        connection_free(c);
+                else if (r > 0)
+                        connection_replied(c);
+                break;
+        case CONNECTION_RELAY: connection_relay_event(c); break;
+        case CONNECTION_UDP: {
+                /* The association lives as long as its control connection: anything the
+                 * client sends on it is ignored; EOF or an error ends both. */
+                uint8_t buf[512];
+                ssize_t n = recv(c->client_fd, buf, sizeof(buf), MSG_DONTWAIT);
+                if (n == 0 || (n < 0 && errno != EAGAIN) || (revents & EPOLLERR))
+                        connection_free(c);
+                break;
+        }
+        default: connection_set_events(c->client_source, 0); break;
+        }
+        return 0;
+}
+
+static int on_target_event(sd_event_source *source, int fd, uint32_t revents, void *userdata)
+{
+        Connection *c = userdata;
+        int error = 0;
+        socklen_t len = sizeof(error);
+
+        (void)source;
+        (void)revents;
+        if (c->state == CONNECTION_RELAY) {
+                connection_relay_event(c);
+                return 0;
+        }
+        if (c->state != CONNECTION_CONNECTING)
+                return 0;
+        if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &len) < 0)
+                error = errno;
+        if (error != 0) {
+                c->last_error = -error;
+                connection_try_next(c);
+                return 0;
+        }
+        connection_connected(c);
+        return 0;
+}
+
+static int on_timer(sd_event_source *source, uint64_t usec, void *userdata)
+{
+        Connection *c = userdata;
+        uint64_t idle = c->server->options->idle_timeout_usec;
+
+        (void)source;
+        switch (c->state) {
+        case CONNECTION_HANDSHAKE:
+                log_debug(c->server->log, "Client did not finish its handshake in time, dropping it.");
+                connection_free(c);
+                break;
+        case CONNECTION_RESOLVING:
+        case CONNECTION_CONNECTING: connection_fail(c, -ETIMEDOUT); break;
+        case CONNECTION_REPLYING: connection_free(c); break;
+        case CONNECTION_RELAY:
+                /* Activity only updates last_activity; the timer catches up lazily. */
+                if (idle == 0)
+                        break;
+                if (c->last_activity + idle <= usec) {
+                        log_debug(c->server->log, "Connection idle for too long, closing it.");
+                        connection_free(c);
+                } else {
+                        (void)sd_event_source_set_time(c->timer, c->last_activity + idle);
+                        (void)sd_event_source_set_enabled(c->timer, SD_EVENT_ONESHOT);
+                }
+                break;
+        default: break;
+        }
+        return 0;
+}
+
+int connection_new(Server *s, int fd, const struct sockaddr *peer, socklen_t peer_len)
+{
+        Connection *c;
+        int r;
+
+        c = calloc(1, sizeof(*c));
+        if (!c)
+                return -ENOMEM;
+        *c = (Connection){.server = s, .client_fd = fd, .target_fd = -EBADF, .state = CONNECTION_HANDSHAKE};
+        memcpy(&c->peer, peer, peer_len);
+        c->peer_len = peer_len;
+        c->next = s->connections;
+        if (c->next)
+                c->next->prev = c;
+        s->connections = c;
+        s->n_live++;
+        s->n_total++;
+        server_status_changed(s);
+
+        c->handshake = malloc(sizeof(*c->handshake));
+        c->input = malloc(HANDSHAKE_INPUT_MAX);
+        if (!c->handshake || !c->input) {
+                c->client_fd = -EBADF; /* the caller closes it */
+                connection_free(c);
+                return -ENOMEM;
+        }
+        handshake_init(c->handshake, &s->auth);
+
+        r = sd_event_add_io(s->event, &c->client_source, fd, EPOLLIN, on_client_event, c);
+        if (r < 0) {
+                c->client_fd = -EBADF;
+                connection_free(c);
+                return r;
+        }
+        connection_set_timer(c, s->options->handshake_timeout_usec);
+        return 0;
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * egress.h: where tsproxy-socks may connect to, and the sockets it connects with.
+ *
+ * With Egress=tailnet a destination is allowed only when the namespace routes it
+ * through the tailscale interface (tailnet peers, subnet routes, an exit node if the
+ * tailnet has one). The route is asked of the kernel (RTM_GETROUTE, as `ip route get`
+ * does) for a fast and clear refusal, and the outgoing socket is bound to the
+ * interface (SO_BINDTOIFINDEX, allowed without privileges on an unbound socket since
+ * Linux 5.7), so a route that changes afterwards cannot send it through the veth to
+ * the host or, through NAT, to the internet. With Egress=any neither is done.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <net/if.h>
+#include <sys/socket.h>
+
+typedef struct Egress {
+        bool tailnet_only;
+        char interface[IF_NAMESIZE];
+        int ifindex;    /* cached; refreshed when a route names another index */
+        int netlink_fd; /* NETLINK_ROUTE, for route lookups; -EBADF when any */
+        unsigned seq;
+} Egress;
+
+int egress_init(Egress *e, bool tailnet_only, const char *interface);
+void egress_done(Egress *e);
+
+/*
+ * May dst be reached? 0 and the interface index to bind to (0: no binding), -EACCES when
+ * its route leads elsewhere, -ENETUNREACH when there is no route, other -errno on
+ * failure of the lookup.
+ */
+int egress_check(Egress *e, const struct sockaddr *dst, int *ret_ifindex);
+
+/* A non-blocking socket of type (SOCK_STREAM/SOCK_DGRAM) for family, bound to ifindex
+ * (when > 0). The fd or -errno. */
+int egress_socket(int family, int type, int ifindex);

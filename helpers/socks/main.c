@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * tsproxy-socks: the SOCKS5 / SOCKS4 / HTTP CONNECT proxy of one tsproxy instance.
+ *
+ * socks@NAME.socket makes the listening sockets in the host namespace (the home
+ * tailnet's side) and systemd hands them to this daemon, which runs inside the
+ * instance's network namespace (NetworkNamespacePath=): clients are accepted on the
+ * host side, targets are dialled in the namespace, and the bytes move between the two
+ * with splice(2), with no relay hop and no root (DynamicUser=, no capabilities).
+ *
+ * One sd-event loop does everything: accepting, handshakes (handshake.h, no I/O of its
+ * own), name resolution (c-ares on the same loop), connecting, relaying, timeouts.
+ * READY=1 once the sockets are watched; STATUS= carries live, total and refused
+ * connection counts (at most once a second); the watchdog is pinged by sd-event.
+ *
+ * Environment: LISTEN_FDS/LISTEN_PID (socket activation), NOTIFY_SOCKET, WATCHDOG_USEC,
+ * SYSTEMD_LOG_TARGET, SYSTEMD_LOG_LEVEL.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+#include <systemd/sd-daemon.h>
+#include <systemd/sd-event.h>
+
+#include "log.h"
+#include "options.h"
+#include "password-file.h"
+#include "server.h"
+
+/* Invalid arguments or configuration: the unit's RestartPreventExitStatus= stops retries. */
+#define EXIT_BAD_ARGUMENTS 78
+
+typedef struct PasswordDiagnostics {
+        const Logger *log;
+        const char *path;
+} PasswordDiagnostics;
+
+static void on_password_diagnostic(void *userdata, int level, unsigned line, const char *message)
+{
+        const PasswordDiagnostics *d = userdata;
+
+        (void)log_internal(d->log, level, 0, d->path, line, "%s", message);
+}
+
+/* Each relayed connection needs 2 sockets and, while busy, up to 4 pipe fds. */
+static void raise_fd_limit(const Logger *log, unsigned max_connections)
+{
+        struct rlimit rl;
+        rlim_t want = (rlim_t)max_connections * 6 + 64;
+
+        if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+                return;
+        if (rl.rlim_cur >= want)
+                return;
+        rl.rlim_cur = want < rl.rlim_max ? want : rl.rlim_max;
+        (void)setrlimit(RLIMIT_NOFILE, &rl);
+        if (rl.rlim_cur < want)
+                log_warning(log,
+                            "The file descriptor limit (%llu) is below what %u connections need (%llu); "
+                            "raise LimitNOFILE=.",
+                            (unsigned long long)rl.rlim_cur, max_connections, (unsigned long long)want);
+}
+
+static int run(const Logger *log, const SocksOptions *options, const HandshakeAuth *auth)
+{
+        _cleanup_(sd_event_unrefp) sd_event *event = NULL;
+        Server server;
+        int r;
+
+        r = sd_event_default(&event);
+        if (r < 0)
+                return log_error_errno(log, r, "Failed to allocate the event loop: %m");
+        sigset_t mask;
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGTERM);
+        sigaddset(&mask, SIGINT);
+        if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
+                return log_error_errno(log, errno, "Failed to block signals: %m");
+        r = sd_event_add_signal(event, NULL, SIGTERM, NULL, NULL);
+        if (r >= 0)
+                r = sd_event_add_signal(event, NULL, SIGINT, NULL, NULL);
+        if (r >= 0)
+                r = sd_event_set_watchdog(event, true);
+        if (r < 0)
+                return log_error_errno(log, r, "Failed to set up the event loop: %m");
+
+        r = server_init(&server, event, options, auth, log);
+        if (r >= 0)
+                r = server_add_listen_fds(&server);
+        if (r < 0) {
+                server_done(&server);
+                return r;
+        }
+
+        log_info(log, "Serving instance '%s' on %zu TCP and %zu UDP sockets (egress: %s).", options->name,
+                 server.n_listeners, server.n_datagram,
+                 options->egress == SOCKS_EGRESS_TAILNET ? options->egress_interface : "any");
+        (void)sd_notify(false, "READY=1");
+
+        r = sd_event_loop(event);
+        (void)sd_notify(false, "STOPPING=1");
+        server_done(&server);
+        if (r < 0)
+                return log_error_errno(log, r, "Event loop failed: %m");
+        return 0;
+}
+
+int main(int argc, char *argv[])
+{
+        _cleanup_(password_file_freep) PasswordFile *passwords = NULL;
+        HandshakeAuth auth = {};
+        SocksOptions options;
+        Logger log;
+        int r;
+
+        logger_open_from_environment(&log, "tsproxy-socks", LOG_TARGET_AUTO);
+        r = socks_options_parse(argc, argv, &options);
+        if (r <= 0) {
+                logger_close(&log);
+                return r < 0 ? EXIT_BAD_ARGUMENTS : EXIT_SUCCESS;
+        }
+
+        if (options.password_file) {
+                PasswordDiagnostics d = {.log = &log, .path = options.password_file};
+                const char *unknown;
+
+                r = password_file_load(options.password_file, on_password_diagnostic, &d, &passwords);
+                if (r >= 0 && options.users)
+                        r = password_file_allow_users(passwords, options.users);
+                if (r < 0) {
+                        (void)log_error_errno(&log, r, "Failed to load the password file '%s': %m",
+                                              options.password_file);
+                        logger_close(&log);
+                        return EXIT_BAD_ARGUMENTS;
+                }
+                unknown = password_file_unknown_user(passwords);
+                if (unknown)
+                        log_warning(&log, "User '%s' of --users has no line in '%s'.", unknown,
+                                    options.password_file);
+                auth = (HandshakeAuth){.check = password_file_check, .userdata = passwords};
+        }
+
+        /* Writes to a peer that is gone fail with EPIPE instead of killing us. */
+        (void)signal(SIGPIPE, SIG_IGN);
+        raise_fd_limit(&log, options.max_connections);
+
+        r = run(&log, &options, &auth);
+        logger_close(&log);
+        return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+}

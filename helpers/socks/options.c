@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * options.c: tsproxy-socks's command line (see options.h and tsproxy-socks(8)).
+ *
+ * Errors name the option and the value; they go to stderr, which systemd puts in the
+ * journal, and the exit status 78 (EX_CONFIG) stops the unit's restart loop.
+ */
+#include "options.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "build-config.h"
+#include "macro.h"
+
+enum {
+        ARG_VERSION = 0x100,
+        ARG_ALLOW_FROM,
+        ARG_EGRESS,
+        ARG_EGRESS_INTERFACE,
+        ARG_PASSWORD_FILE,
+        ARG_USERS,
+        ARG_MAX_CONNECTIONS,
+        ARG_IDLE_TIMEOUT,
+        ARG_HANDSHAKE_TIMEOUT,
+};
+
+static void help(void)
+{
+        printf("%s NAME [OPTIONS...]\n"
+               "\n"
+               "SOCKS5, SOCKS4/4a and HTTP CONNECT proxy of a tsproxy instance. Takes its listening\n"
+               "sockets from systemd (socket activation) and connects out from the network namespace\n"
+               "it runs in.\n"
+               "\n"
+               "  -h --help                  Show this help\n"
+               "     --version               Show the version\n"
+               "     --allow-from CIDR       Client network allowed in (repeatable; default: the\n"
+               "                             tailnet ranges and loopback)\n"
+               "     --egress tailnet|any    Only destinations routed through the tailscale\n"
+               "                             interface (default), or anything\n"
+               "     --egress-interface IF   The tailscale interface (default tailscale0)\n"
+               "     --password-file PATH    user:crypt-hash lines: require RFC 1929 / Basic auth\n"
+               "     --users U1,U2,...       Only these users of the password file\n"
+               "     --max-connections N     Refuse new clients beyond N (default 4096)\n"
+               "     --idle-timeout SEC      Close relayed connections idle this long (0: never)\n"
+               "     --handshake-timeout SEC Drop clients that have not finished the handshake\n"
+               "                             within SEC (default 10; 0: never)\n"
+               "\n"
+               "See the tsproxy-socks(8) man page for details.\n",
+               program_invocation_short_name);
+}
+
+static int parse_unsigned(const char *s, unsigned long max, unsigned long *ret)
+{
+        char *end;
+        unsigned long v;
+
+        if (!*s || *s == '-' || *s == '+' || *s == ' ')
+                return -EINVAL;
+        errno = 0;
+        v = strtoul(s, &end, 10);
+        if (errno != 0 || *end || v > max)
+                return -EINVAL;
+        *ret = v;
+        return 0;
+}
+
+static int add_allow_from(SocksOptions *o, const char *value)
+{
+        int r;
+
+        if (o->n_allow_from >= SOCKS_ALLOW_FROM_MAX) {
+                fprintf(stderr, "--allow-from: more than %d networks.\n", SOCKS_ALLOW_FROM_MAX);
+                return -EINVAL;
+        }
+        r = ipnet_parse(value, &o->allow_from[o->n_allow_from]);
+        if (r < 0) {
+                fprintf(stderr, "--allow-from: '%s' is not an IPv4 or IPv6 network%s.\n", value,
+                        r == -EDOM ? " (host bits set)" : "");
+                return -EINVAL;
+        }
+        o->n_allow_from++;
+        return 0;
+}
+
+int socks_options_parse(int argc, char *argv[], SocksOptions *ret)
+{
+        static const struct option options[] = {
+                {"help", no_argument, NULL, 'h'},
+                {"version", no_argument, NULL, ARG_VERSION},
+                {"allow-from", required_argument, NULL, ARG_ALLOW_FROM},
+                {"egress", required_argument, NULL, ARG_EGRESS},
+                {"egress-interface", required_argument, NULL, ARG_EGRESS_INTERFACE},
+                {"password-file", required_argument, NULL, ARG_PASSWORD_FILE},
+                {"users", required_argument, NULL, ARG_USERS},
+                {"max-connections", required_argument, NULL, ARG_MAX_CONNECTIONS},
+                {"idle-timeout", required_argument, NULL, ARG_IDLE_TIMEOUT},
+                {"handshake-timeout", required_argument, NULL, ARG_HANDSHAKE_TIMEOUT},
+                {}};
+        SocksOptions o = {
+                .egress = SOCKS_EGRESS_TAILNET,
+                .egress_interface = SOCKS_DEFAULT_EGRESS_INTERFACE,
+                .max_connections = SOCKS_DEFAULT_MAX_CONNECTIONS,
+                .handshake_timeout_usec = SOCKS_DEFAULT_HANDSHAKE_TIMEOUT * 1000000ull,
+        };
+        unsigned long v;
+        int c, r;
+
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
+                switch (c) {
+                case 'h': help(); return 0;
+                case ARG_VERSION: printf("tsproxy-socks %s\n", PACKAGE_VERSION); return 0;
+                case ARG_ALLOW_FROM:
+                        r = add_allow_from(&o, optarg);
+                        if (r < 0)
+                                return r;
+                        break;
+                case ARG_EGRESS:
+                        if (strcmp(optarg, "tailnet") == 0)
+                                o.egress = SOCKS_EGRESS_TAILNET;
+                        else if (strcmp(optarg, "any") == 0)
+                                o.egress = SOCKS_EGRESS_ANY;
+                        else {
+                                fprintf(stderr, "--egress: '%s' is neither 'tailnet' nor 'any'.\n", optarg);
+                                return -EINVAL;
+                        }
+                        break;
+                case ARG_EGRESS_INTERFACE:
+                        if (!*optarg || strlen(optarg) >= IF_NAMESIZE || strchr(optarg, '/')) {
+                                fprintf(stderr, "--egress-interface: '%s' is not an interface name.\n",
+                                        optarg);
+                                return -EINVAL;
+                        }
+                        strcpy(o.egress_interface, optarg);
+                        break;
+                case ARG_PASSWORD_FILE:
+                        if (optarg[0] != '/') {
+                                fprintf(stderr, "--password-file: '%s' is not an absolute path.\n", optarg);
+                                return -EINVAL;
+                        }
+                        o.password_file = optarg;
+                        break;
+                case ARG_USERS: o.users = optarg; break;
+                case ARG_MAX_CONNECTIONS:
+                        if (parse_unsigned(optarg, 1000000, &v) < 0 || v == 0) {
+                                fprintf(stderr, "--max-connections: '%s' is not a number 1..1000000.\n",
+                                        optarg);
+                                return -EINVAL;
+                        }
+                        o.max_connections = (unsigned)v;
+                        break;
+                case ARG_IDLE_TIMEOUT:
+                case ARG_HANDSHAKE_TIMEOUT:
+                        if (parse_unsigned(optarg, 31536000, &v) < 0) {
+                                fprintf(stderr, "--%s: '%s' is not a number of seconds.\n",
+                                        c == ARG_IDLE_TIMEOUT ? "idle-timeout" : "handshake-timeout",
+                                        optarg);
+                                return -EINVAL;
+                        }
+                        *(c == ARG_IDLE_TIMEOUT ? &o.idle_timeout_usec : &o.handshake_timeout_usec) =
+                                (uint64_t)v * 1000000ull;
+                        break;
+                default: return -EINVAL;
+                }
+        }
+        if (optind != argc - 1) {
+                fprintf(stderr, "Expected exactly one instance name (see --help).\n");
+                return -EINVAL;
+        }
+        const char *reason = NULL;
+        r = instance_name_check(argv[optind], &reason);
+        if (r < 0) {
+                fprintf(stderr, "'%s' is not a valid instance name: %s.\n", argv[optind], strna(reason));
+                return -EINVAL;
+        }
+        strcpy(o.name, argv[optind]);
+        if (o.users && !o.password_file) {
+                fprintf(stderr, "--users needs --password-file.\n");
+                return -EINVAL;
+        }
+        if (o.n_allow_from == 0) {
+                static const char *const defaults[] = SOCKS_DEFAULT_ALLOW_FROM;
+                for (size_t i = 0; i < ELEMENTSOF(defaults); i++)
+                        if (add_allow_from(&o, defaults[i]) < 0)
+                                return -EINVAL;
+        }
+        *ret = o;
+        return 1;
+}

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * options.h: the command line of tsproxy-socks, as the generator writes it into
+ * socks@NAME.service.d/ (every option explicit, so `systemctl cat` shows what runs).
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <net/if.h>
+
+#include "instance.h"
+#include "ipnet.h"
+
+#define SOCKS_ALLOW_FROM_MAX 64
+
+typedef enum SocksEgress {
+        SOCKS_EGRESS_TAILNET, /* only what routes through the tailscale interface */
+        SOCKS_EGRESS_ANY,
+} SocksEgress;
+
+typedef struct SocksOptions {
+        char name[INSTANCE_NAME_BUFSZ];
+        IpNetwork allow_from[SOCKS_ALLOW_FROM_MAX];
+        size_t n_allow_from;
+        SocksEgress egress;
+        char egress_interface[IF_NAMESIZE];
+        const char *password_file; /* points into argv; NULL: no authentication */
+        const char *users;         /* "u1,u2", NULL: every user of the file */
+        unsigned max_connections;
+        uint64_t idle_timeout_usec;      /* 0: none */
+        uint64_t handshake_timeout_usec; /* 0: none */
+} SocksOptions;
+
+/* The defaults the generator writes too (tsproxy.conf(5)). */
+#define SOCKS_DEFAULT_ALLOW_FROM        { "100.64.0.0/10", "fd7a:115c:a1e0::/48", "127.0.0.0/8", "::1/128" }
+#define SOCKS_DEFAULT_MAX_CONNECTIONS   4096u
+#define SOCKS_DEFAULT_HANDSHAKE_TIMEOUT 10u
+#define SOCKS_DEFAULT_EGRESS_INTERFACE  "tailscale0"
+
+/*
+ * Parse argv. Returns 1 to run, 0 when --help/--version was handled, -EINVAL after
+ * printing what is wrong to stderr (the caller exits with EXIT_BAD_ARGUMENTS).
+ */
+int socks_options_parse(int argc, char *argv[], SocksOptions *ret);

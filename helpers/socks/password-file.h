@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * password-file.h: the users tsproxy-socks accepts, from a file of `user:crypt-hash`
+ * lines, checked with libxcrypt.
+ *
+ *   # comment
+ *   alice:$y$j9T$...      (yescrypt; any method libxcrypt enables: $6$ sha512, $2b$ ...)
+ *
+ * Lines are trimmed; blank lines and lines starting with '#' are skipped. A malformed
+ * line, a duplicate user or a hash libxcrypt refuses is an error (reported with its line
+ * number through the caller's callback): a file that is only half understood is not
+ * used at all. Legacy or cheap hash methods are accepted with a warning.
+ *
+ * The parser works on memory (unit tests, fuzzing); password_file_load() reads the file
+ * and is the only part that touches the system.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "macro.h"
+
+#define PASSWORD_FILE_SIZE_MAX (1024U * 1024U)
+#define PASSWORD_USER_MAX      255
+
+typedef struct PasswordEntry {
+        char *user;
+        char *hash;
+} PasswordEntry;
+
+typedef struct PasswordFile {
+        PasswordEntry *entries;
+        size_t n_entries;
+        char **allowed; /* --users: NULL means every user of the file */
+        size_t n_allowed;
+} PasswordFile;
+
+/* Called for each problem: level LOG_ERR or LOG_WARNING, 1-based line, the message. */
+typedef void (*PasswordFileDiagnosticFn)(void *userdata, int level, unsigned line, const char *message);
+
+PasswordFile *password_file_free(PasswordFile *pf);
+DEFINE_TRIVIAL_CLEANUP_FUNC(PasswordFile *, password_file_free);
+
+/*
+ * Parse text[0..len) (NUL bytes are errors of their line): 0, -EINVAL when some line
+ * is bad (each one was passed to diag, which may be NULL), -ENODATA when there is no
+ * user at all, -ENOMEM.
+ */
+int password_file_parse(const char *text, size_t len, PasswordFileDiagnosticFn diag, void *userdata,
+                        PasswordFile **ret);
+
+/* Read path (at most PASSWORD_FILE_SIZE_MAX) and parse it; also -errno of open/read. */
+int password_file_load(const char *path, PasswordFileDiagnosticFn diag, void *userdata, PasswordFile **ret);
+
+/*
+ * Accept only the users of a comma-separated list ("alice,bob", as given to --users)
+ * from now on; may be called more than once, the lists add up. -EINVAL for an empty
+ * item or a name that cannot be a user, -ENOMEM.
+ */
+int password_file_allow_users(PasswordFile *pf, const char *list);
+
+/* The first allowed user that has no line in the file (to warn about), or NULL. */
+const char *password_file_unknown_user(const PasswordFile *pf);
+
+/*
+ * A HandshakeAuthFn; userdata is the PasswordFile. True only for a user of the file
+ * that is allowed and whose password hashes to the stored hash. Unknown users cost a
+ * hash computation as well, so timing does not tell which users exist.
+ */
+bool password_file_check(void *userdata, const char *user, const char *password);

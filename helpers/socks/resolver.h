@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * resolver.h: asynchronous name resolution on the daemon's sd-event loop (c-ares).
+ *
+ * The daemon runs inside the instance namespace with the instance's resolv.conf (the
+ * tailnet's MagicDNS) bound over /etc/resolv.conf, so c-ares, which reads that file,
+ * asks the tailnet. Lookups never block the loop: c-ares's sockets are watched by
+ * sd-event and its timeouts run on an sd-event timer.
+ */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <systemd/sd-event.h>
+
+typedef struct Resolver Resolver;
+typedef struct ResolverQuery ResolverQuery;
+
+#define RESOLVER_ADDRESSES_MAX 8
+
+/*
+ * error 0 and 1..RESOLVER_ADDRESSES_MAX addresses with the port set; or -ENOENT (no such
+ * name or no address), -ETIMEDOUT, -EHOSTUNREACH (any other DNS failure), -ECANCELED when
+ * the resolver is freed with the query still running.
+ */
+typedef void (*ResolverCallback)(void *userdata, int error, const struct sockaddr_storage *addresses,
+                                 size_t n_addresses);
+
+int resolver_new(sd_event *event, Resolver **ret);
+Resolver *resolver_free(Resolver *r);
+
+/* Start a lookup of name (A and AAAA). The callback is never called from inside this
+ * function. *ret_query may be passed to resolver_query_cancel() until the callback ran. */
+int resolver_resolve(Resolver *r, const char *name, uint16_t port, ResolverCallback callback, void *userdata,
+                     ResolverQuery **ret_query);
+/* The callback will not be called. */
+void resolver_query_cancel(ResolverQuery *q);
