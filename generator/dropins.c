@@ -158,7 +158,7 @@ static int append_option(char **s, const char *option, const char *value)
 }
 
 /*
- * [SOCKS]: the socket's ListenStream= lines, the daemon's command line with every
+ * [SOCKS]: the socket's ListenStream= and ListenDatagram= lines, the daemon's command line with every
  * option written out (defaults too), the password file as a credential, and the
  * target's wants links. Nothing at all without Listen=.
  */
@@ -167,7 +167,7 @@ static int build_socks(const InstanceConfig *c, const DropinPaths *paths, const 
 {
         static const char *const default_allow[] = SOCKS_ALLOW_FROM_DEFAULT_INIT;
         const SocksConfig *s = &c->socks;
-        _cleanup_free_ char *listen = strdup("ListenStream=\n"), *exec = NULL, *service = NULL,
+        _cleanup_free_ char *listen = strdup("ListenStream=\nListenDatagram=\n"), *exec = NULL, *service = NULL,
                             *credential = NULL, *users = NULL;
         char buf[IPNET_STRLEN > ENDPOINT_STRLEN ? IPNET_STRLEN : ENDPOINT_STRLEN], tun[IFNAMSIZ], n[32];
         int r = 0;
@@ -178,7 +178,8 @@ static int build_socks(const InstanceConfig *c, const DropinPaths *paths, const 
         for (size_t i = 0; listen && i < s->n_listen; i++) {
                 char *t;
                 endpoint_format((const struct sockaddr *)&s->listen[i].address, buf);
-                t = strprintf("%sListenStream=%s\n", listen, buf);
+                /* The UDP socket of the same address serves SOCKS5 UDP ASSOCIATE. */
+                t = strprintf("%sListenStream=%s\nListenDatagram=%s\n", listen, buf, buf);
                 free(listen);
                 listen = t;
         }
@@ -231,11 +232,10 @@ static int build_socks(const InstanceConfig *c, const DropinPaths *paths, const 
         /* Per connection: the client's socket, the outgoing one and two pipes for splice();
          * plus the listening sockets and the daemon's own few. */
         service = strprintf(
-                "%s%s"
+                "%s"
                 "LimitNOFILE=%u\n"
                 "ExecStart=\n"
                 "ExecStart=%s\n",
-                s->egress == SOCKS_EGRESS_ANY ? "# Egress=any: no address filter.\nIPAddressDeny=\n" : "",
                 strempty(credential), s->max_connections * SOCKS_FDS_PER_CONNECTION + 64, exec);
         if (!service)
                 return -ENOMEM;
