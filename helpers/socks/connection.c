@@ -24,6 +24,7 @@ static int on_client_event(sd_event_source *source, int fd, uint32_t revents, vo
 static int on_target_event(sd_event_source *source, int fd, uint32_t revents, void *userdata);
 static int on_timer(sd_event_source *source, uint64_t usec, void *userdata);
 static void connection_try_next(Connection *c);
+static void connection_udp_control(Connection *c);
 
 static uint64_t now_usec(const Connection *c)
 {
@@ -49,17 +50,15 @@ static void connection_set_timer(Connection *c, uint64_t usec_from_now)
         (void)sd_event_source_set_enabled(c->timer, SD_EVENT_ONESHOT);
 }
 
-static void connection_set_events(sd_event_source *source, uint32_t events)
-{
-        if (!source)
-                return;
-        if (events == 0) {
-                (void)sd_event_source_set_enabled(source, SD_EVENT_OFF);
-                return;
-        }
-        (void)sd_event_source_set_io_events(source, events);
-        (void)sd_event_source_set_enabled(source, SD_EVENT_ON);
-}
+/*
+ * Both sockets of a connection are watched edge-triggered for input and output, from
+ * creation to close, and never re-armed: sd-event dispatches one source per iteration,
+ * and level-triggered sockets would be reported again by every epoll_wait() until
+ * handled, which costs O(connections) per event under load. So every handler runs
+ * until its socket would block (EAGAIN) or the connection waits for the other side;
+ * the relay pumps both directions on any event, so no edge is lost.
+ */
+#define CONNECTION_EVENTS (EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET)
 
 /* Drop the handshake state once the connection is relaying. */
 static void connection_end_handshake(Connection *c)
@@ -147,13 +146,12 @@ static int connection_start_relay(Connection *c)
 
         connection_set_timer(c, s->options->idle_timeout_usec);
         c->last_activity = now_usec(c);
+        /* Whatever arrived meanwhile did so without an edge we acted on: pump now. */
         r = relay_pump(&c->relay, &s->pipes);
         if (r < 0)
                 return r;
         if (relay_finished(&c->relay))
                 return -ECONNRESET; /* nothing left to do: close */
-        connection_set_events(c->client_source, relay_interest(&c->relay, c->client_fd));
-        connection_set_events(c->target_source, relay_interest(&c->relay, c->target_fd));
         return 0;
 }
 
@@ -166,7 +164,7 @@ static void connection_replied(Connection *c)
                 c->state = CONNECTION_UDP;
                 connection_end_handshake(c);
                 connection_set_timer(c, 0);
-                connection_set_events(c->client_source, EPOLLIN);
+                connection_udp_control(c); /* EOF may have come already */
                 return;
         }
         r = connection_start_relay(c);
@@ -184,17 +182,14 @@ static void connection_connected(Connection *c)
                 len = 0;
         (void)handshake_reply(c->handshake, 0, len ? (struct sockaddr *)&bound : NULL, len);
         c->state = CONNECTION_REPLYING;
-        connection_set_events(c->target_source, 0);
         r = connection_flush(c);
         if (r < 0) {
                 connection_free(c);
                 return;
         }
-        if (r == 0) {
-                connection_set_events(c->client_source, EPOLLOUT);
-                return;
-        }
-        connection_replied(c);
+        if (r > 0)
+                connection_replied(c);
+        /* else: the client's EPOLLOUT edge continues */
 }
 
 static void connection_try_next(Connection *c)
@@ -224,7 +219,8 @@ static void connection_try_next(Connection *c)
                         c->last_error = negative_errno();
                         continue;
                 }
-                r = sd_event_add_io(s->event, &c->target_source, c->target_fd, EPOLLOUT, on_target_event, c);
+                r = sd_event_add_io(s->event, &c->target_source, c->target_fd, CONNECTION_EVENTS, on_target_event,
+                                    c);
                 if (r < 0) {
                         c->last_error = r;
                         continue;
@@ -263,7 +259,6 @@ static void connection_request(Connection *c)
 
         /* The request is complete: from now on the connect timeout counts. */
         connection_set_timer(c, s->options->handshake_timeout_usec ?: CONNECT_TIMEOUT_USEC);
-        connection_set_events(c->client_source, 0);
 
         if (c->handshake->command == PROXY_COMMAND_UDP_ASSOCIATE) {
                 UdpAssociationRequest req = {.client = &c->peer, .client_len = c->peer_len, .target = t};
@@ -286,9 +281,7 @@ static void connection_request(Connection *c)
                 r = connection_flush(c);
                 if (r < 0)
                         connection_free(c);
-                else if (r == 0)
-                        connection_set_events(c->client_source, EPOLLOUT);
-                else
+                else if (r > 0)
                         connection_replied(c);
                 return;
         }
@@ -321,43 +314,57 @@ static void connection_request(Connection *c)
         connection_try_next(c);
 }
 
-/* Client data during the handshake. */
+/* Client data during the handshake: read until it would block or a request is complete. */
 static void connection_handshake_input(Connection *c)
 {
-        HandshakeStatus st;
-        size_t consumed;
-        ssize_t n;
-        int r;
+        for (;;) {
+                HandshakeStatus st;
+                size_t consumed;
+                ssize_t n;
+                int r;
 
-        n = recv(c->client_fd, c->input + c->n_input, HANDSHAKE_INPUT_MAX - c->n_input, MSG_DONTWAIT);
-        if (n < 0 && errno == EAGAIN)
-                return;
-        if (n <= 0) {
-                connection_free(c); /* gone before it asked for anything */
-                return;
+                n = recv(c->client_fd, c->input + c->n_input, HANDSHAKE_INPUT_MAX - c->n_input, MSG_DONTWAIT);
+                if (n < 0 && errno == EAGAIN)
+                        return;
+                if (n <= 0) {
+                        connection_free(c); /* gone before it asked for anything */
+                        return;
+                }
+                c->n_input += (size_t)n;
+
+                do {
+                        st = handshake_feed(c->handshake, c->input, c->n_input, &consumed);
+                        memmove(c->input, c->input + consumed, c->n_input - consumed);
+                        c->n_input -= consumed;
+                        r = connection_flush(c);
+                        /* r == 0: a client that does not read its greeting reply is not
+                         * worth waiting for. */
+                        if (r <= 0 || st == HANDSHAKE_CLOSE) {
+                                connection_free(c);
+                                return;
+                        }
+                        if (st == HANDSHAKE_REQUEST) {
+                                connection_request(c);
+                                return;
+                        }
+                } while (consumed > 0 && c->n_input > 0);
         }
-        c->n_input += (size_t)n;
+}
+
+/* The control connection of a UDP association: anything the client sends on it is
+ * ignored; EOF or an error ends the association with it. */
+static void connection_udp_control(Connection *c)
+{
+        uint8_t buf[512];
 
         for (;;) {
-                st = handshake_feed(c->handshake, c->input, c->n_input, &consumed);
-                memmove(c->input, c->input + consumed, c->n_input - consumed);
-                c->n_input -= consumed;
-                r = connection_flush(c);
-                if (r < 0 || st == HANDSHAKE_CLOSE) {
-                        connection_free(c);
+                ssize_t n = recv(c->client_fd, buf, sizeof(buf), MSG_DONTWAIT);
+                if (n > 0)
+                        continue;
+                if (n < 0 && errno == EAGAIN)
                         return;
-                }
-                if (r == 0) {
-                        /* A client that does not read its greeting reply: not worth waiting for. */
-                        connection_free(c);
-                        return;
-                }
-                if (st == HANDSHAKE_REQUEST) {
-                        connection_request(c);
-                        return;
-                }
-                if (consumed == 0 || c->n_input == 0)
-                        return; /* HANDSHAKE_MORE: wait for more input */
+                connection_free(c);
+                return;
         }
 }
 
@@ -373,8 +380,6 @@ static void connection_relay_event(Connection *c)
         }
         if (r > 0)
                 c->last_activity = now_usec(c);
-        connection_set_events(c->client_source, relay_interest(&c->relay, c->client_fd));
-        connection_set_events(c->target_source, relay_interest(&c->relay, c->target_fd));
 }
 
 static int on_client_event(sd_event_source *source, int fd, uint32_t revents, void *userdata)
@@ -394,16 +399,13 @@ static int on_client_event(sd_event_source *source, int fd, uint32_t revents, vo
                         connection_replied(c);
                 break;
         case CONNECTION_RELAY: connection_relay_event(c); break;
-        case CONNECTION_UDP: {
-                /* The association lives as long as its control connection: anything the
-                 * client sends on it is ignored; EOF or an error ends both. */
-                uint8_t buf[512];
-                ssize_t n = recv(c->client_fd, buf, sizeof(buf), MSG_DONTWAIT);
-                if (n == 0 || (n < 0 && errno != EAGAIN) || (revents & EPOLLERR))
-                        connection_free(c);
+        case CONNECTION_UDP:
+                connection_udp_control(c);
                 break;
-        }
-        default: connection_set_events(c->client_source, 0); break;
+        default:
+                /* Resolving or connecting: the client waits for its reply; what it sends
+                 * meanwhile stays in the socket until the relay starts. */
+                break;
         }
         return 0;
 }
@@ -492,12 +494,15 @@ int connection_new(Server *s, int fd, const struct sockaddr *peer, socklen_t pee
         }
         handshake_init(c->handshake, &s->auth);
 
-        r = sd_event_add_io(s->event, &c->client_source, fd, EPOLLIN, on_client_event, c);
+        r = sd_event_add_io(s->event, &c->client_source, fd, CONNECTION_EVENTS, on_client_event, c);
         if (r < 0) {
                 c->client_fd = -EBADF;
                 connection_free(c);
                 return r;
         }
         connection_set_timer(c, s->options->handshake_timeout_usec);
+        /* Most clients send their greeting with the handshake's last ACK: read it now
+         * rather than one loop iteration later. */
+        connection_handshake_input(c);
         return 0;
 }

@@ -10,7 +10,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 
@@ -76,7 +75,6 @@ static ssize_t direction_pump(RelayDirection *d, PipePool *pool)
         size_t moved = 0;
         int k;
 
-        d->want_read = d->want_write = false;
         while (!d->done) {
                 ssize_t n;
 
@@ -84,10 +82,8 @@ static ssize_t direction_pump(RelayDirection *d, PipePool *pool)
                         n = splice(d->pipe.fds[0], NULL, d->to, NULL, d->in_pipe,
                                    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
                         if (n < 0) {
-                                if (errno == EAGAIN) {
-                                        d->want_write = true;
-                                        break;
-                                }
+                                if (errno == EAGAIN)
+                                        break; /* until the destination's EPOLLOUT */
                                 return negative_errno();
                         }
                         d->in_pipe -= (size_t)n;
@@ -110,8 +106,7 @@ static ssize_t direction_pump(RelayDirection *d, PipePool *pool)
                            SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
                 if (n < 0) {
                         if (errno == EAGAIN) {
-                                direction_release_pipe(d, pool);
-                                d->want_read = true;
+                                direction_release_pipe(d, pool); /* until the source's EPOLLIN */
                                 break;
                         }
                         return negative_errno();
@@ -136,19 +131,4 @@ int relay_pump(Relay *r, PipePool *pool)
         r->bytes_up += (uint64_t)up;
         r->bytes_down += (uint64_t)down;
         return up > 0 || down > 0;
-}
-
-uint32_t relay_interest(const Relay *r, int fd)
-{
-        uint32_t events = 0;
-
-        if (r->up.from == fd && r->up.want_read)
-                events |= EPOLLIN;
-        if (r->down.from == fd && r->down.want_read)
-                events |= EPOLLIN;
-        if (r->up.to == fd && r->up.want_write)
-                events |= EPOLLOUT;
-        if (r->down.to == fd && r->down.want_write)
-                events |= EPOLLOUT;
-        return events;
 }

@@ -6,7 +6,7 @@
  * destination socket; the bytes never enter user space. A direction that reads EOF
  * passes it on as shutdown(SHUT_WR) once its pipe is empty (half-close both ways). The
  * relay does no event handling: relay_pump() runs both directions until they would
- * block, and relay_interest() says which epoll events each socket needs next.
+ * block; the caller watches both sockets edge-triggered for input and output.
  */
 #pragma once
 
@@ -22,7 +22,6 @@ typedef struct RelayDirection {
         size_t in_pipe; /* bytes in the pipe */
         bool eof;       /* source read EOF */
         bool done;      /* EOF passed on: shutdown(to, SHUT_WR) done */
-        bool want_read, want_write;
 } RelayDirection;
 
 typedef struct Relay {
@@ -52,6 +51,3 @@ static inline bool relay_finished(const Relay *r)
 {
         return r->up.done && r->down.done;
 }
-
-/* The epoll events (EPOLLIN/EPOLLOUT) fd needs now; 0: none. */
-uint32_t relay_interest(const Relay *r, int fd);

@@ -33,7 +33,7 @@ static int on_accept(sd_event_source *source, int fd, uint32_t revents, void *us
         for (int i = 0; i < ACCEPT_BATCH; i++) {
                 struct sockaddr_storage peer;
                 socklen_t len = sizeof(peer);
-                int one = 1, r;
+                int r;
                 int cfd = accept4(fd, (struct sockaddr *)&peer, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
                 if (cfd < 0) {
@@ -58,7 +58,8 @@ static int on_accept(sd_event_source *source, int fd, uint32_t revents, void *us
                         safe_close(cfd);
                         continue;
                 }
-                (void)setsockopt(cfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+                /* TCP_NODELAY comes from the listener (socks@.socket NoDelay=yes): accepted
+                 * sockets inherit it. */
                 r = connection_new(s, cfd, (struct sockaddr *)&peer, len);
                 if (r < 0) {
                         log_warning_errno(s->log, r, "Failed to set up a connection: %m");
@@ -88,7 +89,7 @@ int server_init(Server *s, sd_event *event, const SocksOptions *options, const H
         int r;
 
         *s = (Server){.log = log, .options = options, .event = event, .auth = *auth, .status_dirty = true};
-        pipe_pool_init(&s->pipes, 0);
+        pipe_pool_init(&s->pipes, 256 * 1024);
         r = egress_init(&s->egress, options->egress == SOCKS_EGRESS_TAILNET, options->egress_interface);
         if (r < 0)
                 return log_error_errno(log, r, "Failed to open a netlink socket for route lookups: %m");

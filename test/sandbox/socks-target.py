@@ -1,0 +1,83 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# socks-target.py ADDRESS: the TCP targets of test-socks.sh, run in sim-inet on the
+# fake tailnet peer's address (100.64.0.1) as a transient unit, so the proxy reaches
+# them through the instance's tailscale0. Standard library only; one thread per client.
+#
+#   9001  echo: every byte back, until the client closes
+#   9002  reads to EOF, then answers "got N" (the byte count) and closes: the client
+#         half-closed first and must still get the answer
+#   9003  sends "hello", half-closes (SHUT_WR), then reads to EOF and logs
+#         "server-first: received N" on stdout (the journal): the client must still be
+#         able to send after the server's half-close
+#
+# Prints "listening" once all three ports are bound.
+
+import socket
+import sys
+import threading
+
+
+def read_to_eof(c):
+    n = 0
+    while True:
+        chunk = c.recv(65536)
+        if not chunk:
+            return n
+        n += len(chunk)
+
+
+def echo(c):
+    while True:
+        chunk = c.recv(65536)
+        if not chunk:
+            return
+        c.sendall(chunk)
+
+
+def count_then_answer(c):
+    n = read_to_eof(c)
+    c.sendall(b"got %d\n" % n)
+
+
+def server_first(c):
+    c.sendall(b"hello\n")
+    c.shutdown(socket.SHUT_WR)
+    n = read_to_eof(c)
+    print("server-first: received %d" % n, flush=True)
+
+
+def serve_client(c, handler):
+    with c:
+        c.settimeout(60)
+        try:
+            handler(c)
+        except OSError as e:
+            print("%s: %s" % (handler.__name__, e), flush=True)
+
+
+def serve(listener, handler):
+    while True:
+        c, _ = listener.accept()
+        threading.Thread(target=serve_client, args=(c, handler), daemon=True).start()
+
+
+def main():
+    address = sys.argv[1]
+    threads = []
+    for port, handler in ((9001, echo), (9002, count_then_answer), (9003, server_first)):
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind((address, port))
+        s.listen(64)
+        threads.append(threading.Thread(target=serve, args=(s, handler), daemon=True))
+    for t in threads:
+        t.start()
+    print("listening", flush=True)
+    for t in threads:
+        t.join()
+
+
+if __name__ == "__main__":
+    main()
