@@ -48,6 +48,7 @@ PasswordFile *password_file_free(PasswordFile *pf)
         for (size_t i = 0; i < pf->n_entries; i++) {
                 free(pf->entries[i].user);
                 free(pf->entries[i].hash);
+                free(pf->entries[i].cache);
         }
         free(pf->entries);
         for (size_t i = 0; i < pf->n_allowed; i++)
@@ -275,24 +276,62 @@ static void crypt_data_freep(struct crypt_data **p)
         }
 }
 
+/*
+ * A successful check is remembered per user as a cheap hash of the password (libxcrypt's
+ * sha256crypt with 1000 rounds and a random salt, ~0.3 ms): the daemon checks a
+ * password on every connection, on one event loop, and the file's own hash (yescrypt:
+ * ~30 ms) would cap it at ~30 logins a second. Memory holds only that hash, never the
+ * password; a different password, or a failed check, costs the full hash again.
+ */
+#define PASSWORD_CACHE_PREFIX "$5$rounds=1000$"
+
+static bool password_cache_check(const PasswordEntry *e, const char *password, struct crypt_data *cd)
+{
+        const char *h;
+
+        if (!e->cache)
+                return false;
+        h = crypt_rn(password, e->cache, cd, sizeof(*cd));
+        return h && streq_ct(h, e->cache);
+}
+
+static void password_cache_store(PasswordEntry *e, const char *password, struct crypt_data *cd)
+{
+        char setting[CRYPT_GENSALT_OUTPUT_SIZE];
+        const char *h;
+
+        if (!crypt_gensalt_rn("$5$", 1000, NULL, 0, setting, sizeof(setting)))
+                return;
+        h = crypt_rn(password, setting, cd, sizeof(*cd));
+        if (!h || h[0] == '*')
+                return;
+        free(e->cache);
+        e->cache = strdup(h); /* NULL on ENOMEM: just no cache */
+}
+
 bool password_file_check(void *userdata, const char *user, const char *password)
 {
-        const PasswordFile *pf = userdata;
+        PasswordFile *pf = userdata;
         _cleanup_(crypt_data_freep) struct crypt_data *cd = NULL;
-        const PasswordEntry *e;
+        PasswordEntry *e;
         const char *h;
         bool ok;
 
         if (!pf || !user || !password || pf->n_entries == 0)
                 return false;
-        e = password_file_find(pf, user, strlen(user));
+        e = (PasswordEntry *)password_file_find(pf, user, strlen(user));
         ok = e && password_file_allowed(pf, user);
 
         /* crypt_data is 32 KiB: not for the stack. Zeroed, as crypt_rn() wants it. */
         cd = calloc(1, sizeof(*cd));
         if (!cd)
                 return false;
+        if (ok && password_cache_check(e, password, cd))
+                return true;
         /* Unknown users are hashed against the first entry: the same work either way. */
         h = crypt_rn(password, e ? e->hash : pf->entries[0].hash, cd, sizeof(*cd));
-        return ok && h && streq_ct(h, e->hash);
+        ok = ok && h && streq_ct(h, e->hash);
+        if (ok)
+                password_cache_store(e, password, cd);
+        return ok;
 }

@@ -27,6 +27,7 @@
 typedef struct PasswordEntry {
         char *user;
         char *hash;
+        char *cache; /* cheap hash of the last password that checked out (see .c) */
 } PasswordEntry;
 
 typedef struct PasswordFile {

@@ -467,6 +467,11 @@ _sandbox_boot() {
     cd /
     umount -l /.sandbox-oldroot
     rmdir /.sandbox-oldroot
+    # Shared propagation inside, as systemd-nspawn sets up for a container (systemd skips
+    # its own `make-rshared /` when it detects one): PID 1 forks helpers into mount
+    # namespaces of their own whose mounts must come back, e.g. the credentials directory
+    # of LoadCredential= (empty otherwise). These are this namespace's peer groups only.
+    mount --make-rshared /
     exec env -i container=tsproxy-sandbox PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
         /lib/systemd/systemd --unit=sandbox.target --show-status=no
 }

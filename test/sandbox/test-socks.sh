@@ -38,8 +38,9 @@ main_pid() { sb systemctl show -p MainPID --value "$1"; }
 # The raw client, in the host namespace of the sandbox (or, with sim_client, in sim-inet).
 client() { sb timeout 20 /usr/bin/python3 "$LIB/socks-client.py" "$@"; }
 sim_client() { sb ip netns exec sim-inet timeout 20 /usr/bin/python3 "$LIB/socks-client.py" "$@"; }
-# curl through a proxy: via PROXY-URL URL [curl options...]
-via() { local proxy=$1 url=$2; shift 2; sb curl -sS --max-time 8 "$@" -x "$proxy" "$url"; }
+# curl through a proxy: via PROXY-URL URL [curl options...] (whoami is not HTTP: it
+# answers its line without a status line or headers, HTTP/0.9 to curl).
+via() { local proxy=$1 url=$2; shift 2; sb curl -sS --http0.9 --max-time 8 "$@" -x "$proxy" "$url"; }
 # What the proxy answered a CONNECT (HTTP status), whatever curl made of it.
 connect_status() { sb curl -s -o /dev/null --max-time 8 -w '%{http_connect}' "$@"; true; }
 # The listening TCP (ss -ltn) or UDP (ss -lun) addresses in the sandbox's host namespace.
@@ -98,7 +99,9 @@ check_output "socks@t1.socket listens on the three addresses, TCP and UDP" \
 check_output "socks@t1.service runs tsproxy-socks with the options" \
     'ExecStart=.*/tsproxy-socks t1 .*--allow-from 127\.0\.0\.0/8 --allow-from 100\.64\.0\.0/10 --egress tailnet --egress-interface tailscale0.*--handshake-timeout 2' \
     sb systemctl cat socks@t1.service
-verify_out=$(sb systemd-analyze verify socks@t1.socket socks@t1.service 2>&1); verify_rc=$?
+# --generators=yes: the Listen= settings of the socket are in the generator's drop-in.
+# It also checks Documentation=: man:tsproxy-socks(8) must be installed.
+verify_out=$(sb systemd-analyze verify --generators=yes socks@t1.socket socks@t1.service 2>&1); verify_rc=$?
 check "systemd-analyze verify is clean on socks@t1.socket and .service" \
     test "$verify_rc" = 0 -a -z "$verify_out"
 [[ -n $verify_out ]] && printf '# %s\n' "$verify_out"

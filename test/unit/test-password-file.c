@@ -113,6 +113,37 @@ static void test_parse_and_check(void **state)
         assert_null(password_file_unknown_user(pf));
 }
 
+/* A successful check is cached as a cheap hash; the cache never accepts another password. */
+static void test_cache(void **state)
+{
+        _cleanup_(password_file_freep) PasswordFile *pf = NULL;
+        _cleanup_free_ char *text = NULL;
+        Collected c = {};
+
+        assert_true(asprintf(&text, "alice:%s\nbob:%s\n", yescrypt_alice, sha512_bob) > 0);
+        pf = parse_ok(text, &c);
+        assert_null(pf->entries[0].cache);
+        assert_false(password_file_check(pf, "alice", "wrong"));
+        assert_null(pf->entries[0].cache);
+
+        assert_true(password_file_check(pf, "alice", "alice's secret"));
+        assert_non_null(pf->entries[0].cache);
+        assert_true(strncmp(pf->entries[0].cache, "$5$", 3) == 0);
+        assert_string_not_equal(pf->entries[0].cache, pf->entries[0].hash);
+        assert_null(pf->entries[1].cache);
+
+        /* Served from the cache now, and still exact. */
+        assert_true(password_file_check(pf, "alice", "alice's secret"));
+        assert_false(password_file_check(pf, "alice", "alice's secreT"));
+        assert_false(password_file_check(pf, "alice", ""));
+        assert_false(password_file_check(pf, "bob", "alice's secret"));
+        assert_true(password_file_check(pf, "alice", "alice's secret"));
+
+        /* Users outside --users are refused even with a cached password. */
+        assert_int_equal(password_file_allow_users(pf, "bob"), 0);
+        assert_false(password_file_check(pf, "alice", "alice's secret"));
+}
+
 static void test_allow_list(void **state)
 {
         _cleanup_(password_file_freep) PasswordFile *pf = NULL;
@@ -237,7 +268,7 @@ static void test_load(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_parse_and_check), cmocka_unit_test(test_allow_list),
+                cmocka_unit_test(test_parse_and_check), cmocka_unit_test(test_cache), cmocka_unit_test(test_allow_list),
                 cmocka_unit_test(test_malformed),       cmocka_unit_test(test_empty),
                 cmocka_unit_test(test_legacy_warning),  cmocka_unit_test(test_load),
         };
