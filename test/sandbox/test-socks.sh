@@ -108,7 +108,8 @@ check "systemd-analyze verify is clean on socks@t1.socket and .service" \
 
 check "tsproxy@t1.target starts" sb timeout 60 systemctl start tsproxy@t1.target
 check "socks@t1.socket is active" sb systemctl is-active --quiet socks@t1.socket
-check "socks@t1.service is active" sb systemctl is-active --quiet socks@t1.service
+check "socks@t1.service is active" sb systemctl is-active --quiet socks@t1.service ||
+    sb journalctl -u socks@t1.service -o cat | tail -8 | sed 's/^/#   /'
 wait_for 30 test -n "$(status_text socks@t1.service)"
 check_output "it reports a STATUS=" 'live connections' status_text socks@t1.service
 ts_addr=$(ts_addr_of t1)
@@ -234,6 +235,10 @@ EOF
 check "daemon-reload with t2 and t3" sb systemctl daemon-reload
 check "tsproxy@t2.target starts" sb timeout 60 systemctl start tsproxy@t2.target
 check "tsproxy@t3.target starts" sb timeout 60 systemctl start tsproxy@t3.target
+for n in t2 t3; do
+    check "socks@$n.service is active" sb systemctl is-active --quiet "socks@$n.service" ||
+        sb journalctl -u "socks@$n.service" -o cat | tail -8 | sed 's/^/#   /'
+done
 check_output "t2's daemon gets LimitNOFILE= from MaxConnections=2" '^LimitNOFILE=76$' \
     sb systemctl show -p LimitNOFILE socks@t2.service
 you_are_t2="^you are $(ts_addr_of t2 | sed 's/\./\\./g'):[0-9]+\$"
@@ -286,7 +291,7 @@ check_output "and 127.0.0.1:1080 still listens" '^127\.0\.0\.1:1080$' listening 
 # the service). Not `sb` in the background: a backgrounded shell function would leave a
 # subshell holding meson's pipe; nsenter is a plain command, waited for below.
 SYSTEMD_PAGER=cat nsenter -t "$SANDBOX_PID" -m -p -n -u -i -C -r -w \
-    curl -sS --max-time 15 -x socks5h://127.0.0.1:1080 http://peer.tailnet.test/ \
+    curl -sS --http0.9 --max-time 15 -x socks5h://127.0.0.1:1080 http://peer.tailnet.test/ \
     >"$SANDBOX_TMP/bg-curl.out" 2>&1 </dev/null &
 bg_curl=$!
 sleep 0.5
