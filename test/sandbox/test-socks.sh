@@ -94,7 +94,7 @@ HandshakeTimeoutSec=2
 EOF
 check "daemon-reload runs the generator" sb systemctl daemon-reload
 check_output "socks@t1.socket listens on the three addresses, TCP and UDP" \
-    'ListenStream=127\.0\.0\.1:1080.*ListenStream=192\.0\.2\.2:1080.*ListenStream=100\.121\.76\.21:1080' \
+    'ListenStream=127\.0\.0\.1:1080 ListenDatagram=127\.0\.0\.1:1080 ListenStream=192\.0\.2\.2:1080 ListenDatagram=192\.0\.2\.2:1080 ListenStream=100\.121\.76\.21:1080 ListenDatagram=100\.121\.76\.21:1080 ' \
     one_line sb systemctl cat socks@t1.socket
 check_output "socks@t1.service runs tsproxy-socks with the options" \
     'ExecStart=.*/tsproxy-socks t1 .*--allow-from 127\.0\.0\.0/8 --allow-from 100\.64\.0\.0/10 --egress tailnet --egress-interface tailscale0.*--handshake-timeout 2' \
@@ -202,7 +202,6 @@ check_output "server half-closes first: the client reads its hello and EOF" \
 check_output "and then still sends, and closes" '^sent 5000$' echo "$hc_out"
 check "the server received all 5000 bytes after its own half-close" \
     wait_for 50 target_says 'server-first: received 5000'
-[[ $hc_out == *"sent 5000"* ]] || sed 's/^/#   /' <<<"$hc_out"
 
 # --- 10. handshake timeout --------------------------------------------------------------------
 stall_out=$(client stall 127.0.0.1:1080 2>&1)
@@ -290,7 +289,7 @@ check_output "and 127.0.0.1:1080 still listens" '^127\.0\.0\.1:1080$' listening 
 # A client while the daemon is down: waits in the backlog (and its connection activates
 # the service). Not `sb` in the background: a backgrounded shell function would leave a
 # subshell holding meson's pipe; nsenter is a plain command, waited for below.
-SYSTEMD_PAGER=cat nsenter -t "$SANDBOX_PID" -m -p -n -u -i -C -r -w \
+nsenter -t "$SANDBOX_PID" -m -p -n -u -i -C -r -w \
     curl -sS --http0.9 --max-time 15 -x socks5h://127.0.0.1:1080 http://peer.tailnet.test/ \
     >"$SANDBOX_TMP/bg-curl.out" 2>&1 </dev/null &
 bg_curl=$!
