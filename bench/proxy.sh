@@ -8,7 +8,7 @@
 # run or a row could not be measured (tsproxy-socks not built included; the reason is
 # printed).
 #
-# Everything runs in one network and mount namespace of its own (unshare), on loopback:
+# Everything runs in network and mount namespaces of its own (unshare; the target behind a veth):
 # proxy-target, each proxy in turn, and proxy-load. Sysctls set there (the port range)
 # are that namespace's; the host's stay as they are. bench/proxy/driver.py does the work.
 set -euo pipefail
@@ -70,14 +70,33 @@ idle=10000
 ((idle == 10000)) ||
     echo "proxy bench: RLIMIT_NOFILE hard limit is $nofile: $idle idle connections instead of 10,000" >&2
 
-echo "proxy bench: all rows in one private network namespace; about 2 to 3 minutes" >&2
+echo "proxy bench: all rows in private network namespaces; about 2 to 3 minutes" >&2
 # In the new namespace: lo up; the whole port range for clients and proxies, as the
 # proxies' listening ports (1080-1082) and the target's (9000) are below it.
+# The target lives in a second namespace, bench-far, behind a veth (tsproxy's topology:
+# the proxy reaches a tailnet peer through an interface); /run/netns is a tmpfs of this
+# mount namespace, so nothing of it is visible outside.
 timeout 300 unshare --net --mount --propagation private -- bash -c '
     set -e
     ip link set lo up
     echo "10000 65535" >/proc/sys/net/ipv4/ip_local_port_range
-    exec "$1" "$2" run --bindir "$3" --tsproxy-socks "$4" --workdir "$5" --idle "$6" --nofile "$7" \
+    mkdir -p /run/netns && mount -t tmpfs tmpfs /run/netns
+    ip netns add bench-far
+    trap "ip netns del bench-far" EXIT
+    ip link add vnear type veth peer name vfar netns bench-far
+    {
+        echo "addr add 10.99.0.1/16 dev vnear"
+        for k in $(seq 1 250); do echo "addr add 10.99.1.$k/16 dev vnear"; done
+        echo "link set vnear up"
+    } | ip -batch -
+    {
+        echo "addr add 10.99.0.2/16 dev vfar"
+        for k in $(seq 1 250); do echo "addr add 10.99.2.$k/16 dev vfar"; done
+        echo "link set vfar up"
+        echo "link set lo up"
+    } | ip -n bench-far -batch -
+    ip netns exec bench-far sh -c "echo 10000 65535 >/proc/sys/net/ipv4/ip_local_port_range"
+    "$1" "$2" run --bindir "$3" --tsproxy-socks "$4" --workdir "$5" --idle "$6" --nofile "$7" \
         --host-netns "$8"' \
     _ "$py" "$here/proxy/driver.py" "$builddir/bench/proxy" "$socks" "$work" "$idle" "$nofile" \
     "$(stat -L -c %i /proc/self/ns/net)" \

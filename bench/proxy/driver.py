@@ -12,10 +12,16 @@ proxy in turn (none for "direct"), and drives proxy-load against it: two 1 GiB s
 proxy's memory with N idle connections. A row whose program is missing is recorded as
 such; the other rows still run. `table` prints the side-by-side table and the targets.
 
-Every phase gets its own "lane": a client source address 127.0.1.K and, where the proxy
-picks the destination, a target address 127.0.2.K (proxy-target listens on 0.0.0.0, and
-the namespace has only lo). TIME_WAIT sockets left by one phase then share no 4-tuple with
-the next, so a row measured late is not slowed down by the ports its predecessors used.
+The topology is tsproxy's own: the clients and the proxies in one namespace ("near"),
+the target in another ("far", netns bench-far) behind a veth pair, as a tailnet peer sits
+behind tailscale0. Clients reach the proxies on loopback; "direct" reaches the target
+through the veth, as the proxies do.
+
+Every phase gets its own "lane": a client source address (127.0.1.K towards a proxy,
+10.99.1.K on the near veth for direct) and a target address 10.99.2.K (proxy-target
+listens on 0.0.0.0 in the far namespace). TIME_WAIT sockets left by one phase then share
+no 4-tuple with the next, so a row measured late is not slowed down by the ports its
+predecessors used.
 
 Rows are data (ROWS): a relay table (issue 4) adds rows of kind "plain", which proxy-load
 drives without SOCKS.
@@ -31,6 +37,8 @@ import sys
 import time
 
 TARGET_PORT = 9000
+FAR_NETNS = "bench-far"   # made by bench/proxy.sh
+FAR_ADDRESS = "10.99.0.2"
 HEADER = struct.Struct("!c7xQ")
 GIB = 1 << 30
 MIB = 1 << 20
@@ -163,10 +171,10 @@ def recv_exact(s, n):
 def dante_config(workdir, port):
     path = os.path.join(workdir, "danted.conf")
     with open(path, "w") as f:
-        f.write(f"""# written by bench/proxy/driver.py: SOCKS5, no authentication, loopback only
+        f.write(f"""# written by bench/proxy/driver.py: SOCKS5, no authentication, clients on loopback, out through the veth
 logoutput: {workdir}/danted.log
 internal: 127.0.0.1 port = {port}
-external: 127.0.0.1
+external: 10.99.0.1
 socksmethod: none
 clientmethod: none
 user.privileged: root
@@ -213,14 +221,14 @@ class Lanes:
         self.k += 1
         if self.k > 250:
             raise RuntimeError("out of lanes")
-        return f"127.0.1.{self.k}", (f"127.0.2.{self.k}", TARGET_PORT)
+        return self.k, (f"10.99.2.{self.k}", TARGET_PORT)
 
 
 def load_args(row, lane):
-    src, target = lane
+    k, target = lane
     if row["kind"] == "direct":
-        return ["--bind", src, "--connect", f"{target[0]}:{target[1]}"]
-    args = ["--bind", src, "--connect", f"127.0.0.1:{row['port']}"]
+        return ["--bind", f"10.99.1.{k}", "--connect", f"{target[0]}:{target[1]}"]
+    args = ["--bind", f"127.0.1.{k}", "--connect", f"127.0.0.1:{row['port']}"]
     if row["kind"] == "socks":
         args += ["--socks", f"{target[0]}:{target[1]}"]
     return args
@@ -289,8 +297,8 @@ def measure_row(args, row, proc, lanes):
 def cmd_run(args):
     if os.stat("/proc/self/ns/net").st_ino == args.host_netns:
         die("refusing to run in the host's network namespace (use bench/proxy.sh)")
-    target = subprocess.Popen([os.path.join(args.bindir, "proxy-target"), "--listen", f"0.0.0.0:{TARGET_PORT}"],
-                              stdout=subprocess.PIPE, text=True)
+    target = subprocess.Popen(["ip", "netns", "exec", FAR_NETNS, os.path.join(args.bindir, "proxy-target"),
+                               "--listen", f"0.0.0.0:{TARGET_PORT}"], stdout=subprocess.PIPE, text=True)
     results = {"idle": args.idle, "bytes": args.bytes, "seconds": args.seconds, "warmup": args.warmup,
                "clients": args.clients, "nofile": args.nofile, "rows": []}
     lanes = Lanes()
@@ -315,7 +323,7 @@ def cmd_run(args):
                 proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=logf, stderr=logf,
                                         start_new_session=True)
                 logf.close()
-                err = probe(row, ("127.0.0.1", row["port"]), ("127.0.0.1", TARGET_PORT))
+                err = probe(row, ("127.0.0.1", row["port"]), (FAR_ADDRESS, TARGET_PORT))
                 if err:
                     stop(proc)
                     with open(os.path.join(args.workdir, f"{row['name']}.log")) as f:
@@ -362,7 +370,8 @@ def cmd_table(args):
 
     print(f"tsproxy proxy bench, {meta.get('date', '?')} on {meta.get('machine', '?')}")
     print(f"build: {meta.get('build', '?')}; load average before the run: {meta.get('load', '?')}")
-    print("one private network namespace, everything on loopback; proxy-load -> proxy -> proxy-target")
+    print("two private network namespaces: proxy-load and the proxies (loopback between them) -> veth -> "
+          "proxy-target")
     print(f"stream: one {res['bytes'] / GIB:g} GiB TCP stream each way, MB/s (10^6 bytes); "
           f"CPU: the proxy's processes (user + system) during both streams, per GiB")
     print(f"rate: each client loops connect, SOCKS5 greeting, CONNECT, 16-byte request, 64-byte reply, "
