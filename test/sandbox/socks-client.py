@@ -346,6 +346,34 @@ def cmd_hold(a):
     return 0
 
 
+def cmd_idle(a):
+    """A tunnel to the echo port: with --keepalive, echo every 0.5 s for a.seconds (it must
+    stay open); without, echo once and wait for the proxy's IdleTimeoutSec= to close it."""
+    sock = open_tunnel(a.proxy, a.target)
+    if not echo_ok(sock, 0):
+        print("echo failed")
+        return 1
+    if a.keepalive:
+        deadline = time.monotonic() + a.seconds
+        k = 1
+        while time.monotonic() < deadline:
+            time.sleep(0.5)
+            if not echo_ok(sock, k):
+                print("closed while active after %d echoes" % k)
+                return 0
+            k += 1
+        print("open after %d echoes" % k)
+        return 0
+    elapsed, data = wait_closed(sock, a.seconds)
+    if elapsed is None:
+        print("timeout")
+    elif data:
+        print("unexpected data %s" % data.hex())
+    else:
+        print("closed after %.2f s" % elapsed)
+    return 0
+
+
 def main():
     global AUTH
     p = argparse.ArgumentParser(description="raw SOCKS5 client for test-socks.sh")
@@ -374,6 +402,11 @@ def main():
     s.add_argument("proxy")
     s.add_argument("target")
     s.add_argument("n", type=int)
+    s = sub.add_parser("idle")
+    s.add_argument("proxy")
+    s.add_argument("target")
+    s.add_argument("seconds", type=float)
+    s.add_argument("--keepalive", action="store_true")
     a = p.parse_args()
     if a.user is not None:
         AUTH = (a.user, a.password or "")
@@ -385,6 +418,7 @@ def main():
         "halfclose-server": cmd_halfclose_server,
         "stall": cmd_stall,
         "hold": cmd_hold,
+        "idle": cmd_idle,
     }[a.command]
     try:
         return fn(a)

@@ -230,6 +230,7 @@ Uplink=uplink0
 [SOCKS]
 Listen=127.0.0.1:1082
 PasswordFile=/etc/tsproxy/t3.passwd
+IdleTimeoutSec=2
 EOF
 check "daemon-reload with t2 and t3" sb systemctl daemon-reload
 check "tsproxy@t2.target starts" sb timeout 60 systemctl start tsproxy@t2.target
@@ -265,6 +266,12 @@ check_output "HTTP CONNECT with a wrong password: 407" '^407$' \
     connect_status -p -x http://127.0.0.1:1082 --proxy-user alice:wrong http://100.64.0.1/
 check_output "HTTP CONNECT with alice:secret works" "$you_are_t3" \
     via http://127.0.0.1:1082 http://100.64.0.1/ -p --proxy-user alice:secret
+idle_out=$(client --user alice --password secret idle 127.0.0.1:1082 100.64.0.1:9001 10 2>&1)
+idle_s=$(sed -n 's/^closed after \([0-9.]*\) s$/\1/p' <<<"$idle_out")
+check "t3: an idle tunnel is closed after IdleTimeoutSec=2 (${idle_s:-$idle_out} s)" \
+    awk -v t="$idle_s" 'BEGIN { exit !(t != "" && t >= 1.5 && t <= 5) }'
+check_output "t3: a tunnel with traffic every 0.5 s stays open for 4 s" '^open after' \
+    client --user alice --password secret idle 127.0.0.1:1082 100.64.0.1:9001 4 --keepalive
 
 # --- 13. Egress=any --------------------------------------------------------------------------------
 sb mkdir -p /etc/tsproxy/t1.conf.d
