@@ -6,6 +6,7 @@
  * keeping a socket open would only add state.
  */
 #include "notify.h"
+#include "parse-number.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -68,31 +69,16 @@ int notify_sendf(const char *socket_path, const char *fmt, ...)
         return notify_send(socket_path, state);
 }
 
-static int parse_u64(const char *s, uint64_t *ret)
-{
-        uintmax_t v;
-        char *end;
-
-        if (!s || !(*s >= '0' && *s <= '9'))
-                return -EINVAL;
-        errno = 0;
-        v = strtoumax(s, &end, 10);
-        if (errno != 0 || *end != '\0' || v > UINT64_MAX)
-                return -EINVAL;
-        *ret = (uint64_t)v;
-        return 0;
-}
-
 int notify_watchdog_enabled(const char *watchdog_usec, const char *watchdog_pid, uint64_t *ret_usec)
 {
         uint64_t usec, pid;
 
         if (!watchdog_usec)
                 return 0;
-        if (parse_u64(watchdog_usec, &usec) < 0 || usec == 0 || usec == UINT64_MAX)
+        if (parse_unsigned(watchdog_usec, UINT64_MAX, &usec) < 0 || usec == 0 || usec == UINT64_MAX)
                 return -EINVAL;
         if (watchdog_pid) {
-                if (parse_u64(watchdog_pid, &pid) < 0 || pid == 0 || pid > INT32_MAX)
+                if (parse_unsigned(watchdog_pid, UINT64_MAX, &pid) < 0 || pid == 0 || pid > INT32_MAX)
                         return -EINVAL;
                 if ((pid_t)pid != getpid())
                         return 0; /* meant for another process (our parent, say) */

@@ -31,6 +31,7 @@
 #include "log.h"
 #include "nft-ruleset.h"
 #include "nft.h"
+#include "parse-number.h"
 #include "notify.h"
 
 /* Invalid arguments: the unit's RestartPreventExitStatus= stops the restart loop. */
@@ -55,21 +56,6 @@ static void help(void)
                "\n"
                "See the tsproxy-nat(8) man page for details.\n",
                program_invocation_short_name);
-}
-
-static int parse_port(const char *s, uint16_t *ret)
-{
-        unsigned long v;
-        char *end;
-
-        if (!s || !(*s >= '1' && *s <= '9'))
-                return -EINVAL;
-        errno = 0;
-        v = strtoul(s, &end, 10);
-        if (errno != 0 || *end != '\0' || v == 0 || v > 65535)
-                return -EINVAL;
-        *ret = (uint16_t)v;
-        return 0;
 }
 
 /* > 0: run; 0: done (--help, --version); < 0: invalid arguments, logged. */

@@ -15,6 +15,7 @@
 
 #include "build-config.h"
 #include "macro.h"
+#include "parse-number.h"
 
 enum {
         ARG_VERSION = 0x100,
@@ -52,21 +53,6 @@ static void help(void)
                "\n"
                "See the tsproxy-socks(8) man page for details.\n",
                program_invocation_short_name);
-}
-
-static int parse_unsigned(const char *s, unsigned long max, unsigned long *ret)
-{
-        char *end;
-        unsigned long v;
-
-        if (!*s || *s == '-' || *s == '+' || *s == ' ')
-                return -EINVAL;
-        errno = 0;
-        v = strtoul(s, &end, 10);
-        if (errno != 0 || *end || v > max)
-                return -EINVAL;
-        *ret = v;
-        return 0;
 }
 
 static int add_allow_from(SocksOptions *o, const char *value)
@@ -107,7 +93,7 @@ int socks_options_parse(int argc, char *argv[], SocksOptions *ret)
                 .max_connections = SOCKS_DEFAULT_MAX_CONNECTIONS,
                 .handshake_timeout_usec = SOCKS_DEFAULT_HANDSHAKE_TIMEOUT * 1000000ull,
         };
-        unsigned long v;
+        uint64_t v;
         int c, r;
 
         while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
