@@ -250,6 +250,104 @@ static int build_socks(const InstanceConfig *c, const DropinPaths *paths, const 
         return r;
 }
 
+/* tsproxy-relay's fixed limits (its defaults, written out; tsproxy-relay(8)). */
+#define RELAY_MAX_CONNECTIONS  4096u
+#define RELAY_CONNECT_TIMEOUT  10u
+#define RELAY_UDP_IDLE_TIMEOUT 60u
+#define RELAY_UDP_MAX_SESSIONS 1024u
+
+/*
+ * [Forward]: all forwards of the instance in one ts-relay@NAME.socket (ListenStream= or
+ * ListenDatagram= each) and one tsproxy-relay with a --forward PROTO:LISTEN=TARGET per
+ * forward; the daemon finds each passed socket's forward by its bound address and type.
+ * Nothing at all without Forward=.
+ */
+static int build_forward(const InstanceConfig *c, const DropinPaths *paths, const char *source,
+                         GeneratedTree *tree)
+{
+        _cleanup_free_ char *listen = strdup("ListenStream=\nListenDatagram=\n"), *exec = NULL,
+                            *service = NULL;
+        char buf[ENDPOINT_STRLEN];
+        int r;
+
+        if (c->n_forwards == 0)
+                return 0;
+        exec = strprintf("%s/tsproxy-relay %s", paths->pkglibexecdir, c->name);
+        for (size_t i = 0; listen && exec && i < c->n_forwards; i++) {
+                const Forward *f = &c->forwards[i];
+                const char *proto = f->protocol == FORWARD_UDP ? "udp" : "tcp";
+                char *t;
+
+                endpoint_format((const struct sockaddr *)&f->listen, buf);
+                t = strprintf("%s%s=%s\n", listen,
+                              f->protocol == FORWARD_UDP ? "ListenDatagram" : "ListenStream", buf);
+                free(listen);
+                listen = t;
+                t = strprintf("%s --forward %s:%s=%s", exec, proto, buf, f->target);
+                free(exec);
+                exec = t;
+        }
+        if (!listen || !exec)
+                return -ENOMEM;
+        /* Per TCP connection 2 sockets and 2 pipes; per UDP session 1 socket. */
+        service = strprintf("LimitNOFILE=%u\n"
+                            "ExecStart=\n"
+                            "ExecStart=%s --max-connections %u --connect-timeout %u --udp-idle-timeout %u "
+                            "--udp-max-sessions %u\n",
+                            RELAY_MAX_CONNECTIONS * SOCKS_FDS_PER_CONNECTION + RELAY_UDP_MAX_SESSIONS + 64,
+                            exec, RELAY_MAX_CONNECTIONS, RELAY_CONNECT_TIMEOUT, RELAY_UDP_IDLE_TIMEOUT,
+                            RELAY_UDP_MAX_SESSIONS);
+        if (!service)
+                return -ENOMEM;
+
+        r = add_unit_dropin(tree, "ts-relay", "socket", c->name, source, NULL, "Socket", listen);
+        if (r >= 0)
+                r = add_dropin(tree, "ts-relay", c->name, source, NULL, service);
+        if (r >= 0)
+                r = add_target_want(tree, paths, c->name, "ts-relay", "socket");
+        if (r >= 0)
+                r = add_target_want(tree, paths, c->name, "ts-relay", "service");
+        return r;
+}
+
+/*
+ * [DNS]: ts-dns@NAME.socket with a ListenStream= and a ListenDatagram= per Listen=, and
+ * tsproxy-dns with its domain (Domain=, or the instance name) and, when set, the
+ * tailnet's. Nothing at all without Listen=.
+ */
+static int build_dns(const InstanceConfig *c, const DropinPaths *paths, const char *source,
+                     GeneratedTree *tree)
+{
+        _cleanup_free_ char *listen = strdup("ListenStream=\nListenDatagram=\n"), *service = NULL;
+        char buf[ENDPOINT_STRLEN];
+        int r;
+
+        if (c->dns.n_listen == 0)
+                return 0;
+        for (size_t i = 0; listen && i < c->dns.n_listen; i++) {
+                char *t;
+                endpoint_format((const struct sockaddr *)&c->dns.listen[i].address, buf);
+                t = strprintf("%sListenStream=%s\nListenDatagram=%s\n", listen, buf, buf);
+                free(listen);
+                listen = t;
+        }
+        /* Domain names have no '%' or '$' (config-keys.c): no escaping needed. */
+        service = strprintf("ExecStart=\nExecStart=%s/tsproxy-dns %s --domain %s%s%s\n",
+                            paths->pkglibexecdir, c->name, c->dns.domain ?: c->name,
+                            c->dns.tailnet_domain ? " --tailnet-domain " : "", strempty(c->dns.tailnet_domain));
+        if (!listen || !service)
+                return -ENOMEM;
+
+        r = add_unit_dropin(tree, "ts-dns", "socket", c->name, source, NULL, "Socket", listen);
+        if (r >= 0)
+                r = add_dropin(tree, "ts-dns", c->name, source, NULL, service);
+        if (r >= 0)
+                r = add_target_want(tree, paths, c->name, "ts-dns", "socket");
+        if (r >= 0)
+                r = add_target_want(tree, paths, c->name, "ts-dns", "service");
+        return r;
+}
+
 int dropins_build(const InstanceConfig *c, const DropinPaths *paths, GeneratedTree *tree)
 {
         _cleanup_free_ char *description = NULL, *binary = NULL, *extra = NULL, *uplink_arg = NULL,
@@ -303,6 +401,10 @@ int dropins_build(const InstanceConfig *c, const DropinPaths *paths, GeneratedTr
                 r = add_dropin(tree, "tailscaled", c->name, source, NULL, tailscaled);
         if (r >= 0)
                 r = build_socks(c, paths, source, tree);
+        if (r >= 0)
+                r = build_forward(c, paths, source, tree);
+        if (r >= 0)
+                r = build_dns(c, paths, source, tree);
         if (r < 0)
                 return r;
 

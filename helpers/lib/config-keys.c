@@ -546,6 +546,239 @@ static int key_socks_handshake_timeout(InstanceConfig *c, const char *section, c
         return 0;
 }
 
+/* --- [Forward] ---------------------------------------------------------------------- */
+
+/* A DNS name as the resolver takes it: dot-separated labels of letters, digits and '-'
+ * (not at either end), 1 to 63 characters each, at most 253 in all, one trailing dot
+ * allowed; not all digits (1.2.3 is a mistyped address, not a name). */
+static bool dns_name_valid(const char *name, size_t len)
+{
+        size_t label = 0;
+        bool letter = false;
+
+        if (len > 0 && name[len - 1] == '.')
+                len--;
+        if (len == 0 || len > 253)
+                return false;
+        for (size_t i = 0; i < len; i++) {
+                char ch = name[i];
+
+                if (ch == '.') {
+                        if (label == 0 || name[i - 1] == '-')
+                                return false;
+                        label = 0;
+                        continue;
+                }
+                if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+                      ch == '-'))
+                        return false;
+                if ((ch == '-' && label == 0) || ++label > 63)
+                        return false;
+                if (!(ch >= '0' && ch <= '9') && ch != '-')
+                        letter = true;
+        }
+        return name[len - 1] != '-' && letter;
+}
+
+/* "A.B.C.D:PORT" or "[V6]:PORT": NULL, or what is wrong with it. */
+static const char *forward_endpoint(const char *word, struct sockaddr_storage *ret, socklen_t *ret_len)
+{
+        const char *colon = strrchr(word, ':'), *close = strchr(word, ']');
+        unsigned port;
+
+        if (!colon || (word[0] == '[' && (!close || colon < close)) ||
+            (word[0] != '[' && memchr(word, ':', (size_t)(colon - word))))
+                return "missing the port: expected A.B.C.D:PORT, or [IPV6]:PORT for IPv6";
+        if (parse_unsigned(colon + 1, strlen(colon + 1), 65535, &port) < 0 || port == 0)
+                return "expected a port from 1 to 65535";
+        if (endpoint_parse(word, ret, ret_len) < 0)
+                return "not an address: expected A.B.C.D:PORT, or [IPV6]:PORT for IPv6";
+        if (ret->ss_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(&((struct sockaddr_in6 *)ret)->sin6_addr))
+                return "write an IPv4 address as A.B.C.D:PORT, not IPv4-mapped";
+        if (sockaddr_is_multicast(ret))
+                return "a multicast address cannot be forwarded";
+        return NULL;
+}
+
+static bool sockaddr_is_unspecified(const struct sockaddr_storage *a)
+{
+        if (a->ss_family == AF_INET)
+                return ((const struct sockaddr_in *)a)->sin_addr.s_addr == htonl(INADDR_ANY);
+        return IN6_IS_ADDR_UNSPECIFIED(&((const struct sockaddr_in6 *)a)->sin6_addr);
+}
+
+/* TARGET: an IP endpoint, or NAME:PORT resolved in the namespace for each connection. */
+static const char *forward_target(const char *word, char ret[static FORWARD_TARGET_STRLEN])
+{
+        const char *colon = strrchr(word, ':');
+        struct sockaddr_storage a;
+        socklen_t len;
+        unsigned port;
+        const char *why;
+
+        if (word[0] == '[' || (colon && memchr(word, ':', (size_t)(colon - word))) ||
+            strspn(word, "0123456789.:") == strlen(word)) {
+                why = forward_endpoint(word, &a, &len);
+                if (why)
+                        return why;
+                if (sockaddr_is_unspecified(&a))
+                        return "the target needs an address to connect to, not a wildcard";
+                endpoint_format((struct sockaddr *)&a, ret);
+                return NULL;
+        }
+        if (!colon)
+                return "missing the port: expected ADDRESS:PORT or NAME:PORT";
+        if (parse_unsigned(colon + 1, strlen(colon + 1), 65535, &port) < 0 || port == 0)
+                return "expected a port from 1 to 65535";
+        if (!dns_name_valid(word, (size_t)(colon - word)))
+                return "not an address nor a DNS name: expected A.B.C.D:PORT, [IPV6]:PORT or NAME:PORT";
+        snprintf(ret, FORWARD_TARGET_STRLEN, "%.*s:%u", (int)(colon - word), word, port);
+        return NULL;
+}
+
+static int key_forward(InstanceConfig *c, const char *section, const char *key, const char *value,
+                       ConfigLocation at, Diagnostics *d)
+{
+        char words[3][FORWARD_TARGET_STRLEN + 1];
+        Forward f = {.protocol = FORWARD_TCP, .at = at};
+        const char *p = value, *why;
+        size_t n_words = 0;
+        Forward *v;
+
+        if (!*value) {
+                free(c->forwards);
+                c->forwards = NULL;
+                c->n_forwards = 0;
+                return 0;
+        }
+        while (*(p += strspn(p, " \t"))) {
+                size_t len = strcspn(p, " \t");
+
+                if (n_words == ELEMENTSOF(words) || len >= sizeof(words[0]))
+                        return invalid_value(c, d, at, section, key, value,
+                                             "expected LISTEN TARGET [tcp|udp], such as "
+                                             "100.121.76.21:2222 100.68.1.5:22.");
+                memcpy(words[n_words], p, len);
+                words[n_words++][len] = '\0';
+                p += len;
+        }
+        if (n_words < 2)
+                return invalid_value(c, d, at, section, key, value,
+                                     "expected LISTEN TARGET [tcp|udp], such as 100.121.76.21:2222 "
+                                     "100.68.1.5:22.");
+        if (n_words == 3) {
+                if (strcmp(words[2], "udp") == 0)
+                        f.protocol = FORWARD_UDP;
+                else if (strcmp(words[2], "tcp") != 0)
+                        return invalid_value(c, d, at, section, key, value,
+                                             "the protocol '%s' is neither tcp nor udp.", words[2]);
+        }
+        why = forward_endpoint(words[0], &f.listen, &f.listen_length);
+        if (why)
+                return invalid_value(c, d, at, section, key, value, "LISTEN '%s': %s.", words[0], why);
+        why = forward_target(words[1], f.target);
+        if (why)
+                return invalid_value(c, d, at, section, key, value, "TARGET '%s': %s.", words[1], why);
+
+        v = reallocarray(c->forwards, c->n_forwards + 1, sizeof(Forward));
+        if (!v)
+                return -ENOMEM;
+        c->forwards = v;
+        c->forwards[c->n_forwards++] = f;
+        return 0;
+}
+
+/* --- [DNS] -------------------------------------------------------------------------- */
+
+static int key_dns_listen(InstanceConfig *c, const char *section, const char *key, const char *value,
+                          ConfigLocation at, Diagnostics *d)
+{
+        DnsConfig *dns = &c->dns;
+        SocksListen l = {.at = at}, *n;
+        const char *colon = strrchr(value, ':'), *close = strchr(value, ']');
+        unsigned port;
+
+        if (!*value) {
+                free(dns->listen);
+                dns->listen = NULL;
+                dns->n_listen = 0;
+                return 0;
+        }
+        if (!colon || (value[0] == '[' && (!close || colon < close)) ||
+            (value[0] != '[' && memchr(value, ':', (size_t)(colon - value))))
+                return invalid_value(c, d, at, section, key, value,
+                                     "missing the port: expected A.B.C.D:PORT, or [IPV6]:PORT for IPv6.");
+        if (parse_unsigned(colon + 1, strlen(colon + 1), 65535, &port) < 0 || port == 0)
+                return invalid_value(c, d, at, section, key, value, "expected a port from 1 to 65535.");
+        if (endpoint_parse(value, &l.address, &l.length) < 0)
+                return invalid_value(c, d, at, section, key, value,
+                                     "not an address: expected A.B.C.D:PORT, or [IPV6]:PORT for IPv6.");
+        if (l.address.ss_family == AF_INET6 &&
+            IN6_IS_ADDR_V4MAPPED(&((struct sockaddr_in6 *)&l.address)->sin6_addr))
+                return invalid_value(c, d, at, section, key, value,
+                                     "write an IPv4 address as A.B.C.D:PORT, not IPv4-mapped.");
+        if (sockaddr_is_multicast(&l.address))
+                return invalid_value(c, d, at, section, key, value, "a multicast address cannot listen.");
+        for (size_t i = 0; i < dns->n_listen; i++)
+                if (sockaddr_equal((struct sockaddr *)&dns->listen[i].address,
+                                   (struct sockaddr *)&l.address))
+                        return diagnostics_add(d, LOG_WARNING, at.file, at.line, key, c->name,
+                                               "[%s] %s=%s: already listed at line %u, ignoring.", section,
+                                               key, value, dns->listen[i].at.line);
+        n = reallocarray(dns->listen, dns->n_listen + 1, sizeof(SocksListen));
+        if (!n)
+                return -ENOMEM;
+        dns->listen = n;
+        dns->listen[dns->n_listen++] = l;
+        return 0;
+}
+
+/* Domain=, TailnetDomain=: labels of letters, digits, '-' and '_' (1 to 63 each, at most
+ * 253 in all), one final dot allowed; kept lowercase without it. tsproxy-dns checks the
+ * same (helpers/dns/options.c). */
+static int key_dns_domain(InstanceConfig *c, const char *section, const char *key, const char *value,
+                          ConfigLocation at, Diagnostics *d)
+{
+        char **field = strcmp(key, "Domain") == 0 ? &c->dns.domain : &c->dns.tailnet_domain;
+        size_t len = strlen(value), label = 0;
+        char *copy;
+
+        if (!*value) {
+                free(*field);
+                *field = NULL;
+                return 0;
+        }
+        if (value[len - 1] == '.')
+                len--;
+        for (size_t i = 0; i <= len && len > 0 && len <= 253; i++) {
+                if (i == len || value[i] == '.') {
+                        if (label == 0 || label > 63)
+                                break;
+                        label = 0;
+                        if (i == len)
+                                goto valid;
+                        continue;
+                }
+                if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_", value[i]))
+                        break;
+                label++;
+        }
+        return invalid_value(c, d, at, section, key, value,
+                             "not a domain name: expected labels of letters, digits, '-' and '_' separated "
+                             "by dots, such as %s.",
+                             strcmp(key, "Domain") == 0 ? "fgpu or fgpu.internal" : "tail1234.ts.net");
+valid:
+        copy = strndup(value, len);
+        if (!copy)
+                return -ENOMEM;
+        for (char *p = copy; *p; p++)
+                if (*p >= 'A' && *p <= 'Z')
+                        *p = (char)(*p - 'A' + 'a');
+        free(*field);
+        *field = copy;
+        return 0;
+}
+
 static const KeyEntry key_table[] = {
         {"Instance", "AutoStart", key_auto_start},
         {"Instance", "Description", key_description},
@@ -562,6 +795,10 @@ static const KeyEntry key_table[] = {
         {"SOCKS", "MaxConnections", key_socks_max_connections},
         {"SOCKS", "IdleTimeoutSec", key_socks_idle_timeout},
         {"SOCKS", "HandshakeTimeoutSec", key_socks_handshake_timeout},
+        {"DNS", "Listen", key_dns_listen},
+        {"DNS", "Domain", key_dns_domain},
+        {"DNS", "TailnetDomain", key_dns_domain},
+        {"Forward", "Forward", key_forward},
 };
 
 bool config_section_known(const char *section)

@@ -25,6 +25,10 @@ void instance_config_done(InstanceConfig *c)
         free(c->ts_binary);
         free(c->ts_extra_arguments);
         socks_config_done(&c->socks);
+        free(c->dns.listen);
+        free(c->dns.domain);
+        free(c->dns.tailnet_domain);
+        free(c->forwards);
         *c = (InstanceConfig){};
 }
 

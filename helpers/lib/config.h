@@ -76,6 +76,33 @@ typedef struct SocksConfig {
         unsigned handshake_timeout_sec;
 } SocksConfig;
 
+/* [Forward] Forward=LISTEN TARGET [tcp|udp]: a port of the host forwarded into the
+ * namespace (ts-relay@.socket + tsproxy-relay). */
+typedef enum ForwardProtocol {
+        FORWARD_TCP,
+        FORWARD_UDP,
+} ForwardProtocol;
+
+/* "NAME:PORT" with a DNS name of up to 253 characters, or "[V6]:PORT". */
+#define FORWARD_TARGET_STRLEN (253 + sizeof(":65535"))
+
+typedef struct Forward {
+        ForwardProtocol protocol;
+        struct sockaddr_storage listen; /* host side, as systemd binds it */
+        socklen_t listen_length;
+        char target[FORWARD_TARGET_STRLEN]; /* normalised: "A.B.C.D:P", "[V6]:P" or "NAME:P" */
+        ConfigLocation at;
+} Forward;
+
+/* [DNS]: tsproxy-dns (ts-dns@.socket + ts-dns@.service). Listen= addresses take UDP and
+ * TCP alike. */
+typedef struct DnsConfig {
+        SocksListen *listen; /* none: no DNS server for this instance */
+        size_t n_listen;
+        char *domain;         /* lowercase, no final dot; NULL: the instance name */
+        char *tailnet_domain; /* lowercase, no final dot; NULL: not set (addresses only) */
+} DnsConfig;
+
 typedef struct InstanceConfig {
         char name[INSTANCE_NAME_BUFSZ];
         char **files; /* NULL-terminated: main file first, then drop-ins in order */
@@ -100,6 +127,13 @@ typedef struct InstanceConfig {
 
         /* [SOCKS] */
         SocksConfig socks;
+
+        /* [DNS] */
+        DnsConfig dns;
+
+        /* [Forward] */
+        Forward *forwards;
+        size_t n_forwards;
 } InstanceConfig;
 
 typedef struct ConfigSet {
