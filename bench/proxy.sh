@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
 # bench/proxy.sh BUILDDIR: the side-by-side benchmark of tsproxy-socks against a direct
-# connection, microsocks and dante (issue 3; see bench/README.md for what each column
-# measures). Prints one table; it is a measurement, not a test: targets missed do not
+# connection, microsocks and dante (issue 3), and in the same run the relay table of
+# tsproxy-relay against direct, socat and systemd-socket-proxyd (issue 4; see
+# bench/README.md for what each column measures). Prints both tables; it is a
+# measurement, not a test: targets missed do not
 # change the exit status, which is 0 when every row was measured and 1 when it could not
 # run or a row could not be measured (tsproxy-socks not built included; the reason is
 # printed).
@@ -28,7 +30,7 @@ builddir=$(cd "$1" && pwd)
 command -v unshare >/dev/null || die "unshare not found (util-linux)"
 py=/usr/bin/python3
 [[ -x $py ]] || py=$(command -v python3) || die "python3 not found"
-for p in microsocks danted systemd-socket-activate; do
+for p in microsocks danted socat systemd-socket-activate; do
     command -v "$p" >/dev/null || echo "proxy bench: warning: $p not found; its row will say so" >&2
 done
 
@@ -40,6 +42,13 @@ if meson compile -C "$builddir" helpers/socks/tsproxy-socks >/dev/null 2>&1 &&
     socks=$builddir/helpers/socks/tsproxy-socks
 else
     echo "proxy bench: tsproxy-socks is not built in $builddir; its row will say so" >&2
+fi
+relay=
+if meson compile -C "$builddir" helpers/relay/tsproxy-relay >/dev/null 2>&1 &&
+    [[ -x $builddir/helpers/relay/tsproxy-relay ]]; then
+    relay=$builddir/helpers/relay/tsproxy-relay
+else
+    echo "proxy bench: tsproxy-relay is not built in $builddir; its row will say so" >&2
 fi
 buildtype=$(meson introspect --buildoptions "$builddir" |
     "$py" -c 'import json, sys; print(next(o["value"] for o in json.load(sys.stdin) if o["name"] == "buildtype"))')
@@ -70,13 +79,13 @@ idle=10000
 ((idle == 10000)) ||
     echo "proxy bench: RLIMIT_NOFILE hard limit is $nofile: $idle idle connections instead of 10,000" >&2
 
-echo "proxy bench: all rows in private network namespaces; about 2 to 3 minutes" >&2
+echo "proxy bench: all rows in private network namespaces; about 4 to 5 minutes" >&2
 # In the new namespace: lo up; the whole port range for clients and proxies, as the
 # proxies' listening ports (1080-1082) and the target's (9000) are below it.
 # The target lives in a second namespace, bench-far, behind a veth (tsproxy's topology:
 # the proxy reaches a tailnet peer through an interface); /run/netns is a tmpfs of this
 # mount namespace, so nothing of it is visible outside.
-timeout 300 unshare --net --mount --propagation private -- bash -c '
+timeout 600 unshare --net --mount --propagation private -- bash -c '
     set -e
     ip link set lo up
     echo "10000 65535" >/proc/sys/net/ipv4/ip_local_port_range
@@ -97,9 +106,9 @@ timeout 300 unshare --net --mount --propagation private -- bash -c '
     } | ip -n bench-far -batch -
     ip netns exec bench-far sh -c "echo 10000 65535 >/proc/sys/net/ipv4/ip_local_port_range"
     "$1" "$2" run --bindir "$3" --tsproxy-socks "$4" --workdir "$5" --idle "$6" --nofile "$7" \
-        --host-netns "$8"' \
+        --host-netns "$8" --tsproxy-relay "$9"' \
     _ "$py" "$here/proxy/driver.py" "$builddir/bench/proxy" "$socks" "$work" "$idle" "$nofile" \
-    "$(stat -L -c %i /proc/self/ns/net)" \
+    "$(stat -L -c %i /proc/self/ns/net)" "$relay" \
     >"$work/results.json" &
 child=$!
 wait "$child" || die "the benchmark run failed (see above)"

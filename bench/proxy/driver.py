@@ -213,6 +213,41 @@ def rows_proxy(args):
     ]
 
 
+def rows_relay(args):
+    """The relay table of issue 4: plain TCP relays from a port to the target, driven without
+    SOCKS. Each phase gets a fresh relay process whose fixed target is that phase's lane
+    (see measure_plain_row): argv(port, target) gives its command line (or why not)."""
+    def tsproxy(port, target):
+        if not args.tsproxy_relay:
+            return None, "not built"
+        return ["systemd-socket-activate", "-l", f"127.0.0.1:{port}", args.tsproxy_relay, "bench",
+                "--forward", f"tcp:127.0.0.1:{port}={target[0]}:{target[1]}",
+                "--max-connections", "10100"], None
+
+    def socat(port, target):
+        # backlog=1024: socat's default of 5 would drop SYNs from 64 or 512 clients.
+        return ["socat", f"TCP-LISTEN:{port},bind=127.0.0.1,fork,reuseaddr,backlog=1024",
+                f"TCP:{target[0]}:{target[1]}"], None
+
+    def proxyd(port, target):
+        # --connections-max: its default of 256 would refuse the 512 clients and the idle ones.
+        return ["systemd-socket-activate", "-l", f"127.0.0.1:{port}", SOCKET_PROXYD,
+                "--connections-max=20000", f"{target[0]}:{target[1]}"], None
+
+    return [
+        {"name": "tsproxy-relay", "kind": "plain", "table": "relay", "peer": False, "port": 1100,
+         "argv": tsproxy},
+        {"name": "socat", "kind": "plain", "table": "relay", "peer": True, "port": 1200, "argv": socat,
+         "idle": False},
+        # It holds its two pipes per connection: 6 descriptors each.
+        {"name": "socket-proxyd", "kind": "plain", "table": "relay", "peer": True, "port": 1300,
+         "argv": proxyd, "fds": 6},
+    ]
+
+
+SOCKET_PROXYD = "/lib/systemd/systemd-socket-proxyd"
+
+
 class Lanes:
     def __init__(self):
         self.k = 0
@@ -294,6 +329,107 @@ def measure_row(args, row, proc, lanes):
     return res
 
 
+def start_plain(args, row, port, target):
+    """Start row's relay on port towards target and wait until it answers: (proc, None) or
+    (None, why not)."""
+    argv, why = row["argv"](port, target)
+    if argv is None:
+        return None, why
+    if not shutil_which(argv[0]) or (argv[0] == "systemd-socket-activate" and not os.access(argv[3], os.X_OK)):
+        return None, f"{argv[3] if argv[0] == 'systemd-socket-activate' else argv[0]} not installed"
+    logf = open(os.path.join(args.workdir, f"{row['name']}-{port}.log"), "w")
+    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=logf, stderr=logf, start_new_session=True)
+    logf.close()
+    err = probe(row, ("127.0.0.1", port), target)
+    if err:
+        stop(proc)
+        return None, f"did not answer: {err}"
+    return proc, None
+
+
+def measure_plain_row(args, row, lanes):
+    """measure_row() for a relay of the relay table: the target of a relay is fixed when it
+    starts, so each phase (lane) gets a relay of its own, started before and stopped after it.
+    CPU per GiB sums the two stream relays; idle memory is the idle phase's relay."""
+    res, cpu = {}, 0.0
+    load = os.path.join(args.bindir, "proxy-load")
+
+    def phase(name, load_argv, timeout, after=None):
+        k, target = lanes.next()
+        proc, why = start_plain(args, row, row["port"] + k, target)
+        if proc is None:
+            res.setdefault("missing", why)
+            log(f"{row['name']}: {why}")
+            return None
+        try:
+            lane_args = ["--bind", f"127.0.1.{k}", "--connect", f"127.0.0.1:{row['port'] + k}"]
+            r = run_load(load, load_argv + lane_args, timeout=timeout)
+            if after:
+                after(proc)
+            return r
+        except (RuntimeError, subprocess.TimeoutExpired) as e:
+            res[f"{name}_error"] = str(e)
+            return None
+        finally:
+            stop(proc)
+
+    for direction in ("up", "down"):
+        log(f"{row['name']}: stream {direction}, {args.bytes >> 20} MiB")
+        cpu_at = []
+        r = phase(f"stream_{direction}", ["stream", f"--{direction}", "--bytes", str(args.bytes)], 180,
+                  after=lambda p: cpu_at.append(tree(p.pid)[1]))
+        if "missing" in res:
+            return res
+        if r:
+            res[f"stream_{direction}"] = r["bytes_per_second"]
+            cpu += cpu_at[0] if cpu_at else 0.0
+    if "stream_up" in res and "stream_down" in res:
+        res["cpu_per_gib"] = cpu / (2 * args.bytes / GIB)
+
+    for clients in args.clients:
+        log(f"{row['name']}: rate, {clients} client{'s' if clients != 1 else ''}, {args.seconds:g} s")
+        r = phase(f"rate_{clients}", ["rate", "--clients", str(clients), "--seconds", str(args.seconds),
+                                      "--warmup", str(args.warmup)], args.seconds + args.warmup + 30)
+        if r:
+            res[f"rate_{clients}"] = r
+
+    if not row.get("idle", True):
+        res["idle_skipped"] = "a process per connection: 10,000 idle connections would be 10,000 processes"
+        return res
+    count = min(args.idle, (args.nofile - 100) // row.get("fds", 2))
+    if count < args.idle:
+        res["idle_note"] = (f"idle with {count:,} connections, not {args.idle:,}: it holds {row['fds']} "
+                            f"descriptors per connection and RLIMIT_NOFILE is {args.nofile}")
+    log(f"{row['name']}: {count} idle connections")
+    k, target = lanes.next()
+    proc, why = start_plain(args, row, row["port"] + k, target)
+    if proc is None:
+        res["idle_error"] = why
+        return res
+    idle = subprocess.Popen([load, "idle", "--count", str(count), "--parallel", "128", "--timeout", "60",
+                             "--bind", f"127.0.1.{k}", "--connect", f"127.0.0.1:{row['port'] + k}"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        first = json.loads(idle.stdout.readline() or "{}")
+        if first.get("established") == count and not first.get("timeout"):
+            time.sleep(0.5)  # let lazily freed memory settle
+            n, _, rss, pss = tree(proc.pid)
+            res["idle_rss"], res["idle_pss"], res["idle_processes"] = rss, pss, n
+            idle.send_signal(signal.SIGTERM)
+            last = json.loads(idle.stdout.readline() or "{}")
+            if last.get("closed_early"):
+                res["idle_note"] = f"the relay closed {last['closed_early']} idle connections"
+        else:
+            res["idle_error"] = (f"only {first.get('established', 0)} of {count} connections: "
+                                 f"{first.get('error') or idle.stderr.read().strip()}")
+    finally:
+        if idle.poll() is None:
+            idle.kill()
+        idle.wait()
+        stop(proc)
+    return res
+
+
 def cmd_run(args):
     if os.stat("/proc/self/ns/net").st_ino == args.host_netns:
         die("refusing to run in the host's network namespace (use bench/proxy.sh)")
@@ -305,9 +441,13 @@ def cmd_run(args):
     try:
         if target.stdout.readline().strip() != "ready":
             die("proxy-target did not start")
-        for row in rows_proxy(args):
-            entry = {"name": row["name"], "peer": row["peer"], "kind": row["kind"]}
+        for row in rows_proxy(args) + rows_relay(args):
+            entry = {"name": row["name"], "peer": row["peer"], "kind": row["kind"],
+                     "table": row.get("table", "proxy")}
             results["rows"].append(entry)
+            if row["kind"] == "plain":
+                entry.update(measure_plain_row(args, row, lanes))
+                continue
             proc = None
             if row["argv"]:
                 argv, why = row["argv"](row["port"])
@@ -361,27 +501,8 @@ def fmt_ms(us):
     return f"{ms:.0f}"
 
 
-def cmd_table(args):
-    with open(args.results) as f:
-        res = json.load(f)
-    meta = dict(m.split("=", 1) for m in args.meta)
-    clients = res["clients"]
-    problems = []
-
-    print(f"tsproxy proxy bench, {meta.get('date', '?')} on {meta.get('machine', '?')}")
-    print(f"build: {meta.get('build', '?')}; load average before the run: {meta.get('load', '?')}")
-    print("two private network namespaces: proxy-load and the proxies (loopback between them) -> veth -> "
-          "proxy-target")
-    print(f"stream: one {res['bytes'] / GIB:g} GiB TCP stream each way, MB/s (10^6 bytes); "
-          f"CPU: the proxy's processes (user + system) during both streams, per GiB")
-    print(f"rate: each client loops connect, SOCKS5 greeting, CONNECT, 16-byte request, 64-byte reply, "
-          f"close; {res['seconds']:g} s per cell after {res['warmup']:g} s warm-up; latency of the cycle in ms")
-    idle_note = "" if res["idle"] >= 10000 else \
-        f" (10,000 wanted: RLIMIT_NOFILE here is {res['nofile']}, a proxy needs 2 fds per connection)"
-    print(f"idle: VmRSS and PSS summed over the proxy's processes with {res['idle']:,} idle connections "
-          f"through it{idle_note}")
-    print()
-
+def print_header(clients):
+    """The two heading lines of a table (proxy or relay)."""
     head1 = f"{'':15} {'stream MB/s':>15}"
     head2 = f"{'proxy':15} {'up':>7} {'down':>7}"
     for c in clients:
@@ -394,8 +515,10 @@ def cmd_table(args):
     print(head2)
     print("-" * len(head2))
 
-    rows = {r["name"]: r for r in res["rows"]}
-    for r in res["rows"]:
+
+def print_rows(rows, clients, problems):
+    """One line per row; what could not be measured goes to problems."""
+    for r in rows:
         name = r["name"] + (" (limit)" if r["kind"] == "direct" else "")
         if "missing" in r:
             print(f"{name:15} {r['missing']}")
@@ -422,8 +545,12 @@ def cmd_table(args):
             line += f"  {'-':>8} {'-':>8} {'-':>7}"
         else:
             rss = r.get("idle_rss")
-            line += f"  {rss / MIB:8.1f} {r['idle_pss'] / MIB:8.1f}" if rss is not None else f"  {'FAILED':>17}"
-            if rss is None:
+            if r.get("idle_skipped"):
+                line += f"  {'-':>8} {'-':>8}"
+                problems.append(f"note: {r['name']}: idle not measured: {r['idle_skipped']}")
+            else:
+                line += f"  {rss / MIB:8.1f} {r['idle_pss'] / MIB:8.1f}" if rss is not None else f"  {'FAILED':>17}"
+            if rss is None and not r.get("idle_skipped"):
                 problems.append(f"{r['name']}: idle: {r.get('idle_error')}")
             cpu = r.get("cpu_per_gib")
             line += f" {cpu:7.2f}" if cpu is not None else f" {'-':>7}"
@@ -433,6 +560,77 @@ def cmd_table(args):
                             f"RSS counts their shared pages once per process, PSS divides them")
         if r.get("idle_note"):
             problems.append(f"note: {r['name']}: {r['idle_note']}")
+
+
+def print_relay_table(res, relay_rows, direct, clients, problems):
+    """The relay table of issue 4 (tsproxy-relay, socat, systemd-socket-proxyd; direct as in
+    the proxy table) and its targets, against direct and socket-proxyd."""
+    print("relay table (issue 4): plain TCP relays from 127.0.0.1 to the target, each phase with a "
+          "relay of its own; rate: connect, 16-byte request, 64-byte reply, close")
+    print()
+    print_header(clients)
+    print_rows(([direct] if direct else []) + relay_rows, clients, problems)
+    print()
+    rows = {r["name"]: r for r in relay_rows}
+    ts, proxyd = rows.get("tsproxy-relay"), rows.get("socket-proxyd")
+
+    def rate(r, c):
+        cell = r.get(f"rate_{c}") if r else None
+        return cell["per_second"] if cell and cell["connections"] > 0 else None
+
+    def verdict(ok):
+        return "met" if ok else "NOT met"
+
+    print("tsproxy-relay against direct and systemd-socket-proxyd (targets of issue 4):")
+    if not ts or "missing" in ts:
+        print(f"  not measured: tsproxy-relay {ts['missing'] if ts else 'has no row'}")
+        return
+    for d in ("up", "down"):
+        v, dv = ts.get(f"stream_{d}"), direct.get(f"stream_{d}") if direct else None
+        if v is None or dv is None:
+            print(f"  throughput {d:4} >= 80% of direct: not measured")
+        else:
+            print(f"  throughput {d:4} >= 80% of direct             {v / dv * 100:6.1f} %  "
+                  f"({v / 1e6:.0f} / {dv / 1e6:.0f} MB/s)  {verdict(v >= 0.8 * dv)}")
+    for c in clients:
+        v, pv = rate(ts, c), rate(proxyd, c)
+        want = "above socket-proxyd     " if c == 1 else ">= 1.5 x socket-proxyd  "
+        label = f"conn/s at {c:3} client{'s' if c != 1 else ' '} {want}"
+        if v is None or pv is None:
+            print(f"  {label}: not measured")
+            continue
+        ok = v > pv if c == 1 else v >= 1.5 * pv
+        print(f"  {label}{v / pv:6.2f} x  ({v:.0f}/s against {pv:.0f}/s)  {verdict(ok)}")
+    print()
+
+
+def cmd_table(args):
+    with open(args.results) as f:
+        res = json.load(f)
+    meta = dict(m.split("=", 1) for m in args.meta)
+    clients = res["clients"]
+    problems = []
+    # The relay table (issue 4) is printed after the proxy table, with the same direct row.
+    relay_rows = [r for r in res["rows"] if r.get("table") == "relay"]
+    res["rows"] = [r for r in res["rows"] if r.get("table") != "relay"]
+
+    print(f"tsproxy proxy bench, {meta.get('date', '?')} on {meta.get('machine', '?')}")
+    print(f"build: {meta.get('build', '?')}; load average before the run: {meta.get('load', '?')}")
+    print("two private network namespaces: proxy-load and the proxies (loopback between them) -> veth -> "
+          "proxy-target")
+    print(f"stream: one {res['bytes'] / GIB:g} GiB TCP stream each way, MB/s (10^6 bytes); "
+          f"CPU: the proxy's processes (user + system) during both streams, per GiB")
+    print(f"rate: each client loops connect, SOCKS5 greeting, CONNECT, 16-byte request, 64-byte reply, "
+          f"close; {res['seconds']:g} s per cell after {res['warmup']:g} s warm-up; latency of the cycle in ms")
+    idle_note = "" if res["idle"] >= 10000 else \
+        f" (10,000 wanted: RLIMIT_NOFILE here is {res['nofile']}, a proxy needs 2 fds per connection)"
+    print(f"idle: VmRSS and PSS summed over the proxy's processes with {res['idle']:,} idle connections "
+          f"through it{idle_note}")
+    print()
+
+    print_header(clients)
+    rows = {r["name"]: r for r in res["rows"]}
+    print_rows(res["rows"], clients, problems)
     print()
 
     # --- the targets of issue 3 ---
@@ -487,6 +685,9 @@ def cmd_table(args):
             print(f"  RSS with 10,000 idle connections < 64 MiB   {scaled / MIB:6.1f} MiB{how}  "
                   f"{verdict(scaled < 64 * MIB)}")
     print()
+    if relay_rows:
+        print_relay_table(res, relay_rows, rows.get("direct"), clients, problems)
+    print()
     for p in problems:
         print(p if p.startswith("note:") else f"not measured: {p}")
     sys.exit(1 if any(not p.startswith("note:") for p in problems) else 0)
@@ -498,6 +699,7 @@ def main():
     r = sub.add_parser("run")
     r.add_argument("--bindir", required=True, help="where proxy-load and proxy-target are")
     r.add_argument("--tsproxy-socks", default="", help="the tsproxy-socks binary, if built")
+    r.add_argument("--tsproxy-relay", default="", help="the tsproxy-relay binary, if built")
     r.add_argument("--workdir", required=True)
     r.add_argument("--bytes", type=int, default=GIB)
     r.add_argument("--seconds", type=float, default=3.0)

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * forwarder.h: the state of one tsproxy-relay process.
+ *
+ * The Forwarder owns the listening sockets systemd passed (made in the host namespace),
+ * each matched to its --forward by address and type; the TCP connections (tcp.c:
+ * RESOLVING -> CONNECTING -> RELAY, splice(2) through the shared relay.h); and the UDP
+ * sessions (udp.c: one socket connected to the target per client address, in a
+ * bounded table with an idle timeout). One sd-event loop runs it all.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <systemd/sd-event.h>
+
+#include "log.h"
+#include "options.h"
+#include "pipe-pool.h"
+#include "relay.h"
+#include "resolver.h"
+
+typedef struct Forwarder Forwarder;
+typedef struct TcpConnection TcpConnection;
+typedef struct UdpSession UdpSession;
+
+typedef struct Listener {
+        Forwarder *forwarder;
+        const ForwardSpec *spec;
+        unsigned index;
+        int fd; /* owned by source */
+        sd_event_source *source;
+        bool pktinfo; /* UDP on a wildcard address: replies leave from the address asked */
+} Listener;
+
+struct Forwarder {
+        const Logger *log;
+        const RelayOptions *options;
+        sd_event *event;
+        Resolver *resolver; /* only when a target is a name */
+        PipePool pipes;
+
+        Listener *listeners;
+        size_t n_listeners;
+
+        TcpConnection *connections; /* doubly linked */
+        unsigned n_tcp;
+        uint64_t n_tcp_total, n_tcp_refused, n_tcp_failed;
+
+        /* UDP sessions: a hash table by (listener, client), and a list from least to most
+         * recently used, which is also the order in which they go idle. */
+        UdpSession **udp_buckets;
+        size_t n_udp_buckets;
+        UdpSession *udp_oldest, *udp_newest;
+        unsigned n_udp;
+        uint64_t n_udp_total, n_udp_evicted;
+        sd_event_source *udp_timer;
+        uint8_t *datagram; /* one 64 KiB buffer */
+
+        sd_event_source *status_timer;
+        bool status_dirty;
+};
+
+int forwarder_init(Forwarder *f, sd_event *event, const RelayOptions *options, const Logger *log);
+void forwarder_done(Forwarder *f);
+/* Take the sockets passed by systemd and match them to the forwards. 0, or -errno
+ * (logged; -EINVAL: they do not match the --forward arguments). */
+int forwarder_add_listen_fds(Forwarder *f);
+
+static inline void forwarder_status_changed(Forwarder *f)
+{
+        f->status_dirty = true;
+}
+
+/* tcp.c */
+int tcp_on_accept(sd_event_source *source, int fd, uint32_t revents, void *userdata);
+void tcp_connection_free(TcpConnection *c);
+
+/* udp.c */
+int udp_init(Forwarder *f);
+void udp_done(Forwarder *f);
+int udp_on_datagram(sd_event_source *source, int fd, uint32_t revents, void *userdata);

@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * options.c: tsproxy-relay's command line (see options.h and tsproxy-relay(8)).
+ *
+ * Errors name the option and the value; they go to stderr, which systemd puts in the
+ * journal, and the exit status 78 (EX_CONFIG) stops the unit's restart loop.
+ */
+#include "options.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "build-config.h"
+#include "macro.h"
+
+enum {
+        ARG_VERSION = 0x100,
+        ARG_FORWARD,
+        ARG_MAX_CONNECTIONS,
+        ARG_CONNECT_TIMEOUT,
+        ARG_UDP_IDLE_TIMEOUT,
+        ARG_UDP_MAX_SESSIONS,
+};
+
+static void help(void)
+{
+        printf("%s NAME --forward PROTO:LISTEN=TARGET... [OPTIONS...]\n"
+               "\n"
+               "Forwarded ports of a tsproxy instance. Takes its listening sockets from systemd\n"
+               "(socket activation) and relays each TCP connection or UDP session to its target,\n"
+               "connected from the network namespace it runs in.\n"
+               "\n"
+               "  -h --help                   Show this help\n"
+               "     --version                Show the version\n"
+               "     --forward PROTO:LISTEN=TARGET\n"
+               "                              tcp or udp; LISTEN the passed socket's address\n"
+               "                              (A.B.C.D:PORT or [IPV6]:PORT); TARGET an address\n"
+               "                              or NAME:PORT (resolved per connection); repeatable\n"
+               "     --max-connections N      Close new TCP clients beyond N (default 4096)\n"
+               "     --connect-timeout SEC    Give up connecting to a target after SEC (default 10)\n"
+               "     --udp-idle-timeout SEC   End UDP sessions idle this long (default 60)\n"
+               "     --udp-max-sessions N     At most N UDP sessions; the least recently used\n"
+               "                              one ends for a new one (default 1024)\n"
+               "\n"
+               "See the tsproxy-relay(8) man page for details.\n",
+               program_invocation_short_name);
+}
+
+static int parse_unsigned(const char *s, unsigned long min, unsigned long max, unsigned long *ret)
+{
+        char *end;
+        unsigned long v;
+
+        if (!*s || *s == '-' || *s == '+' || *s == ' ')
+                return -EINVAL;
+        errno = 0;
+        v = strtoul(s, &end, 10);
+        if (errno != 0 || *end || v < min || v > max)
+                return -EINVAL;
+        *ret = v;
+        return 0;
+}
+
+static int add_forward(RelayOptions *o, const char *value)
+{
+        const char *reason = NULL;
+        ForwardSpec f, *v;
+
+        if (o->n_forwards >= RELAY_FORWARDS_MAX) {
+                fprintf(stderr, "--forward: more than %u forwards.\n", RELAY_FORWARDS_MAX);
+                return -EINVAL;
+        }
+        if (forward_spec_parse(value, &f, &reason) < 0) {
+                fprintf(stderr, "--forward: '%s': %s.\n", value, reason);
+                return -EINVAL;
+        }
+        for (size_t i = 0; i < o->n_forwards; i++)
+                if (forward_spec_same_listener(&o->forwards[i], &f)) {
+                        fprintf(stderr, "--forward: '%s': its listener is already forwarded.\n", value);
+                        return -EINVAL;
+                }
+        v = reallocarray(o->forwards, o->n_forwards + 1, sizeof(ForwardSpec));
+        if (!v)
+                return -ENOMEM;
+        o->forwards = v;
+        o->forwards[o->n_forwards++] = f;
+        return 0;
+}
+
+void relay_options_done(RelayOptions *o)
+{
+        free(o->forwards);
+        o->forwards = NULL;
+        o->n_forwards = 0;
+}
+
+int relay_options_parse(int argc, char *argv[], RelayOptions *ret)
+{
+        static const struct option options[] = {
+                {"help", no_argument, NULL, 'h'},
+                {"version", no_argument, NULL, ARG_VERSION},
+                {"forward", required_argument, NULL, ARG_FORWARD},
+                {"max-connections", required_argument, NULL, ARG_MAX_CONNECTIONS},
+                {"connect-timeout", required_argument, NULL, ARG_CONNECT_TIMEOUT},
+                {"udp-idle-timeout", required_argument, NULL, ARG_UDP_IDLE_TIMEOUT},
+                {"udp-max-sessions", required_argument, NULL, ARG_UDP_MAX_SESSIONS},
+                {}};
+        RelayOptions o = {
+                .max_connections = RELAY_DEFAULT_MAX_CONNECTIONS,
+                .connect_timeout_usec = RELAY_DEFAULT_CONNECT_TIMEOUT * 1000000ull,
+                .udp_idle_timeout_usec = RELAY_DEFAULT_UDP_IDLE_TIMEOUT * 1000000ull,
+                .udp_max_sessions = RELAY_DEFAULT_UDP_MAX_SESSIONS,
+        };
+        const char *reason = NULL;
+        unsigned long v;
+        int c, r = 0;
+
+        /* getopt_long() keeps state across calls: start afresh (the unit tests call us
+         * more than once). */
+        optind = 0;
+        while (r >= 0 && (c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
+                switch (c) {
+                case 'h':
+                        help();
+                        relay_options_done(&o);
+                        return 0;
+                case ARG_VERSION:
+                        printf("tsproxy-relay %s\n", PACKAGE_VERSION);
+                        relay_options_done(&o);
+                        return 0;
+                case ARG_FORWARD: r = add_forward(&o, optarg); break;
+                case ARG_MAX_CONNECTIONS:
+                case ARG_UDP_MAX_SESSIONS:
+                        if (parse_unsigned(optarg, 1, 1000000, &v) < 0) {
+                                fprintf(stderr, "--%s: '%s' is not a number 1..1000000.\n",
+                                        c == ARG_MAX_CONNECTIONS ? "max-connections" : "udp-max-sessions",
+                                        optarg);
+                                r = -EINVAL;
+                                break;
+                        }
+                        *(c == ARG_MAX_CONNECTIONS ? &o.max_connections : &o.udp_max_sessions) = (unsigned)v;
+                        break;
+                case ARG_CONNECT_TIMEOUT:
+                case ARG_UDP_IDLE_TIMEOUT:
+                        if (parse_unsigned(optarg, 1, 86400, &v) < 0) {
+                                fprintf(stderr, "--%s: '%s' is not a number of seconds 1..86400.\n",
+                                        c == ARG_CONNECT_TIMEOUT ? "connect-timeout" : "udp-idle-timeout",
+                                        optarg);
+                                r = -EINVAL;
+                                break;
+                        }
+                        *(c == ARG_CONNECT_TIMEOUT ? &o.connect_timeout_usec : &o.udp_idle_timeout_usec) =
+                                (uint64_t)v * 1000000ull;
+                        break;
+                default: r = -EINVAL; break;
+                }
+        }
+        if (r >= 0 && optind != argc - 1) {
+                fprintf(stderr, "Expected exactly one instance name (see --help).\n");
+                r = -EINVAL;
+        }
+        if (r >= 0 && instance_name_check(argv[optind], &reason) < 0) {
+                fprintf(stderr, "'%s' is not a valid instance name: %s.\n", argv[optind], strna(reason));
+                r = -EINVAL;
+        }
+        if (r >= 0 && o.n_forwards == 0) {
+                fprintf(stderr, "No --forward given: nothing to do.\n");
+                r = -EINVAL;
+        }
+        if (r < 0) {
+                relay_options_done(&o);
+                return r;
+        }
+        strcpy(o.name, argv[optind]);
+        *ret = o;
+        return 1;
+}

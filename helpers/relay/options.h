@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * options.h: the command line of tsproxy-relay, as the generator writes it into
+ * ts-relay@NAME.service.d/ (every forward and option explicit, so `systemctl cat` shows
+ * what runs).
+ */
+#pragma once
+
+#include <stdint.h>
+
+#include "forward.h"
+#include "instance.h"
+
+typedef struct RelayOptions {
+        char name[INSTANCE_NAME_BUFSZ];
+        ForwardSpec *forwards; /* owned */
+        size_t n_forwards;
+        unsigned max_connections;       /* live TCP connections; more are closed at once */
+        uint64_t connect_timeout_usec;  /* for a TCP connection to its target */
+        uint64_t udp_idle_timeout_usec; /* a UDP session without traffic ends */
+        unsigned udp_max_sessions;      /* beyond it the least recently used session ends */
+} RelayOptions;
+
+/* The defaults (the generator writes them out; tsproxy-relay(8)). */
+#define RELAY_DEFAULT_MAX_CONNECTIONS  4096u
+#define RELAY_DEFAULT_CONNECT_TIMEOUT  10u
+#define RELAY_DEFAULT_UDP_IDLE_TIMEOUT 60u
+#define RELAY_DEFAULT_UDP_MAX_SESSIONS 1024u
+#define RELAY_FORWARDS_MAX             1024u
+
+/*
+ * Parse argv. Returns 1 to run, 0 when --help/--version was handled, -EINVAL after
+ * printing what is wrong to stderr (the caller exits with status 78), -ENOMEM.
+ */
+int relay_options_parse(int argc, char *argv[], RelayOptions *ret);
+void relay_options_done(RelayOptions *o);
