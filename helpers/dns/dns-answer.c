@@ -1,0 +1,355 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* dns-answer.c: upstream responses in, client responses out (see dns-answer.h). */
+#include "dns-answer.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "macro.h"
+
+/*
+ * The RDATA layout of the types that carry names (RFC 1035 3.3, RFC 2163, RFC 1183,
+ * RFC 2782, RFC 6672): 'N' a name, a digit that many fixed bytes, 'S' the 20 bytes of
+ * SOA's numbers. Names in them may be compressed by a sloppy server (SRV's may not, but
+ * some do), so all are decompressed. Other types are copied as they are (RFC 3597:
+ * unknown types never hold compressed names).
+ */
+static const char *rdata_layout(uint16_t type)
+{
+        switch (type) {
+        case DNS_TYPE_NS:
+        case 3: /* MD */
+        case 4: /* MF */
+        case DNS_TYPE_CNAME:
+        case 7: /* MB */
+        case 8: /* MG */
+        case 9: /* MR */
+        case DNS_TYPE_PTR:
+        case DNS_TYPE_DNAME: return "N";
+        case DNS_TYPE_SOA: return "NNS";
+        case 14: /* MINFO */
+        case 17: /* RP */ return "NN";
+        case DNS_TYPE_MX:
+        case 18: /* AFSDB */
+        case 21: /* RT */
+        case 36: /* KX */ return "2N";
+        case DNS_TYPE_SRV: return "6N";
+        default: return NULL;
+        }
+}
+
+static int rename_name(DnsName *n, const DnsName *from, const DnsName *to)
+{
+        size_t prefix;
+
+        if (!from || !to || !dns_name_has_suffix(n, from, &prefix))
+                return 0;
+        return dns_name_replace_suffix(n, prefix, to, n);
+}
+
+typedef struct Blob {
+        uint8_t *data;
+        size_t len, allocated;
+} Blob;
+
+static int blob_put(Blob *b, const void *p, size_t n)
+{
+        if (n > DNS_ANSWER_RECORDS_MAX - b->len)
+                return -EMSGSIZE;
+        if (b->len + n > b->allocated) {
+                size_t m = b->allocated * 2 > b->len + n ? b->allocated * 2 : b->len + n + 512;
+                uint8_t *d = realloc(b->data, m);
+                if (!d)
+                        return -ENOMEM;
+                b->data = d;
+                b->allocated = m;
+        }
+        memcpy(b->data + b->len, p, n);
+        b->len += n;
+        return 0;
+}
+
+/* Copy the RDATA at [p, end) of msg into blob, decompressing and renaming the names of
+ * layout. Returns the new RDLENGTH or -errno. */
+static int copy_rdata(const uint8_t *msg, size_t size, size_t p, size_t end, const char *layout,
+                      const DnsName *from, const DnsName *to, Blob *b)
+{
+        size_t start = b->len;
+        int r;
+
+        if (!layout)
+                return blob_put(b, msg + p, end - p) < 0 ? -EMSGSIZE : (int)(end - p);
+        for (const char *f = layout; *f; f++) {
+                if (*f == 'N') {
+                        DnsName n;
+                        r = dns_name_read(msg, size, &p, &n);
+                        if (r < 0 || p > end)
+                                return -EBADMSG;
+                        r = rename_name(&n, from, to);
+                        if (r < 0)
+                                return r;
+                        r = blob_put(b, n.wire, n.len);
+                } else {
+                        size_t k = *f == 'S' ? 20 : (size_t)(*f - '0');
+                        if (p + k > end)
+                                return -EBADMSG;
+                        r = blob_put(b, msg + p, k);
+                        p += k;
+                }
+                if (r < 0)
+                        return r;
+        }
+        if (p != end || b->len - start > UINT16_MAX)
+                return -EBADMSG;
+        return (int)(b->len - start);
+}
+
+static uint32_t min_u32(uint32_t a, uint32_t b)
+{
+        return a < b ? a : b;
+}
+
+int dns_answer_from_response(const uint8_t *msg, size_t size, uint16_t id, const DnsName *qname,
+                             uint16_t qtype, uint16_t qclass, const DnsName *from, const DnsName *to,
+                             DnsAnswer **ret)
+{
+        _cleanup_free_ uint8_t *records = NULL;
+        uint16_t flags, qdcount, counts[_DNS_SECTION_MAX];
+        uint32_t ttl = UINT32_MAX, negative_ttl = UINT32_MAX;
+        Blob b = {};
+        DnsAnswer *a;
+        size_t p = DNS_HEADER_SIZE;
+        unsigned rcode;
+        bool truncated;
+        int r = 0;
+
+        if (size < DNS_HEADER_SIZE || dns_get_u16(msg) != id)
+                return -ESTALE;
+        flags = dns_get_u16(msg + 2);
+        if (!(flags & DNS_FLAG_QR) || (flags & DNS_FLAG_OPCODE_MASK))
+                return -ESTALE;
+        rcode = flags & DNS_FLAG_RCODE_MASK;
+        truncated = flags & DNS_FLAG_TC;
+        qdcount = dns_get_u16(msg + 4);
+        for (unsigned s = 0; s < _DNS_SECTION_MAX; s++)
+                counts[s] = dns_get_u16(msg + 6 + 2 * s);
+
+        if (qdcount == 1) {
+                DnsName n;
+                if (dns_name_read(msg, size, &p, &n) < 0 || p + 4 > size)
+                        return truncated ? -ESTALE : -EBADMSG;
+                if (!dns_name_equal(&n, qname) || dns_get_u16(msg + p) != qtype ||
+                    dns_get_u16(msg + p + 2) != qclass)
+                        return -ESTALE;
+                p += 4;
+        } else if (qdcount != 0 || rcode == DNS_RCODE_NOERROR)
+                /* Only an error may come without the question (some servers do that). */
+                return -ESTALE;
+
+        uint16_t kept[_DNS_SECTION_MAX] = {};
+        for (unsigned s = 0; s < _DNS_SECTION_MAX && r >= 0; s++)
+                for (unsigned i = 0; i < counts[s]; i++) {
+                        uint8_t fixed[10];
+                        uint16_t type, rdlength;
+                        uint32_t rttl;
+                        size_t lenpos;
+                        DnsName owner;
+
+                        r = dns_name_read(msg, size, &p, &owner);
+                        if (r < 0 || p + 10 > size) {
+                                r = -EBADMSG;
+                                break;
+                        }
+                        type = dns_get_u16(msg + p);
+                        rttl = dns_get_u32(msg + p + 4);
+                        rdlength = dns_get_u16(msg + p + 8);
+                        p += 10;
+                        if (p + rdlength > size) {
+                                r = -EBADMSG;
+                                break;
+                        }
+                        p += rdlength;
+                        if (type == DNS_TYPE_OPT)
+                                continue; /* the client gets our own */
+                        /* RFC 2181 8: a TTL with the top bit set means zero. */
+                        if (rttl > INT32_MAX)
+                                rttl = 0;
+                        r = rename_name(&owner, from, to);
+                        if (r < 0)
+                                break;
+                        memcpy(fixed, msg + p - rdlength - 10, 10);
+                        r = blob_put(&b, owner.wire, owner.len);
+                        lenpos = b.len + 8;
+                        if (r >= 0)
+                                r = blob_put(&b, fixed, 10);
+                        if (r >= 0)
+                                r = copy_rdata(msg, size, p - rdlength, p, rdata_layout(type), from, to, &b);
+                        if (r < 0)
+                                break;
+                        b.data[lenpos] = (uint8_t)(r >> 8);
+                        b.data[lenpos + 1] = (uint8_t)r;
+                        kept[s]++;
+                        if (s == DNS_SECTION_AUTHORITY && type == DNS_TYPE_SOA && r >= 20)
+                                /* RFC 2308 5: negative answers live min(SOA TTL, MINIMUM). */
+                                negative_ttl = min_u32(negative_ttl,
+                                                       min_u32(rttl, dns_get_u32(b.data + b.len - 4)));
+                        if (s != DNS_SECTION_ADDITIONAL)
+                                ttl = min_u32(ttl, rttl);
+                }
+        if (r < 0) {
+                free(b.data);
+                /* A truncated answer may end in the middle of a record: keep nothing, the
+                 * caller asks again over TCP. */
+                if (r != -EBADMSG || !truncated)
+                        return r;
+                b = (Blob){};
+                memset(kept, 0, sizeof(kept));
+        }
+        records = b.data;
+
+        a = malloc(sizeof(DnsAnswer) + b.len);
+        if (!a)
+                return -ENOMEM;
+        *a = (DnsAnswer){.rcode = (uint8_t)rcode, .truncated = truncated, .size = b.len};
+        memcpy(a->count, kept, sizeof(kept));
+        if (b.len > 0)
+                memcpy(a->records, records, b.len);
+
+        /* What may be cached, and how long: positive answers by their shortest TTL,
+         * NXDOMAIN and NODATA by their SOA (none: not cached); errors and TC never. */
+        if (truncated || (rcode != DNS_RCODE_NOERROR && rcode != DNS_RCODE_NXDOMAIN))
+                a->ttl = 0;
+        else if (rcode == DNS_RCODE_NOERROR && kept[DNS_SECTION_ANSWER] > 0)
+                a->ttl = ttl == UINT32_MAX ? 0 : ttl;
+        else
+                a->ttl = negative_ttl == UINT32_MAX ? 0 : negative_ttl;
+        if (a->ttl > DNS_TTL_MAX)
+                a->ttl = DNS_TTL_MAX;
+        *ret = a;
+        return 0;
+}
+
+int dns_answer_append(DnsAnswer *a, size_t room, unsigned section, const DnsName *owner, uint16_t type,
+                      uint16_t class, uint32_t ttl, const void *rdata, uint16_t rdlength)
+{
+        DnsWriter w;
+
+        if (section >= _DNS_SECTION_MAX || a->size > room)
+                return -EINVAL;
+        /* Records are kept in section order. */
+        for (unsigned s = section + 1; s < _DNS_SECTION_MAX; s++)
+                if (a->count[s] > 0)
+                        return -EINVAL;
+        dns_writer_init(&w, a->records + a->size, room - a->size);
+        dns_put_name(&w, owner);
+        dns_put_u16(&w, type);
+        dns_put_u16(&w, class);
+        dns_put_u32(&w, ttl);
+        dns_put_u16(&w, rdlength);
+        dns_put_bytes(&w, rdata, rdlength);
+        if (w.overflow)
+                return -ENOBUFS;
+        a->size += w.len;
+        a->count[section]++;
+        return 0;
+}
+
+/* Write one stored record at *off of a; owner equal to the question: a pointer to it. */
+static void write_record(DnsWriter *w, const DnsQuery *q, const DnsAnswer *a, size_t *off, uint32_t age)
+{
+        DnsName owner;
+        uint32_t ttl;
+        uint16_t rdlength;
+
+        /* Stored by us, valid by construction; checked all the same. */
+        if (dns_name_read(a->records, a->size, off, &owner) < 0 || *off + 10 > a->size) {
+                w->overflow = true;
+                *off = a->size;
+                return;
+        }
+        if (q->has_question && dns_name_equal(&owner, &q->qname))
+                dns_put_u16(w, 0xc000 | DNS_HEADER_SIZE);
+        else
+                dns_put_name(w, &owner);
+        dns_put_bytes(w, a->records + *off, 4); /* type, class */
+        ttl = dns_get_u32(a->records + *off + 4);
+        dns_put_u32(w, ttl > age ? ttl - age : 0);
+        rdlength = dns_get_u16(a->records + *off + 8);
+        *off += 10;
+        if (*off + rdlength > a->size) {
+                w->overflow = true;
+                *off = a->size;
+                return;
+        }
+        dns_put_u16(w, rdlength);
+        dns_put_bytes(w, a->records + *off, rdlength);
+        *off += rdlength;
+}
+
+int dns_response_write(const DnsQuery *q, unsigned rcode, const DnsAnswer *a, uint32_t age, size_t limit,
+                       uint8_t *buf, size_t size)
+{
+        const size_t opt_size = 11;
+        size_t cap = limit < size ? limit : size, off = 0;
+        uint16_t counts[_DNS_SECTION_MAX] = {}, flags;
+        bool tc = false, full = false;
+        DnsWriter w;
+
+        if (cap < DNS_HEADER_SIZE + (q->edns ? opt_size : 0))
+                return -ENOBUFS;
+        dns_writer_init(&w, buf, cap - (q->edns ? opt_size : 0));
+        dns_put_u16(&w, q->id);
+        dns_put_u16(&w, 0); /* flags, below */
+        dns_put_u16(&w, q->has_question ? 1 : 0);
+        for (unsigned s = 0; s < _DNS_SECTION_MAX; s++)
+                dns_put_u16(&w, 0); /* counts, below */
+        if (q->has_question) {
+                dns_put_name(&w, &q->qname);
+                dns_put_u16(&w, q->qtype);
+                dns_put_u16(&w, q->qclass);
+        }
+        if (w.overflow)
+                return -ENOBUFS;
+
+        for (unsigned s = 0; a && !full && s < _DNS_SECTION_MAX; s++)
+                for (unsigned i = 0; i < a->count[s]; i++) {
+                        size_t mark = w.len;
+
+                        write_record(&w, q, a, &off, age);
+                        if (w.overflow) {
+                                w.len = mark;
+                                w.overflow = false;
+                                /* RFC 2181 9: TC when what was asked for did not fit; a
+                                 * missing additional record is no reason. */
+                                tc = s == DNS_SECTION_ANSWER ||
+                                     (s == DNS_SECTION_AUTHORITY && counts[DNS_SECTION_ANSWER] == 0);
+                                full = true;
+                                break;
+                        }
+                        counts[s]++;
+                }
+
+        w.size = cap;
+        if (q->edns) {
+                dns_put_u8(&w, 0);
+                dns_put_u16(&w, DNS_TYPE_OPT);
+                dns_put_u16(&w, DNS_EDNS_SIZE);
+                dns_put_u32(&w, (uint32_t)(rcode >> 4) << 24);
+                dns_put_u16(&w, 0);
+                counts[DNS_SECTION_ADDITIONAL]++;
+        }
+        if (w.overflow)
+                return -ENOBUFS;
+
+        flags = DNS_FLAG_QR | (q->flags & (DNS_FLAG_OPCODE_MASK | DNS_FLAG_RD | DNS_FLAG_CD)) | DNS_FLAG_RA |
+                (rcode & DNS_FLAG_RCODE_MASK);
+        if (a && a->authoritative)
+                flags |= DNS_FLAG_AA;
+        if (tc)
+                flags |= DNS_FLAG_TC;
+        dns_patch_u16(&w, 2, flags);
+        for (unsigned s = 0; s < _DNS_SECTION_MAX; s++)
+                dns_patch_u16(&w, 6 + 2 * s, counts[s]);
+        return (int)w.len;
+}

@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * options.c: tsproxy-dns's command line (see options.h and tsproxy-dns(8)).
+ *
+ * Errors name the option and the value; they go to stderr, which systemd puts in the
+ * journal, and the exit status 78 (EX_CONFIG) stops the unit's restart loop.
+ */
+#include "options.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "build-config.h"
+#include "ipnet.h"
+#include "macro.h"
+
+enum {
+        ARG_VERSION = 0x100,
+        ARG_DOMAIN,
+        ARG_TAILNET_DOMAIN,
+        ARG_UPSTREAM,
+        ARG_CACHE_SIZE,
+        ARG_TIMEOUT,
+        ARG_MAX_TCP_CLIENTS,
+};
+
+static void help(void)
+{
+        printf("%s NAME [OPTIONS...]\n"
+               "\n"
+               "DNS server of a tsproxy instance: answers A.B.C.D.DOMAIN itself and asks the\n"
+               "tailnet's MagicDNS for any other NAME.DOMAIN as NAME.TAILNET-DOMAIN. Takes its UDP\n"
+               "and TCP sockets from systemd (socket activation).\n"
+               "\n"
+               "  -h --help                   Show this help\n"
+               "     --version                Show the version\n"
+               "     --domain DOMAIN          The domain served (default: the instance name)\n"
+               "     --tailnet-domain DOMAIN  The tailnet's MagicDNS suffix (e.g. tail1234.ts.net);\n"
+               "                              without it, only synthesized names are answered\n"
+               "     --upstream ADDR:PORT     The tailnet's resolver (default " DNS_DEFAULT_UPSTREAM ";\n"
+               "                              another only for tests and benchmarks)\n"
+               "     --cache-size N           Answers kept (default %u; 0: no cache)\n"
+               "     --timeout MSEC           SERVFAIL when upstream has not answered (default %u)\n"
+               "     --max-tcp-clients N      TCP connections at once (default 256)\n"
+               "\n"
+               "See the tsproxy-dns(8) man page for details.\n",
+               program_invocation_short_name, DNS_DEFAULT_CACHE_SIZE, DNS_DEFAULT_TIMEOUT_MSEC);
+}
+
+static int parse_unsigned(const char *s, unsigned long max, unsigned long *ret)
+{
+        char *end;
+        unsigned long v;
+
+        if (!*s || *s == '-' || *s == '+' || *s == ' ')
+                return -EINVAL;
+        errno = 0;
+        v = strtoul(s, &end, 10);
+        if (errno != 0 || *end || v > max)
+                return -EINVAL;
+        *ret = v;
+        return 0;
+}
+
+int dns_domain_parse(const char *s, DnsName *ret)
+{
+        DnsName n;
+        int r;
+
+        if (!*s || strcmp(s, ".") == 0)
+                return -EINVAL;
+        for (const char *p = s; *p; p++)
+                if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.", *p))
+                        return -EINVAL;
+        r = dns_name_from_string(s, &n);
+        if (r < 0)
+                return r;
+        dns_name_lowercase(&n);
+        *ret = n;
+        return 0;
+}
+
+static int domain_option(const char *option, const char *value, DnsName *name,
+                         char text[static DNS_NAME_STRLEN])
+{
+        if (dns_domain_parse(value, name) < 0) {
+                fprintf(stderr,
+                        "%s: '%s' is not a domain name (labels of letters, digits, '-' and '_', "
+                        "at most 63 bytes each and 253 in all).\n",
+                        option, value);
+                return -EINVAL;
+        }
+        dns_name_to_string(name, text);
+        return 0;
+}
+
+int dns_options_parse(int argc, char *argv[], DnsOptions *ret)
+{
+        static const struct option options[] = {
+                {"help", no_argument, NULL, 'h'},
+                {"version", no_argument, NULL, ARG_VERSION},
+                {"domain", required_argument, NULL, ARG_DOMAIN},
+                {"tailnet-domain", required_argument, NULL, ARG_TAILNET_DOMAIN},
+                {"upstream", required_argument, NULL, ARG_UPSTREAM},
+                {"cache-size", required_argument, NULL, ARG_CACHE_SIZE},
+                {"timeout", required_argument, NULL, ARG_TIMEOUT},
+                {"max-tcp-clients", required_argument, NULL, ARG_MAX_TCP_CLIENTS},
+                {}};
+        _cleanup_free_ DnsOptions *o = calloc(1, sizeof(DnsOptions));
+        const char *reason = NULL, *domain = NULL;
+        unsigned long v;
+        int c, r;
+
+        if (!o)
+                return -ENOMEM;
+        o->cache_size = DNS_DEFAULT_CACHE_SIZE;
+        o->timeout_msec = DNS_DEFAULT_TIMEOUT_MSEC;
+        o->max_tcp_clients = 256;
+        r = endpoint_parse(DNS_DEFAULT_UPSTREAM, &o->upstream, &o->upstream_len);
+        if (r < 0)
+                return r;
+
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
+                switch (c) {
+                case 'h': help(); return 0;
+                case ARG_VERSION: printf("tsproxy-dns %s\n", PACKAGE_VERSION); return 0;
+                case ARG_DOMAIN: domain = optarg; break;
+                case ARG_TAILNET_DOMAIN:
+                        if (domain_option("--tailnet-domain", optarg, &o->tailnet_domain,
+                                          o->tailnet_domain_text) < 0)
+                                return -EINVAL;
+                        break;
+                case ARG_UPSTREAM:
+                        if (endpoint_parse(optarg, &o->upstream, &o->upstream_len) < 0) {
+                                fprintf(stderr, "--upstream: '%s' is not A.B.C.D:PORT or [IPV6]:PORT.\n",
+                                        optarg);
+                                return -EINVAL;
+                        }
+                        break;
+                case ARG_CACHE_SIZE:
+                        if (parse_unsigned(optarg, DNS_CACHE_SIZE_MAX, &v) < 0) {
+                                fprintf(stderr, "--cache-size: '%s' is not a number 0..%u.\n", optarg,
+                                        DNS_CACHE_SIZE_MAX);
+                                return -EINVAL;
+                        }
+                        o->cache_size = (unsigned)v;
+                        break;
+                case ARG_TIMEOUT:
+                        if (parse_unsigned(optarg, 60000, &v) < 0 || v == 0) {
+                                fprintf(stderr,
+                                        "--timeout: '%s' is not a number of milliseconds 1..60000.\n",
+                                        optarg);
+                                return -EINVAL;
+                        }
+                        o->timeout_msec = (unsigned)v;
+                        break;
+                case ARG_MAX_TCP_CLIENTS:
+                        if (parse_unsigned(optarg, 65536, &v) < 0 || v == 0) {
+                                fprintf(stderr, "--max-tcp-clients: '%s' is not a number 1..65536.\n",
+                                        optarg);
+                                return -EINVAL;
+                        }
+                        o->max_tcp_clients = (unsigned)v;
+                        break;
+                default: return -EINVAL;
+                }
+        }
+        if (optind != argc - 1) {
+                fprintf(stderr, "Expected exactly one instance name (see --help).\n");
+                return -EINVAL;
+        }
+        r = instance_name_check(argv[optind], &reason);
+        if (r < 0) {
+                fprintf(stderr, "'%s' is not a valid instance name: %s.\n", argv[optind], strna(reason));
+                return -EINVAL;
+        }
+        strcpy(o->name, argv[optind]);
+        if (domain_option("--domain", domain ?: o->name, &o->domain, o->domain_text) < 0)
+                return -EINVAL;
+        *ret = *o;
+        return 1;
+}

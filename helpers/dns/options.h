@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * options.h: the command line of tsproxy-dns, as the generator writes it into
+ * ts-dns@NAME.service.d/ (so `systemctl cat` shows what runs).
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <sys/socket.h>
+
+#include "dns-wire.h"
+#include "instance.h"
+
+/* The tailnet's resolver, MagicDNS, as every tailscaled serves it on its tailnet side. */
+#define DNS_DEFAULT_UPSTREAM   "100.100.100.100:53"
+#define DNS_DEFAULT_CACHE_SIZE 4096u
+#define DNS_CACHE_SIZE_MAX     1000000u
+/* Bytes of answers the cache may hold, per entry allowed: 4096 entries, 16 MiB. */
+#define DNS_CACHE_BYTES_PER_ENTRY 4096u
+#define DNS_DEFAULT_TIMEOUT_MSEC  2000u
+
+typedef struct DnsOptions {
+        char name[INSTANCE_NAME_BUFSZ];
+        DnsName domain; /* lowercase */
+        char domain_text[DNS_NAME_STRLEN];
+        DnsName tailnet_domain; /* lowercase; len 0: not set, nothing is forwarded */
+        char tailnet_domain_text[DNS_NAME_STRLEN];
+        struct sockaddr_storage upstream;
+        socklen_t upstream_len;
+        unsigned cache_size;   /* entries; 0: no cache */
+        unsigned timeout_msec; /* for an upstream answer, then SERVFAIL */
+        unsigned max_tcp_clients;
+} DnsOptions;
+
+/*
+ * Parse argv. Returns 1 to run, 0 when --help/--version was handled, -EINVAL after
+ * printing what is wrong to stderr (the caller exits with status 78).
+ */
+int dns_options_parse(int argc, char *argv[], DnsOptions *ret);
+
+/* A domain as Domain=/TailnetDomain= take it: letters, digits, '-' and '_', dots between
+ * labels, an optional final dot; not the root. Lowercased into ret. -EINVAL or
+ * -ENAMETOOLONG. (The config parser checks the same rules, see config-keys.c.) */
+int dns_domain_parse(const char *s, DnsName *ret);
