@@ -1,0 +1,343 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * doctor.c: `tsproxyctl doctor`: the known ways a host breaks tsproxy, each checked,
+ * and explained with its fix when found.
+ *
+ * Host: IPv4 forwarding off (while instances are up), a forward base chain with policy
+ * drop in another nftables table (Docker's iptables-nft rules are the common case),
+ * /dev/net/tun missing, /run/netns on a mount that is not shared (a namespace made
+ * there would not be seen by the units). Per instance: no route out of the uplink,
+ * the tailscaled binary missing or not executable, a listen address not on any
+ * interface (the host's own tailscale down), the subnet overlapping a route of the host.
+ *
+ * Each check is drawn as a line of the status tree (good or bad, the fact), a bad one
+ * with "why:" and "fix:" notes. Exit 1 on any finding. Reads /proc and nftables only.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "ctl.h"
+#include "fileio.h"
+#include "forwarding.h"
+#include "instance.h"
+#include "netfacts.h"
+#include "netns.h"
+#include "nft.h"
+#include "parse.h"
+
+#define ROUTES_MAX 1024
+#define DROPS_MAX  16
+
+typedef struct Doctor {
+        Ctl *ctl;
+        TreeNode *root;
+        size_t findings;
+        int error; /* first error that stops the checks (-EPERM: exit 5) */
+} Doctor;
+
+static TreeNode *check(Doctor *d, bool good, const char *label, const char *fmt, ...) _printf_(4, 5);
+static TreeNode *check(Doctor *d, bool good, const char *label, const char *fmt, ...)
+{
+        _cleanup_free_ char *fact = NULL;
+        va_list ap;
+        int r;
+
+        va_start(ap, fmt);
+        r = vasprintf(&fact, fmt, ap);
+        va_end(ap);
+        if (r < 0) {
+                fact = NULL;
+                d->error = -ENOMEM;
+                return NULL;
+        }
+        if (!good)
+                d->findings++;
+        TreeNode *n = tree_node_add(d->root, good ? TREE_MARK_GOOD : TREE_MARK_BAD, label, "%s", fact);
+        if (!n)
+                d->error = -ENOMEM;
+        return n;
+}
+
+static void explain(Doctor *d, TreeNode *n, const char *why, const char *fix)
+{
+        if (!n)
+                return;
+        if ((why && tree_node_note(n, "why: %s", why) < 0) || (fix && tree_node_note(n, "fix: %s", fix) < 0))
+                d->error = -ENOMEM;
+}
+
+static void check_instance_forwarding(Doctor *d, const InstanceConfig *c)
+{
+        char label[64], path[256], ifname[IFNAMSIZ], fix[512];
+        Forwarding f;
+        int r;
+
+        /* Only a namespace that is there needs its packets forwarded. */
+        if (netns_path(d->ctl->netns_dir, c->name, path, sizeof(path)) < 0 || access(path, F_OK) < 0)
+                return;
+        snprintf(label, sizeof(label), "%s: forwarding", c->name);
+        r = instance_host_ifname(c->name, ifname);
+        if (r >= 0)
+                r = forwarding_read(ifname, c->uplink, &f);
+        if (r < 0) {
+                check(d, false, label, "unreadable: %s", strerror(-r));
+                return;
+        }
+        if (f.on) {
+                check(d, true, label, "%s", f.fact);
+                return;
+        }
+        snprintf(fix, sizeof(fix),
+                 "%s%sfind what turned it off (grep -r forward /etc/sysctl.conf /etc/sysctl.d /run/sysctl.d "
+                 "/usr/lib/sysctl.d; a firewall or container tool); tsproxy-netns turns it on again at each "
+                 "instance start",
+                 f.fix, f.fix[0] ? ", then " : "");
+        explain(d, check(d, false, label, "%s while the instance is up", f.fact),
+                "the host does not route between the instance's veth and the uplink: its tailscaled cannot "
+                "reach the internet (NAT never sees its packets)",
+                fix);
+}
+
+static void check_forward_drops(Doctor *d)
+{
+        _cleanup_(nft_context_freep) NftContext *nft = NULL;
+        _cleanup_free_ char *out = NULL, *err = NULL;
+        NftDropChain drops[DROPS_MAX];
+        size_t n, bad = 0;
+        int r;
+
+        r = nft_context_new(&nft);
+        if (r >= 0)
+                r = parse_nft_error(nft_context_run(nft, "list ruleset", &out, &err), err);
+        if (r < 0) {
+                if (r == -EPERM || r == -EACCES)
+                        d->error = r;
+                else
+                        check(d, false, "forward chains", "nftables ruleset unreadable: %s", strerror(-r));
+                return;
+        }
+        n = parse_nft_forward_drops(out, drops, ELEMENTSOF(drops));
+        for (size_t i = 0; i < n; i++) {
+                TreeNode *t;
+                if (drops[i].mentions_tsproxy) {
+                        check(d, true, "forward chains",
+                              "table %s %s chain %s has policy drop, and rules for the ts-* veths", drops[i].family,
+                              drops[i].table, drops[i].chain);
+                        continue;
+                }
+                bad++;
+                t = check(d, false, "forward chains", "table %s %s chain %s: hook forward, policy drop",
+                          drops[i].family, drops[i].table, drops[i].chain);
+                if (t && tree_node_note(t,
+                                        "why: a packet is forwarded only if every forward base chain accepts it; "
+                                        "this one drops the instances' traffic (ts-* to the uplink and back) that "
+                                        "tsproxy's own table accepts. Docker sets FORWARD's policy to drop.") < 0)
+                        d->error = -ENOMEM;
+                if (t && tree_node_note(t,
+                                        "fix: accept the veths in that table, e.g. nft insert rule %s %s %s iifname "
+                                        "\"ts-*\" accept; nft insert rule %s %s %s oifname \"ts-*\" ct state "
+                                        "established,related accept (Docker: the same in its DOCKER-USER chain, "
+                                        "iptables -I DOCKER-USER -i ts-+ -j ACCEPT; iptables -I DOCKER-USER -o ts-+ -m "
+                                        "conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT)",
+                                        drops[i].family, drops[i].table, drops[i].chain, drops[i].family,
+                                        drops[i].table, drops[i].chain) < 0)
+                        d->error = -ENOMEM;
+        }
+        if (n == 0)
+                check(d, true, "forward chains", "no forward chain with policy drop in other tables");
+        (void)bad;
+}
+
+static void check_tun(Doctor *d)
+{
+        struct stat st;
+
+        if (stat("/dev/net/tun", &st) == 0 && S_ISCHR(st.st_mode) && major(st.st_rdev) == 10 &&
+            minor(st.st_rdev) == 200) {
+                check(d, true, "/dev/net/tun", "present");
+                return;
+        }
+        explain(d, check(d, false, "/dev/net/tun", "missing"),
+                "tailscaled makes its tailscale0 interface through /dev/net/tun",
+                "modprobe tun (and add tun to /etc/modules-load.d/); in a container, pass the device in "
+                "(e.g. --device /dev/net/tun)");
+}
+
+/* The mount point that holds path: the longest mount point that is a prefix of it. */
+static void check_netns_shared(Doctor *d)
+{
+        _cleanup_free_ char *mi = NULL;
+        const char *dir = d->ctl->netns_dir;
+        char p[256];
+        bool is_mount = false, shared = false;
+        int r = fileio_read_text("/proc/self/mountinfo", 4 * 1024 * 1024, &mi);
+
+        if (r < 0) {
+                check(d, false, "/run/netns", "/proc/self/mountinfo unreadable: %s", strerror(-r));
+                return;
+        }
+        snprintf(p, sizeof(p), "%s", dir);
+        for (;;) {
+                shared = parse_mountinfo_shared(mi, p, &is_mount);
+                if (is_mount || strcmp(p, "/") == 0)
+                        break;
+                char *slash = strrchr(p, '/');
+                if (slash == p)
+                        p[1] = '\0';
+                else
+                        *slash = '\0';
+        }
+        if (shared || !is_mount) {
+                check(d, true, dir, "%s%s is a shared mount", strcmp(p, dir) == 0 ? "" : "on ", p);
+                return;
+        }
+        explain(d, check(d, false, dir, "%s%s is a private mount", strcmp(p, dir) == 0 ? "" : "on ", p),
+                "a namespace is a bind mount on /run/netns/NAME; on a mount that does not propagate, the "
+                "namespace made by ts-netns@ is not seen by the other units, nor by ip netns",
+                "mount --make-shared /run/netns (as ip netns add does: mount --bind /run/netns /run/netns; "
+                "mount --make-shared /run/netns), then restart the instances");
+}
+
+static void check_instance(Doctor *d, const InstanceConfig *c, const RouteEntry *routes, size_t n_routes)
+{
+        char label[64], subnet[SUBNET_STRLEN], buf[ENDPOINT_STRLEN];
+        bool found = false;
+        struct stat st;
+
+        check_instance_forwarding(d, c);
+        snprintf(label, sizeof(label), "%s: uplink", c->name);
+        for (size_t i = 0; i < n_routes && !found; i++)
+                found = routes[i].destination.prefix == 0 && (!c->uplink || strcmp(routes[i].ifname, c->uplink) == 0);
+        if (found)
+                check(d, true, label, "default route%s%s", c->uplink ? " via " : "", strempty(c->uplink));
+        else
+                explain(d,
+                        check(d, false, label, "no default route%s%s in the main table", c->uplink ? " via " : "",
+                              strempty(c->uplink)),
+                        "the instance's traffic is masqueraded out of the uplink: without a route there the "
+                        "instance's tailscaled reaches neither its control server nor its peers",
+                        c->uplink ? "bring the uplink up with its default route, or set [Namespace] Uplink= to the "
+                                    "interface of the default route (ip route show default)"
+                                  : "give the host a default route (ip route show default)");
+
+        snprintf(label, sizeof(label), "%s: tailscaled", c->name);
+        if (stat(c->ts_binary, &st) == 0 && S_ISREG(st.st_mode) && access(c->ts_binary, X_OK) == 0)
+                check(d, true, label, "%s executable", c->ts_binary);
+        else
+                explain(d,
+                        check(d, false, label, "%s %s", c->ts_binary,
+                              stat(c->ts_binary, &st) < 0 ? "missing" : "not an executable file"),
+                        "tailscaled@ runs this binary ([Tailscale] Binary=)",
+                        "install tailscale (https://tailscale.com/download), or set [Tailscale] Binary= to its "
+                        "path");
+
+        for (size_t i = 0; i < c->socks.n_listen + c->n_forwards; i++) {
+                const struct sockaddr *sa = i < c->socks.n_listen
+                                                    ? (const struct sockaddr *)&c->socks.listen[i].address
+                                                    : (const struct sockaddr *)&c->forwards[i - c->socks.n_listen].listen;
+                static const struct in6_addr any6 = IN6ADDR_ANY_INIT;
+                bool wildcard = (sa->sa_family == AF_INET &&
+                                 ((const struct sockaddr_in *)sa)->sin_addr.s_addr == htonl(INADDR_ANY)) ||
+                                (sa->sa_family == AF_INET6 &&
+                                 memcmp(&((const struct sockaddr_in6 *)sa)->sin6_addr, &any6, 16) == 0);
+
+                endpoint_format(sa, buf);
+                snprintf(label, sizeof(label), "%s: listen", c->name);
+                if (wildcard || netfacts_has_address(sa))
+                        check(d, true, label, "%s %s", buf, wildcard ? "(any address)" : "is on an interface");
+                else
+                        explain(d, check(d, false, label, "%s is on no interface of the host", buf),
+                                "the socket is bound anyway (FreeBind=), but nothing reaches it until the address "
+                                "is there; a home tailnet address (100.x) is missing when the host's own tailscale "
+                                "is down",
+                                "bring the host's tailscale up (tailscale up; tailscale ip), or correct [SOCKS] "
+                                "Listen= / [Forward] Forward=");
+        }
+
+        snprintf(label, sizeof(label), "%s: subnet", c->name);
+        subnet_format(&c->subnet, subnet);
+        found = false;
+        for (size_t i = 0; i < n_routes; i++) {
+                char dest[SUBNET_STRLEN];
+                /* The default route overlaps everything and is fine; so are tsproxy's own veths. */
+                if (routes[i].destination.prefix == 0 ||
+                    strncmp(routes[i].ifname, HOST_IFNAME_PREFIX, strlen(HOST_IFNAME_PREFIX)) == 0 ||
+                    !subnet_overlaps(&routes[i].destination, &c->subnet))
+                        continue;
+                found = true;
+                subnet_format(&routes[i].destination, dest);
+                explain(d, check(d, false, label, "%s overlaps the route %s dev %s", subnet, dest, routes[i].ifname),
+                        "the host's route and the instance's veth claim the same addresses: one of them is "
+                        "unreachable",
+                        "choose another [Namespace] Subnet= (tsproxyctl verify checks it), or leave it unset for "
+                        "one from 10.200.0.0/16");
+        }
+        if (!found)
+                check(d, true, label, "%s overlaps no route of the host", subnet);
+}
+
+int ctl_doctor(Ctl *ctl, int argc, char *argv[])
+{
+        _cleanup_(tree_node_freep) TreeNode *root = NULL;
+        _cleanup_free_ RouteEntry *routes = NULL;
+        _cleanup_free_ char *route_text = NULL;
+        ConfigSet set = {};
+        size_t n_routes = 0;
+        Doctor d = {.ctl = ctl};
+        int c, r;
+
+        while ((c = getopt_long(argc, argv, "", (const struct option[]){{}}, NULL)) >= 0)
+                return CTL_EXIT_USAGE;
+        if (optind < argc) {
+                log_error(&ctl->log, "doctor takes no arguments.");
+                return CTL_EXIT_USAGE;
+        }
+        if (ctl_load_config(ctl, &set) < 0)
+                return CTL_EXIT_PROBLEMS;
+
+        routes = calloc(ROUTES_MAX, sizeof(RouteEntry));
+        root = tree_node_new(TREE_MARK_NONE, "tsproxy host", NULL);
+        if (!routes || !root) {
+                config_set_done(&set);
+                return log_error_errno(&ctl->log, ENOMEM, "Failed to allocate memory: %m"), CTL_EXIT_PROBLEMS;
+        }
+        d.root = root;
+        r = fileio_read_text("/proc/net/route", 4 * 1024 * 1024, &route_text);
+        if (r >= 0)
+                n_routes = parse_proc_net_route(route_text, routes, ROUTES_MAX);
+
+        check_forward_drops(&d);
+        check_tun(&d);
+        check_netns_shared(&d);
+        if (diagnostics_count(&set.diagnostics, LOG_ERR) > 0)
+                explain(&d, check(&d, false, "configuration", "%zu errors", diagnostics_count(&set.diagnostics, LOG_ERR)),
+                        "instances with errors are not generated", "tsproxyctl verify names them");
+        for (size_t i = 0; i < set.n_instances && d.error >= 0; i++)
+                if (set.instances[i].valid)
+                        check_instance(&d, &set.instances[i], routes, n_routes);
+        config_set_done(&set);
+
+        if (d.error == -EPERM || d.error == -EACCES) {
+                log_error_errno(&ctl->log, d.error,
+                                "Failed to read the nftables ruleset: %m. tsproxyctl doctor needs root "
+                                "(CAP_NET_ADMIN).");
+                return CTL_EXIT_NO_RIGHTS;
+        }
+        if (d.error < 0)
+                return log_error_errno(&ctl->log, d.error, "Failed to run the checks: %m"), CTL_EXIT_PROBLEMS;
+        r = tree_node_set_fact(root, "%zu finding%s", d.findings, d.findings == 1 ? "" : "s");
+        if (r >= 0) {
+                root->mark = d.findings ? TREE_MARK_BAD : TREE_MARK_GOOD;
+                r = tree_render(root, &ctl->style, stdout);
+        }
+        if (r < 0)
+                return CTL_EXIT_PROBLEMS;
+        return d.findings ? CTL_EXIT_PROBLEMS : CTL_EXIT_OK;
+}

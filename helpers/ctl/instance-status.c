@@ -1,0 +1,377 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * instance-status.c: gathering and judging the facts of one instance (see
+ * instance-status.h).
+ *
+ * The judgement follows the chain: what ts-netns@ makes (namespace, veth, forwarding) is
+ * expected while ts-netns@ is active, the nft table while ts-nat@ is, tailnet addresses
+ * while tailscaled@ is. A unit is judged bad when it is not active while the instance's
+ * target is active or wanted (enabled, or asked for by name), or when it failed; a stopped
+ * instance that is not enabled is "stopped", not bad, in a listing of all instances.
+ */
+#include "instance-status.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fileio.h"
+#include "forwarding.h"
+#include "instance.h"
+#include "journal.h"
+#include "netns.h"
+#include "nft.h"
+#include "parse.h"
+
+#define JOURNAL_LINES 5
+
+static char *fmt(const char *f, ...) _printf_(1, 2);
+static char *fmt(const char *f, ...)
+{
+        va_list ap;
+        char *s;
+        int r;
+
+        va_start(ap, f);
+        r = vasprintf(&s, f, ap);
+        va_end(ap);
+        return r < 0 ? NULL : s;
+}
+
+static bool is_permission_error(int r)
+{
+        return r == -EPERM || r == -EACCES;
+}
+
+static int set_link(Link *l, Verdict v, const char *fix, char *fact)
+{
+        char *f = NULL;
+
+        if (fact && v == VERDICT_BAD && fix)
+                f = strdup(fix);
+        if (!fact || (v == VERDICT_BAD && fix && !f)) {
+                free(fact);
+                return -ENOMEM;
+        }
+        free(l->fact);
+        free(l->fix);
+        *l = (Link){.verdict = v, .fact = fact, .fix = f};
+        return 0;
+}
+
+static bool unit_is(const UnitFacts *u, const char *active_state)
+{
+        return u->state.active_state && strcmp(u->state.active_state, active_state) == 0;
+}
+
+static const UnitFacts *unit_by_template(const InstanceStatus *s, const char *template)
+{
+        size_t n = strlen(template);
+
+        for (size_t i = 0; i < s->units.n; i++)
+                if (strncmp(s->units.units[i].name, template, n) == 0 && s->units.units[i].name[n] == '@')
+                        return &s->unit_facts[i];
+        return NULL;
+}
+
+static char *join_addrs(const NetLink *l)
+{
+        char *s = strdup("");
+
+        for (size_t i = 0; s && i < l->n_addrs; i++) {
+                char *t = fmt("%s%s%s", s, i ? " " : "", l->addrs[i]);
+                free(s);
+                s = t;
+        }
+        return s;
+}
+
+static int collect_units(InstanceStatus *s, sd_bus *bus, bool with_journal, bool named)
+{
+        bool wanted;
+        int r;
+
+        r = unit_state_get(bus, s->units.target, &s->target.state);
+        if (r < 0)
+                return r;
+        s->enabled = s->config->auto_start ||
+                     (s->target.state.unit_file_state && strncmp(s->target.state.unit_file_state, "enabled", 7) == 0);
+        wanted = named || s->enabled || unit_is(&s->target, "active") || unit_is(&s->target, "activating") ||
+                 unit_is(&s->target, "failed");
+
+        s->unit_facts = calloc(s->units.n, sizeof(UnitFacts));
+        if (!s->unit_facts)
+                return -ENOMEM;
+        for (size_t i = 0; i < s->units.n; i++) {
+                UnitFacts *u = &s->unit_facts[i];
+
+                r = unit_state_get(bus, s->units.units[i].name, &u->state);
+                if (r < 0)
+                        return r;
+                if (unit_is(u, "active"))
+                        u->verdict = VERDICT_GOOD;
+                else if (unit_is(u, "failed") || wanted)
+                        u->verdict = VERDICT_BAD;
+                else
+                        u->verdict = VERDICT_NONE;
+                if (u->verdict == VERDICT_BAD && with_journal) {
+                        r = journal_last_lines(s->units.units[i].name, JOURNAL_LINES, &u->journal);
+                        if (r < 0 && !is_permission_error(r) && r != -ENOMEM)
+                                u->journal = NULL; /* no journal here: status still works */
+                        else if (r == -ENOMEM)
+                                return r;
+                }
+        }
+        if (unit_is(&s->target, "active"))
+                s->target.verdict = VERDICT_GOOD;
+        else
+                s->target.verdict = wanted ? VERDICT_BAD : VERDICT_NONE;
+        return 0;
+}
+
+static int collect_netns(const Ctl *ctl, InstanceStatus *s)
+{
+        const NetLink *host0;
+        _cleanup_free_ char *addrs = NULL;
+        const char *fix = "restart the chain from the namespace up: systemctl stop tsproxy@NAME.target "
+                          "ts-netns@NAME.service; systemctl start tsproxy@NAME.target";
+
+        s->netns_error = netfacts_read_netns(ctl->netns_dir, s->config->name, &s->ns);
+        if (is_permission_error(s->netns_error))
+                return s->netns_error;
+        if (s->netns_error < 0)
+                return set_link(&s->netns, s->netns_up ? VERDICT_BAD : VERDICT_NONE, fix,
+                                s->netns_error == -ENOENT ? fmt("%s absent", s->netns_path)
+                                : s->netns_error == -EMEDIUMTYPE
+                                        ? fmt("%s is not a namespace mount", s->netns_path)
+                                        : fmt("%s cannot be entered: %s", s->netns_path, strerror(-s->netns_error)));
+        host0 = netfacts_link(&s->ns, NAMESPACE_IFNAME);
+        if (!host0)
+                return set_link(&s->netns, s->netns_up ? VERDICT_BAD : VERDICT_NONE, fix,
+                                fmt("%s present, but no %s inside", s->netns_path, NAMESPACE_IFNAME));
+        addrs = join_addrs(host0);
+        if (!addrs)
+                return -ENOMEM;
+        return set_link(&s->netns, host0->up && host0->n_addrs > 0 ? VERDICT_GOOD : VERDICT_BAD, fix,
+                        fmt("%s present, %s %s %s", s->netns_path, NAMESPACE_IFNAME, host0->up ? "up" : "DOWN",
+                            *addrs ? addrs : "without addresses"));
+}
+
+static int collect_veth(InstanceStatus *s)
+{
+        NetFacts host;
+        const NetLink *l;
+        _cleanup_free_ char *addrs = NULL;
+        const char *fix = "restart the chain from the namespace up: systemctl stop tsproxy@NAME.target "
+                          "ts-netns@NAME.service; systemctl start tsproxy@NAME.target";
+        Verdict missing = s->netns_up ? VERDICT_BAD : VERDICT_NONE;
+        int r;
+
+        r = netfacts_read(&host);
+        if (r < 0)
+                return r;
+        l = netfacts_link(&host, s->host_ifname);
+        if (!l)
+                return set_link(&s->veth_link, missing, fix, fmt("%s absent", s->host_ifname));
+        s->veth_present = true;
+        s->veth = *l;
+        addrs = join_addrs(l);
+        if (!addrs)
+                return -ENOMEM;
+        return set_link(&s->veth_link, l->up && l->n_addrs > 0 ? VERDICT_GOOD : missing, fix,
+                        fmt("%s %s %s", s->host_ifname, l->up ? "up" : "DOWN", *addrs ? addrs : "without addresses"));
+}
+
+static int collect_forwarding(InstanceStatus *s)
+{
+        char fix[512];
+        Forwarding f;
+        int r;
+
+        r = forwarding_read(s->host_ifname, s->config->uplink, &f);
+        if (r < 0)
+                return set_link(&s->forwarding_link, VERDICT_NONE, NULL,
+                                fmt("IPv4 forwarding unreadable: %s", strerror(-r)));
+        s->forwarding = f.on;
+        snprintf(fix, sizeof(fix),
+                 "%s%sfind what turned it off (a sysctl.d file, a firewall or container tool); see tsproxyctl doctor",
+                 f.fix, f.fix[0] ? ", and " : "");
+        return set_link(&s->forwarding_link, f.on ? VERDICT_GOOD : s->netns_up ? VERDICT_BAD : VERDICT_NONE,
+                        fix, strdup(f.fact));
+}
+
+static int collect_nft(InstanceStatus *s)
+{
+        _cleanup_(nft_context_freep) NftContext *nft = NULL;
+        _cleanup_free_ char *cmd = NULL, *out = NULL, *err = NULL;
+        const UnitFacts *nat = unit_by_template(s, "ts-nat");
+        Verdict missing = nat && unit_is(nat, "active") ? VERDICT_BAD : VERDICT_NONE;
+        const char *fix = "systemctl restart ts-nat@NAME.service (it owns the table; see tsproxy-nat(8))";
+        int r;
+
+        r = nft_context_new(&nft);
+        if (r < 0)
+                return r;
+        cmd = fmt("list table inet %s", s->nft_table);
+        if (!cmd)
+                return -ENOMEM;
+        r = parse_nft_error(nft_context_run(nft, cmd, &out, &err), err);
+        s->nft_error = r;
+        if (is_permission_error(r))
+                return r;
+        if (r < 0)
+                return set_link(&s->nft, missing, fix,
+                                r == -ENOENT ? fmt("table inet %s absent", s->nft_table)
+                                             : fmt("table inet %s unreadable: %s", s->nft_table, strerror(-r)));
+        s->nft_present = true;
+        s->masquerade = parse_nft_masquerade(out, &s->packets, &s->bytes);
+        if (!s->masquerade)
+                return set_link(&s->nft, missing, fix,
+                                fmt("table inet %s present, but without its masquerade rule", s->nft_table));
+        return set_link(&s->nft, VERDICT_GOOD, fix,
+                        fmt("table inet %s present; masquerade: %" PRIu64 " packets, %" PRIu64 " bytes",
+                            s->nft_table, s->packets, s->bytes));
+}
+
+static int collect_tailnet(InstanceStatus *s)
+{
+        const UnitFacts *ts = unit_by_template(s, "tailscaled");
+        /* Without the namespace, the namespace's link says what is wrong. */
+        Verdict missing = ts && unit_is(ts, "active") && s->netns_error >= 0 ? VERDICT_BAD : VERDICT_NONE;
+        _cleanup_free_ char *list = strdup("");
+
+        if (!list)
+                return -ENOMEM;
+        for (size_t i = 0; s->netns_error >= 0 && i < s->ns.n_links; i++)
+                for (size_t j = 0; j < s->ns.links[i].n_addrs && s->n_tailnet < NET_ADDRS_MAX; j++) {
+                        char *t;
+                        if (!netfacts_is_tailnet_address(s->ns.links[i].addrs[j]))
+                                continue;
+                        snprintf(s->tailnet[s->n_tailnet], IPNET_STRLEN, "%.*s",
+                                 (int)strcspn(s->ns.links[i].addrs[j], "/"), s->ns.links[i].addrs[j]);
+                        snprintf(s->tailnet_ifname, sizeof(s->tailnet_ifname), "%s", s->ns.links[i].name);
+                        t = fmt("%s%s%s", list, *list ? " " : "", s->tailnet[s->n_tailnet]);
+                        free(list);
+                        list = t;
+                        if (!list)
+                                return -ENOMEM;
+                        s->n_tailnet++;
+                }
+        if (s->n_tailnet == 0)
+                return set_link(&s->tailnet_link, missing,
+                                "log the instance in: tsproxyctl tailscale NAME up (or see: tsproxyctl tailscale NAME "
+                                "status)",
+                                strdup(s->netns_error < 0 ? "unknown: no namespace to look into"
+                                                          : "no tailnet address in the namespace"));
+        return set_link(&s->tailnet_link, VERDICT_GOOD, NULL, fmt("%s on %s", list, s->tailnet_ifname));
+}
+
+int instance_status_collect(const Ctl *ctl, sd_bus *bus, const InstanceConfig *c, bool with_journal, bool named,
+                            InstanceStatus *ret)
+{
+        InstanceStatus s = {.config = c};
+        const UnitFacts *netns;
+        int r;
+
+        subnet_format(&c->subnet, s.subnet);
+        r = instance_host_ifname(c->name, s.host_ifname);
+        if (r >= 0)
+                r = instance_nft_table(c->name, s.nft_table, sizeof(s.nft_table));
+        if (r >= 0)
+                r = netns_path(ctl->netns_dir, c->name, s.netns_path, sizeof(s.netns_path));
+        if (r >= 0)
+                r = ctl_units_of(c, &s.units);
+        if (r >= 0)
+                r = collect_units(&s, bus, with_journal, named);
+        if (r >= 0) {
+                netns = unit_by_template(&s, "ts-netns");
+                s.netns_up = netns && unit_is(netns, "active");
+                r = collect_netns(ctl, &s);
+        }
+        if (r >= 0)
+                r = collect_veth(&s);
+        if (r >= 0)
+                r = collect_forwarding(&s);
+        if (r >= 0)
+                r = collect_nft(&s);
+        if (r >= 0)
+                r = collect_tailnet(&s);
+        if (r < 0) {
+                instance_status_done(&s);
+                return r;
+        }
+
+        s.ok = s.target.verdict != VERDICT_BAD && s.netns.verdict != VERDICT_BAD &&
+               s.veth_link.verdict != VERDICT_BAD && s.forwarding_link.verdict != VERDICT_BAD &&
+               s.nft.verdict != VERDICT_BAD && s.tailnet_link.verdict != VERDICT_BAD;
+        for (size_t i = 0; i < s.units.n; i++)
+                if (s.unit_facts[i].verdict == VERDICT_BAD)
+                        s.ok = false;
+        *ret = s;
+        return 0;
+}
+
+const char *instance_status_unit_fix(const InstanceStatus *s, size_t i)
+{
+        if (s->unit_facts[i].verdict != VERDICT_BAD)
+                return NULL;
+        if (!s->unit_facts[i].state.load_state || strcmp(s->unit_facts[i].state.load_state, "loaded") != 0)
+                return "systemctl daemon-reload (the generator makes the drop-ins); then tsproxyctl verify";
+        return "see the journal lines above (journalctl -u UNIT); then systemctl restart tsproxy@NAME.target";
+}
+
+void instance_status_done(InstanceStatus *s)
+{
+        unit_state_done(&s->target.state);
+        for (size_t i = 0; s->unit_facts && i < s->units.n; i++) {
+                unit_state_done(&s->unit_facts[i].state);
+                journal_lines_free(s->unit_facts[i].journal);
+        }
+        free(s->unit_facts);
+        ctl_units_done(&s->units);
+        free(s->netns.fact);
+        free(s->netns.fix);
+        free(s->veth_link.fact);
+        free(s->veth_link.fix);
+        free(s->forwarding_link.fact);
+        free(s->forwarding_link.fix);
+        free(s->nft.fact);
+        free(s->nft.fix);
+        free(s->tailnet_link.fact);
+        free(s->tailnet_link.fix);
+        *s = (InstanceStatus){};
+}
+
+int ctl_bus_open(Ctl *ctl, sd_bus **ret)
+{
+        int r = ctl_require_systemd(ctl);
+
+        if (r != 0)
+                return r;
+        r = unit_state_bus_open(ret);
+        if (r == -EPERM || r == -EACCES) {
+                log_error_errno(&ctl->log, r, "Failed to connect to the system bus: %m");
+                return CTL_EXIT_NO_RIGHTS;
+        }
+        if (r < 0) {
+                log_error_errno(&ctl->log, r, "Failed to connect to the system bus: %m");
+                return CTL_EXIT_PROBLEMS;
+        }
+        return 0;
+}
+
+int ctl_status_error(Ctl *ctl, const char *name, int r)
+{
+        if (r == -EPERM || r == -EACCES) {
+                log_error_errno(&ctl->log, r,
+                                "Failed to inspect instance '%s': %m. Entering its network namespace and "
+                                "reading nftables need root (CAP_SYS_ADMIN, CAP_NET_ADMIN); run tsproxyctl as root.",
+                                name);
+                return CTL_EXIT_NO_RIGHTS;
+        }
+        log_error_errno(&ctl->log, r, "Failed to inspect instance '%s': %m", name);
+        return CTL_EXIT_PROBLEMS;
+}

@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * list.c: `tsproxyctl list`: every configured instance (valid or not, from the same
+ * config_load() as the generator) with whether it is enabled and running, its subnet,
+ * its tailnet addresses (inside its namespace) and its listen addresses ([SOCKS]
+ * Listen=, [Forward] Forward=, from the configuration). A table, or --json.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl.h"
+#include "instance-status.h"
+#include "ipnet.h"
+#include "json.h"
+
+/* The listen addresses of c, space separated ("-" for none). */
+static char *listen_addresses(const InstanceConfig *c)
+{
+        char *s = strdup(""), buf[ENDPOINT_STRLEN];
+
+        for (size_t i = 0; s && i < c->socks.n_listen; i++) {
+                char *t;
+                endpoint_format((const struct sockaddr *)&c->socks.listen[i].address, buf);
+                if (asprintf(&t, "%s%s%s", s, *s ? " " : "", buf) < 0)
+                        t = NULL;
+                free(s);
+                s = t;
+        }
+        for (size_t i = 0; s && i < c->n_forwards; i++) {
+                char *t;
+                endpoint_format((const struct sockaddr *)&c->forwards[i].listen, buf);
+                if (asprintf(&t, "%s%s%s/%s", s, *s ? " " : "", buf,
+                             c->forwards[i].protocol == FORWARD_UDP ? "udp" : "tcp") < 0)
+                        t = NULL;
+                free(s);
+                s = t;
+        }
+        return s;
+}
+
+int ctl_list(Ctl *ctl, int argc, char *argv[])
+{
+        static const struct option options[] = {
+                {"json", no_argument, NULL, 'j'},
+                {},
+        };
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        ConfigSet set = {};
+        JsonWriter w;
+        int c, r, ret = CTL_EXIT_OK;
+
+        while ((c = getopt_long(argc, argv, "", options, NULL)) >= 0)
+                switch (c) {
+                case 'j':
+                        ctl->json = true;
+                        break;
+                default:
+                        return CTL_EXIT_USAGE;
+                }
+        if (optind < argc) {
+                log_error(&ctl->log, "list takes no arguments.");
+                return CTL_EXIT_USAGE;
+        }
+        if (ctl_load_config(ctl, &set) < 0)
+                return CTL_EXIT_PROBLEMS;
+        r = ctl_bus_open(ctl, &bus);
+        if (r != 0) {
+                config_set_done(&set);
+                return r;
+        }
+
+        if (ctl->json) {
+                json_writer_init(&w, stdout, true);
+                json_begin_object(&w);
+                json_key_uint(&w, "schema_version", 1);
+                json_key(&w, "instances");
+                json_begin_array(&w);
+        } else
+                printf("%-12s %-7s %-12s %-18s %-18s %s\n", "INSTANCE", "ENABLED", "STATE", "SUBNET", "TAILNET",
+                       "LISTEN");
+
+        for (size_t i = 0; i < set.n_instances && ret == CTL_EXIT_OK; i++) {
+                const InstanceConfig *inst = &set.instances[i];
+                _cleanup_free_ char *listen = listen_addresses(inst);
+                InstanceStatus s = {};
+                char subnet[SUBNET_STRLEN];
+
+                if (!listen) {
+                        ret = CTL_EXIT_PROBLEMS;
+                        break;
+                }
+                if (inst->valid) {
+                        r = instance_status_collect(ctl, bus, inst, false, false, &s);
+                        if (r < 0) {
+                                ret = ctl_status_error(ctl, inst->name, r);
+                                break;
+                        }
+                }
+                subnet_format(&inst->subnet, subnet);
+                const char *state = !inst->valid ? "invalid" : strempty(s.target.state.active_state);
+                if (ctl->json) {
+                        json_begin_object(&w);
+                        json_key_string(&w, "name", inst->name);
+                        json_key_bool(&w, "valid", inst->valid);
+                        json_key_bool(&w, "enabled", inst->valid && s.enabled);
+                        json_key_string(&w, "state", state);
+                        json_key_bool(&w, "ok", inst->valid && s.ok);
+                        json_key_string(&w, "subnet", inst->valid ? subnet : NULL);
+                        json_key(&w, "tailnet_addresses");
+                        json_begin_array(&w);
+                        for (size_t j = 0; j < s.n_tailnet; j++)
+                                json_string(&w, s.tailnet[j]);
+                        json_end_array(&w);
+                        json_key(&w, "listen");
+                        json_begin_array(&w);
+                        for (char *p = listen, *t; (t = strsep(&p, " "));)
+                                if (*t)
+                                        json_string(&w, t);
+                        json_end_array(&w);
+                        json_end_object(&w);
+                } else {
+                        _cleanup_free_ char *tailnet = strdup("");
+                        for (size_t j = 0; tailnet && j < s.n_tailnet; j++) {
+                                char *t;
+                                if (asprintf(&t, "%s%s%s", tailnet, j ? "," : "", s.tailnet[j]) < 0)
+                                        t = NULL;
+                                free(tailnet);
+                                tailnet = t;
+                        }
+                        printf("%-12s %-7s %-12s %-18s %-18s %s\n", inst->name,
+                               inst->valid ? (s.enabled ? "yes" : "no") : "-", state, inst->valid ? subnet : "-",
+                               tailnet && *tailnet ? tailnet : "-", *listen ? listen : "-");
+                }
+                instance_status_done(&s);
+        }
+        if (ctl->json) {
+                json_end_array(&w);
+                json_end_object(&w);
+                if (ret == CTL_EXIT_OK && json_writer_finish(&w) < 0)
+                        ret = CTL_EXIT_PROBLEMS;
+        } else if (ret == CTL_EXIT_OK && set.n_instances == 0)
+                printf("No instances configured (see tsproxy.conf(5)).\n");
+        config_set_done(&set);
+        return ret;
+}

@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * netfacts.c: interfaces and addresses by getifaddrs() (see netfacts.h).
+ */
+#include "netfacts.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ifaddrs.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "macro.h"
+#include "netns.h"
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct ifaddrs *, freeifaddrs)
+
+static unsigned prefix_of(const struct sockaddr *mask)
+{
+        const unsigned char *b;
+        size_t n;
+        unsigned p = 0;
+
+        if (!mask)
+                return 0;
+        if (mask->sa_family == AF_INET) {
+                b = (const unsigned char *)&((const struct sockaddr_in *)mask)->sin_addr;
+                n = 4;
+        } else {
+                b = (const unsigned char *)&((const struct sockaddr_in6 *)mask)->sin6_addr;
+                n = 16;
+        }
+        for (size_t i = 0; i < n; i++)
+                p += (unsigned)__builtin_popcount(b[i]);
+        return p;
+}
+
+static NetLink *link_get(NetFacts *f, const char *name)
+{
+        for (size_t i = 0; i < f->n_links; i++)
+                if (strcmp(f->links[i].name, name) == 0)
+                        return &f->links[i];
+        if (f->n_links == NET_LINKS_MAX)
+                return NULL;
+        NetLink *l = &f->links[f->n_links++];
+        *l = (NetLink){};
+        snprintf(l->name, sizeof(l->name), "%s", name);
+        return l;
+}
+
+int netfacts_read(NetFacts *ret)
+{
+        _cleanup_(freeifaddrsp) struct ifaddrs *ifa = NULL;
+
+        if (getifaddrs(&ifa) < 0)
+                return negative_errno();
+        *ret = (NetFacts){};
+        for (struct ifaddrs *i = ifa; i; i = i->ifa_next) {
+                NetLink *l = link_get(ret, i->ifa_name);
+                char a[INET6_ADDRSTRLEN];
+                const void *src;
+
+                if (!l)
+                        continue;
+                l->up = l->up || (i->ifa_flags & IFF_UP);
+                if (!i->ifa_addr || (i->ifa_addr->sa_family != AF_INET && i->ifa_addr->sa_family != AF_INET6))
+                        continue;
+                if (l->n_addrs == NET_ADDRS_MAX)
+                        continue;
+                src = i->ifa_addr->sa_family == AF_INET
+                              ? (const void *)&((const struct sockaddr_in *)i->ifa_addr)->sin_addr
+                              : (const void *)&((const struct sockaddr_in6 *)i->ifa_addr)->sin6_addr;
+                if (!inet_ntop(i->ifa_addr->sa_family, src, a, sizeof(a)))
+                        continue;
+                snprintf(l->addrs[l->n_addrs++], IPNET_STRLEN, "%s/%u", a, prefix_of(i->ifa_netmask));
+        }
+        return 0;
+}
+
+int netfacts_read_netns(const char *dir, const char *name, NetFacts *ret)
+{
+        _cleanup_close_ int target = -EBADF, self = -EBADF;
+        int r;
+
+        r = netns_open(dir, name, &target);
+        if (r < 0)
+                return r;
+        self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+        if (self < 0)
+                return negative_errno();
+        if (setns(target, CLONE_NEWNET) < 0)
+                return negative_errno();
+        r = netfacts_read(ret);
+        if (setns(self, CLONE_NEWNET) < 0)
+                abort(); /* never go on in the wrong namespace */
+        return r;
+}
+
+const NetLink *netfacts_link(const NetFacts *f, const char *name)
+{
+        for (size_t i = 0; i < f->n_links; i++)
+                if (strcmp(f->links[i].name, name) == 0)
+                        return &f->links[i];
+        return NULL;
+}
+
+bool netfacts_is_tailnet_address(const char *cidr)
+{
+        static const char *const ranges[] = {"100.64.0.0/10", "fd7a:115c:a1e0::/48"};
+        char a[IPNET_STRLEN];
+        struct sockaddr_storage ss = {};
+
+        snprintf(a, sizeof(a), "%s", cidr);
+        a[strcspn(a, "/")] = '\0';
+        if (inet_pton(AF_INET, a, &((struct sockaddr_in *)&ss)->sin_addr) == 1)
+                ss.ss_family = AF_INET;
+        else if (inet_pton(AF_INET6, a, &((struct sockaddr_in6 *)&ss)->sin6_addr) == 1)
+                ss.ss_family = AF_INET6;
+        else
+                return false;
+        for (size_t i = 0; i < ELEMENTSOF(ranges); i++) {
+                IpNetwork n;
+                if (ipnet_parse(ranges[i], &n) >= 0 && ipnet_contains_sockaddr(&n, (struct sockaddr *)&ss))
+                        return true;
+        }
+        return false;
+}
+
+bool netfacts_has_address(const struct sockaddr *sa)
+{
+        _cleanup_(freeifaddrsp) struct ifaddrs *ifa = NULL;
+
+        if (getifaddrs(&ifa) < 0)
+                return false;
+        for (struct ifaddrs *i = ifa; i; i = i->ifa_next) {
+                if (!i->ifa_addr || i->ifa_addr->sa_family != sa->sa_family)
+                        continue;
+                if (sa->sa_family == AF_INET &&
+                    memcmp(&((const struct sockaddr_in *)sa)->sin_addr,
+                           &((const struct sockaddr_in *)i->ifa_addr)->sin_addr, 4) == 0)
+                        return true;
+                if (sa->sa_family == AF_INET6 &&
+                    memcmp(&((const struct sockaddr_in6 *)sa)->sin6_addr,
+                           &((const struct sockaddr_in6 *)i->ifa_addr)->sin6_addr, 16) == 0)
+                        return true;
+        }
+        return false;
+}

@@ -1,0 +1,214 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# test-ctl.sh BUILDDIR [DESTDIR]: tsproxyctl(8) against real instances under the real
+# systemd of the sandbox: a healthy instance t1 (with [SOCKS] Listen=127.0.0.1:1080) through
+# every subcommand (list, status and its --json against helpers/ctl/status.schema.json,
+# verify, verify --units, doctor, tailscale, exec), then each broken state that status or
+# doctor claims to detect, made broken for real: IPv4 forwarding off, a forward chain with
+# policy drop in another nft table, ts-nat@ stopped, the namespace deleted by hand. Also
+# an unknown instance (exit 3) and an unprivileged caller (exit 5).
+#
+# The sandbox has no tailscale CLI: fake-tailscale-cli, installed as
+# /usr/local/bin/tailscale, prints its arguments and its network namespace.
+set -u
+
+. "$(dirname "$0")/sandbox.sh"
+
+builddir=${1:?usage: $0 BUILDDIR [DESTDIR]}
+sandbox_require
+[[ -x /usr/bin/python3 ]] || skip "no /usr/bin/python3"
+
+sandbox_install_and_start "$builddir" "${2:-}" || { finish; exit 1; }
+
+# --- helpers --------------------------------------------------------------------------
+LIB=/usr/local/lib/tsproxy-sandbox
+SRC=$SANDBOX_SRCDIR/../..
+not() { ! "$@"; }
+wait_for() { local n=$1; shift; while ((n-- > 0)); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done; return 1; }
+# tsproxyctl inside, without colour, UTF-8 marks (● good, × bad).
+ctl() { sb env LC_ALL=C.UTF-8 tsproxyctl "$@"; }
+# Its exit code must be $1: rc_is RC CMD...
+rc_is() { local want=$1 rc; shift; "$@" >/dev/null 2>&1; rc=$?; [[ $rc == "$want" ]] || { echo "exit $rc, want $want"; "$@" 2>&1 | tail -30; return 1; }; }
+# Output with the exit code expected: out_rc RC CMD... prints the output, fails on another code.
+out_rc() { local want=$1 out rc; shift; out=$("$@" 2>&1); rc=$?; echo "$out"; [[ $rc == "$want" ]] || { echo "(exit $rc, want $want)"; return 1; }; }
+status_text() { sb systemctl show -p StatusText --value "$1"; }
+ts_addr_of() { sb sed -n 's/^Address=//p' "/var/lib/tailscale-$1/tailscaled.state"; }
+validate() { /usr/bin/python3 "$SRC/test/ctl/validate-json.py" "$SRC/helpers/ctl/status.schema.json" "$@"; }
+# A member of status --json: json_get FILE PYTHON-EXPR (d is the document).
+json_get() { /usr/bin/python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
+
+sb sh -c "cat > /usr/local/bin/tailscale && chmod 0755 /usr/local/bin/tailscale" <"$SANDBOX_SRCDIR/fake-tailscale-cli"
+
+# --- 0. before any instance -----------------------------------------------------------------
+check_output "tsproxyctl is installed in sbindir" '^/usr(/local)?/sbin/tsproxyctl$' sb sh -c 'command -v tsproxyctl'
+check_output "--help names the commands" 'tailscale NAME ARGS' ctl --help
+check "no command: usage error, exit 2" rc_is 2 ctl
+check "an unknown command: exit 2" rc_is 2 ctl frobnicate
+check_output "list with no instance says so" 'No instances configured' ctl list
+
+# --- 1. a healthy instance -----------------------------------------------------------------
+sb mkdir -p /etc/tsproxy
+sb sh -c 'cat > /etc/tsproxy/t1.conf' <<'EOF2'
+[Instance]
+Description=tsproxyctl test instance
+AutoStart=no
+
+[Namespace]
+Subnet=10.200.0.4/30
+Uplink=uplink0
+
+[SOCKS]
+Listen=127.0.0.1:1080
+EOF2
+check "daemon-reload" sb systemctl daemon-reload
+check "tsproxy@t1.target starts" sb timeout 60 systemctl start tsproxy@t1.target
+check "socks@t1.service is active" sb systemctl is-active --quiet socks@t1.service
+wait_for 30 test -n "$(status_text socks@t1.service)"
+ts_addr=$(ts_addr_of t1)
+check_output "t1's fake tailscaled has a tailnet address" '^100\.' echo "$ts_addr"
+ts_re=${ts_addr//./\\.}
+
+list_out=$(out_rc 0 ctl list); check_rc "list exits 0" $? "$list_out"
+check_output "list: t1, not enabled, active, its subnet, tailnet and listen address" \
+    "^t1 +no +active +10\.200\.0\.4/30 +$ts_re +127\.0\.0\.1:1080\$" echo "$list_out"
+list_json() { ctl list --json | /usr/bin/python3 -m json.tool; }
+check_output "list --json is JSON, with t1's tailnet address" "\"$ts_re\"" list_json
+
+status_out=$(out_rc 0 ctl status t1); check_rc "status t1 exits 0 on the healthy instance" $? "$status_out"
+printf '%s\n' "$status_out" | sed 's/^/#   /'
+for u in tsproxy@t1.target ts-netns@t1.service ts-nat@t1.service tailscaled@t1.service \
+    socks@t1.socket socks@t1.service; do
+    check_output "status: $u is good" "● $u  active" echo "$status_out"
+done
+has_bad() { grep '×' <<<"$1"; true; }
+check_empty "status: nothing is bad" has_bad "$status_out"
+check_output "status: the namespace with host0 and its address" \
+    '● namespace  /run/netns/t1 present, host0 up 10\.200\.0\.6/30' echo "$status_out"
+check_output "status: the veth ts-t1 with its address" '● veth  ts-t1 up 10\.200\.0\.5/30' echo "$status_out"
+check_output "status: IPv4 forwarding on for the veth and the uplink" \
+    '● forwarding  net\.ipv4\.conf\.ts-t1\.forwarding=1 net\.ipv4\.conf\.uplink0\.forwarding=1' echo "$status_out"
+check_output "status: the nft table with its masquerade counter" \
+    '● nft  table inet tsproxy-t1 present; masquerade: [0-9]+ packets, [0-9]+ bytes' echo "$status_out"
+check_output "status: tailscaled's tailnet address in the namespace" "● tailnet  $ts_re on tailscale0" \
+    echo "$status_out"
+check_output "status: the listening socket" '● listen  Stream 127\.0\.0\.1:1080 \(listening\)' echo "$status_out"
+check_output "status: the proxy's STATUS= with live connections" \
+    '● socks@t1.service  active \(running\), PID [0-9]+: ".*live connections' echo "$status_out"
+check_output "status without a name shows the running t1" '● tsproxy@t1.target' ctl status
+check_empty "no colour when stdout is not a terminal" sb sh -c 'tsproxyctl status t1 | grep -F "$(printf "\033")"; true'
+
+sb tsproxyctl status --json t1 >"$SANDBOX_TMP/status.json"; json_rc=$?
+check_rc "status --json t1 exits 0" "$json_rc"
+check_output "status --json validates against status.schema.json" '^valid$' validate "$SANDBOX_TMP/status.json"
+check_output "status --json: ok, every unit ok" '^True True$' \
+    json_get "$SANDBOX_TMP/status.json" "d['ok'], all(u['ok'] for u in d['instances'][0]['units'])"
+check_output "status --json: the tailnet address" "^\['$ts_re'\]\$" \
+    json_get "$SANDBOX_TMP/status.json" "d['instances'][0]['tailnet']['addresses']"
+check_output "status --json: the socket's listen address" "Stream 127\.0\.0\.1:1080" \
+    json_get "$SANDBOX_TMP/status.json" \
+    "[l['type'] + ' ' + l['address'] for u in d['instances'][0]['units'] for l in u['listen']]"
+check_output "status --json: the STATUS= of socks@t1.service" 'live connections' \
+    json_get "$SANDBOX_TMP/status.json" \
+    "[u['status_text'] for u in d['instances'][0]['units'] if u['name'] == 'socks@t1.service'][0]"
+
+check_output "verify: t1 ok, exit 0" '^t1: ok \(/etc/tsproxy/t1\.conf\)$' out_rc 0 ctl verify
+check_output "verify --units: systemd-analyze verify is clean on the generated units" \
+    'systemd-analyze verify: 6 units clean' out_rc 0 ctl verify --units
+doctor_out=$(out_rc 0 ctl doctor); check_rc "doctor exits 0 on the healthy sandbox" $? "$doctor_out"
+printf '%s\n' "$doctor_out" | sed 's/^/#   /'
+check_output "doctor: 0 findings" '^● tsproxy host  0 findings$' echo "$doctor_out"
+
+ns_t1=$(sb ip netns exec t1 readlink /proc/self/ns/net)
+ts_out=$(out_rc 0 ctl tailscale t1 status --json); check_rc "tailscale t1 status runs the CLI" $? "$ts_out"
+check_output "... with the instance's socket before the arguments" \
+    '^args: --socket=/run/tailscale-t1/tailscaled\.sock status --json$' echo "$ts_out"
+has_line() { grep -qxF -- "$1" <<<"$2"; }
+check "... inside t1's namespace ($ns_t1)" has_line "netns: $ns_t1" "$ts_out"
+check_output "exec t1 cat /etc/resolv.conf: the tailnet's MagicDNS" '^nameserver 100\.100\.100\.100$' \
+    ctl exec t1 cat /etc/resolv.conf
+check_output "exec t1 ip addr: host0 and its address" 'inet 10\.200\.0\.6/30 .*host0' ctl exec t1 ip addr
+check_output "exec t1: /sys shows the namespace's interfaces" 'host0' ctl exec t1 ls /sys/class/net
+check_output "the host's /etc/resolv.conf is untouched" '^[^1]*$' sb sh -c 'grep -c 100.100.100.100 /etc/resolv.conf; true'
+check "exec passes the exit code of the command" rc_is 7 ctl exec t1 sh -c 'exit 7'
+
+# --- 2. errors ------------------------------------------------------------------------------
+check "status of an unknown instance: exit 3" rc_is 3 ctl status nosuch
+check_output "... with a clear message" "Unknown instance 'nosuch'" out_rc 3 ctl status nosuch
+check "exec in an unknown instance: exit 3" rc_is 3 ctl exec nosuch true
+check "tailscale of an unknown instance: exit 3" rc_is 3 ctl tailscale nosuch status
+nobody() { sb setpriv --reuid=65534 --regid=65534 --clear-groups env LC_ALL=C.UTF-8 tsproxyctl "$@"; }
+check "status as nobody: exit 5" rc_is 5 nobody status t1
+check_output "... saying it needs root" 'run tsproxyctl as root' out_rc 5 nobody status t1
+check "exec as nobody: exit 5" rc_is 5 nobody exec t1 true
+check "doctor as nobody: exit 5" rc_is 5 nobody doctor
+check "verify as nobody still works (exit 0)" rc_is 0 nobody verify
+
+# --- 3. broken: IPv4 forwarding off ----------------------------------------------------------
+# With Uplink=, tsproxy-netns turns forwarding on for ts-t1 and uplink0 only; a sysctl.d
+# file or a firewall turning the uplink's off breaks the replies' way back.
+check "uplink0's forwarding off (sysctl in the sandbox's host namespace)" \
+    sb sysctl -q -w net.ipv4.conf.uplink0.forwarding=0
+out=$(out_rc 1 ctl doctor); check_rc "doctor exits 1" $? "$out"
+printf '%s\n' "$out" | sed 's/^/#   /'
+check_output "doctor names the fact" \
+    '× t1: forwarding  net\.ipv4\.conf\.ts-t1\.forwarding=1 net\.ipv4\.conf\.uplink0\.forwarding=0 while the instance is up' \
+    echo "$out"
+check_output "... and the fix" 'fix: sysctl -w net\.ipv4\.conf\.uplink0\.forwarding=1, then find' echo "$out"
+out=$(out_rc 1 ctl status t1); check_rc "status t1 exits 1" $? "$out"
+check_output "status marks forwarding bad" '× forwarding  .*net\.ipv4\.conf\.uplink0\.forwarding=0' echo "$out"
+check "the host-wide switch flipped on and off (a change of net.ipv4.ip_forward sets every interface's flag)" \
+    sb sysctl -q -w net.ipv4.ip_forward=1 net.ipv4.ip_forward=0
+check_output "doctor names both interfaces" \
+    'fix: sysctl -w net\.ipv4\.conf\.ts-t1\.forwarding=1 net\.ipv4\.conf\.uplink0\.forwarding=1' out_rc 1 ctl doctor
+sb sysctl -q -w net.ipv4.conf.ts-t1.forwarding=1 net.ipv4.conf.uplink0.forwarding=1
+check "following the fix, doctor exits 0" rc_is 0 ctl doctor
+check "... and status t1 too" rc_is 0 ctl status t1
+
+# --- 4. broken: a forward chain with policy drop in another table (as Docker's) ----------------
+check "a table ip filter with chain FORWARD policy drop" \
+    sb nft 'add table ip filter; add chain ip filter FORWARD { type filter hook forward priority filter; policy drop; }'
+out=$(out_rc 1 ctl doctor); check_rc "doctor exits 1" $? "$out"
+check_output "doctor names the chain" '× forward chains  table ip filter chain FORWARD: hook forward, policy drop' \
+    echo "$out"
+check_output "... and the fix" 'fix: accept the veths in that table.*DOCKER-USER' echo "$out"
+check "accepting the veths there" \
+    sb nft 'insert rule ip filter FORWARD iifname "ts-*" accept; insert rule ip filter FORWARD oifname "ts-*" ct state established,related accept'
+check "doctor is content again (exit 0)" rc_is 0 ctl doctor
+sb nft delete table ip filter
+
+# --- 5. broken: ts-nat@t1 stopped --------------------------------------------------------------
+check "systemctl stop ts-nat@t1.service" sb systemctl stop ts-nat@t1.service
+out=$(out_rc 1 ctl status t1); check_rc "status t1 exits 1" $? "$out"
+printf '%s\n' "$out" | sed 's/^/#   /'
+check_output "status marks ts-nat@t1 bad" '× ts-nat@t1.service  inactive' echo "$out"
+check_output "... with its journal lines" 'Stopped ts-nat@t1\.service' echo "$out"
+check_output "... and a fix" 'fix: .*systemctl restart tsproxy@t1\.target' echo "$out"
+check_output "the target is bad too" '× tsproxy@t1.target' echo "$out"
+sb tsproxyctl status --json t1 >"$SANDBOX_TMP/status-bad.json"
+check_output "status --json of the broken instance validates" '^valid$' validate "$SANDBOX_TMP/status-bad.json"
+check_output "... with ok false and ts-nat's journal" '^False True$' json_get "$SANDBOX_TMP/status-bad.json" \
+    "d['ok'], any('Stopped' in l for u in d['instances'][0]['units'] if u['name'].startswith('ts-nat@') for l in u['journal'])"
+check "list still exits 0" rc_is 0 ctl list
+check "tsproxy@t1.target starts again" sb timeout 60 systemctl start tsproxy@t1.target
+check "status t1 is good again (exit 0)" wait_for 50 rc_is 0 ctl status t1
+
+# --- 6. broken: the namespace deleted by hand ----------------------------------------------------
+check "ip netns del t1" sb ip netns del t1
+out=$(out_rc 1 ctl status t1); check_rc "status t1 exits 1" $? "$out"
+printf '%s\n' "$out" | sed 's/^/#   /'
+check_output "status names the missing namespace" '× namespace  /run/netns/t1 absent' echo "$out"
+check_output "... and the fix" 'fix: restart the chain from the namespace up' echo "$out"
+check "exec t1 says the namespace is missing (exit 1)" rc_is 1 ctl exec t1 true
+check_output "... clearly" 'network namespace of instance .t1. .* is not there' out_rc 1 ctl exec t1 true
+check "following the fix" sb sh -c 'systemctl stop tsproxy@t1.target ts-netns@t1.service; timeout 60 systemctl start tsproxy@t1.target'
+check "status t1 is good again (exit 0)" wait_for 50 rc_is 0 ctl status t1
+
+# --- 7. not booted with systemd -------------------------------------------------------------
+check "without /run/systemd/system: exit 4" rc_is 4 sb unshare --mount sh -c \
+    'mount -t tmpfs none /run/systemd && exec tsproxyctl status t1'
+
+check "stopping t1" sb systemctl stop tsproxy@t1.target
+sandbox_stop
+check_rc "clean poweroff" $?
+finish
