@@ -110,7 +110,7 @@ static void check_forward_drops(Doctor *d)
         _cleanup_(nft_context_freep) NftContext *nft = NULL;
         _cleanup_free_ char *out = NULL, *err = NULL;
         NftDropChain drops[DROPS_MAX];
-        size_t n, bad = 0;
+        size_t n;
         int r;
 
         r = nft_context_new(&nft);
@@ -132,7 +132,6 @@ static void check_forward_drops(Doctor *d)
                               drops[i].table, drops[i].chain);
                         continue;
                 }
-                bad++;
                 t = check(d, false, "forward chains", "table %s %s chain %s: hook forward, policy drop",
                           drops[i].family, drops[i].table, drops[i].chain);
                 if (t && tree_node_note(t,
@@ -152,7 +151,6 @@ static void check_forward_drops(Doctor *d)
         }
         if (n == 0)
                 check(d, true, "forward chains", "no forward chain with policy drop in other tables");
-        (void)bad;
 }
 
 static void check_tun(Doctor *d)

@@ -204,7 +204,55 @@ check_output "... clearly" 'network namespace of instance .t1. .* is not there' 
 check "following the fix" sb sh -c 'systemctl stop tsproxy@t1.target ts-netns@t1.service; timeout 60 systemctl start tsproxy@t1.target'
 check "status t1 is good again (exit 0)" wait_for 50 rc_is 0 ctl status t1
 
-# --- 7. not booted with systemd -------------------------------------------------------------
+# --- 7. doctor's other findings, each made real ------------------------------------------------
+# A second instance t2, configured but not started, that breaks the rest of doctor's
+# per-instance checks at once: its tailscaled binary is missing, its uplink has no default
+# route, its listen address is on no interface, and its subnet overlaps a route of the host
+# (a veth's, in the sandbox's own network namespace).
+sb sh -c 'cat > /etc/tsproxy/t2.conf' <<'EOF2'
+[Instance]
+AutoStart=no
+
+[Namespace]
+Subnet=10.200.0.8/30
+Uplink=nowhere0
+
+[Tailscale]
+Binary=/usr/sbin/tailscaled-missing
+
+[SOCKS]
+Listen=100.64.9.9:1081
+EOF2
+check "a veth with a route over t2's subnet" \
+    sb sh -c 'ip link add ovl-a type veth peer name ovl-b && ip addr add 10.200.0.9/29 dev ovl-a && ip link set ovl-b up && ip link set ovl-a up'
+out=$(out_rc 1 ctl doctor); check_rc "doctor exits 1" $? "$out"
+printf '%s\n' "$out" | sed 's/^/#   /'
+check_output "doctor: t2's tailscaled binary is missing" '× t2: tailscaled  /usr/sbin/tailscaled-missing missing' echo "$out"
+check_output "doctor: t2's uplink has no default route" '× t2: uplink  no default route via nowhere0 in the main table' \
+    echo "$out"
+check_output "doctor: t2's listen address is on no interface" '× t2: listen  100\.64\.9\.9:1081 is on no interface' \
+    echo "$out"
+check_output "doctor: t2's subnet overlaps the veth's route" \
+    '× t2: subnet  10\.200\.0\.8/30 overlaps the route 10\.200\.0\.8/29 dev ovl-a' echo "$out"
+check_output "doctor: t1 is unharmed" '● t1: subnet  10\.200\.0\.4/30 overlaps no route' echo "$out"
+check_output "doctor counts 4 findings" '^× tsproxy host  4 findings$' echo "$out"
+sb ip link del ovl-a
+sb rm /etc/tsproxy/t2.conf
+check "without t2 and the veth, doctor exits 0" rc_is 0 ctl doctor
+
+# /dev/net/tun and /run/netns broken in a mount namespace of the check's own, so that
+# nothing else in the sandbox sees it (unshare(1) makes every mount private unless told).
+out=$(out_rc 1 sb unshare --mount sh -c 'mount -t tmpfs none /dev/net && LC_ALL=C.UTF-8 exec tsproxyctl doctor')
+check_rc "without /dev/net/tun, doctor exits 1" $? "$out"
+check_output "doctor: /dev/net/tun missing, with the fix" '× /dev/net/tun  missing' echo "$out"
+check_output "... and the fix" 'fix: modprobe tun' echo "$out"
+out=$(out_rc 1 sb unshare --mount --propagation unchanged sh -c \
+    'mount --make-private /run/netns && LC_ALL=C.UTF-8 exec tsproxyctl doctor')
+check_rc "with /run/netns private, doctor exits 1" $? "$out"
+check_output "doctor: /run/netns is a private mount" '× /run/netns  /run/netns is a private mount' echo "$out"
+check_output "... and the fix" 'fix: mount --make-shared /run/netns' echo "$out"
+
+# --- 8. not booted with systemd -------------------------------------------------------------
 check "without /run/systemd/system: exit 4" rc_is 4 sb unshare --mount sh -c \
     'mount -t tmpfs none /run/systemd && exec tsproxyctl status t1'
 
