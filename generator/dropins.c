@@ -167,8 +167,8 @@ static int build_socks(const InstanceConfig *c, const DropinPaths *paths, const 
 {
         static const char *const default_allow[] = SOCKS_ALLOW_FROM_DEFAULT_INIT;
         const SocksConfig *s = &c->socks;
-        _cleanup_free_ char *listen = strdup("ListenStream=\nListenDatagram=\n"), *exec = NULL, *service = NULL,
-                            *credential = NULL, *users = NULL;
+        _cleanup_free_ char *listen = strdup("ListenStream=\nListenDatagram=\n"), *exec = NULL,
+                            *service = NULL, *credential = NULL, *users = NULL;
         char buf[IPNET_STRLEN > ENDPOINT_STRLEN ? IPNET_STRLEN : ENDPOINT_STRLEN], tun[IFNAMSIZ], n[32];
         int r = 0;
 
@@ -231,12 +231,11 @@ static int build_socks(const InstanceConfig *c, const DropinPaths *paths, const 
 
         /* Per connection: the client's socket, the outgoing one and two pipes for splice();
          * plus the listening sockets and the daemon's own few. */
-        service = strprintf(
-                "%s"
-                "LimitNOFILE=%u\n"
-                "ExecStart=\n"
-                "ExecStart=%s\n",
-                strempty(credential), s->max_connections * SOCKS_FDS_PER_CONNECTION + 64, exec);
+        service = strprintf("%s"
+                            "LimitNOFILE=%u\n"
+                            "ExecStart=\n"
+                            "ExecStart=%s\n",
+                            strempty(credential), s->max_connections * SOCKS_FDS_PER_CONNECTION + 64, exec);
         if (!service)
                 return -ENOMEM;
 
@@ -334,7 +333,8 @@ static int build_dns(const InstanceConfig *c, const DropinPaths *paths, const ch
         /* Domain names have no '%' or '$' (config-keys.c): no escaping needed. */
         service = strprintf("ExecStart=\nExecStart=%s/tsproxy-dns %s --domain %s%s%s\n",
                             paths->pkglibexecdir, c->name, c->dns.domain ?: c->name,
-                            c->dns.tailnet_domain ? " --tailnet-domain " : "", strempty(c->dns.tailnet_domain));
+                            c->dns.tailnet_domain ? " --tailnet-domain " : "",
+                            strempty(c->dns.tailnet_domain));
         if (!listen || !service)
                 return -ENOMEM;
 

@@ -8,6 +8,6 @@ apt-get install -y -qq --no-install-recommends \
     meson ninja-build pkg-config gcc libc6-dev \
     libsystemd-dev libmount-dev libnl-3-dev libnl-route-3-dev libnftables-dev libinih-dev libcmocka-dev \
     libc-ares-dev libcrypt-dev clang libclang-rt-14-dev \
-    systemd nftables iproute2 iputils-ping util-linux procps python3 man-db mandoc \
+    clang-format systemd nftables iproute2 iputils-ping util-linux procps python3 man-db mandoc \
     dnsmasq-base bind9-dnsutils dnsperf curl openssl \
     >/dev/null

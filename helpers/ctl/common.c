@@ -31,7 +31,8 @@ int ctl_load_config(Ctl *ctl, ConfigSet *set)
         int r = config_load(ctl->root, set);
 
         if (r < 0)
-                return log_error_errno(&ctl->log, r, "Failed to load configuration below '%s': %m", ctl->root);
+                return log_error_errno(&ctl->log, r, "Failed to load configuration below '%s': %m",
+                                       ctl->root);
         return 0;
 }
 
@@ -54,7 +55,9 @@ char *ctl_fix_text(const char *fix, const char *name, const char *unit)
         char *out, *p;
 
         for (const char *q = fix; *q; q++)
-                n += strncmp(q, "NAME", 4) == 0 ? strlen(name) : strncmp(q, "UNIT", 4) == 0 ? strlen(unit) : 1;
+                n += strncmp(q, "NAME", 4) == 0   ? strlen(name)
+                     : strncmp(q, "UNIT", 4) == 0 ? strlen(unit)
+                                                  : 1;
         out = p = malloc(n);
         if (!out)
                 return NULL;

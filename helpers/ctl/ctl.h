@@ -15,11 +15,11 @@
 /* Exit codes, documented in tsproxyctl(8). */
 typedef enum CtlExit {
         CTL_EXIT_OK = 0,
-        CTL_EXIT_PROBLEMS = 1,        /* status bad, verify errors, doctor findings; or a failure */
-        CTL_EXIT_USAGE = 2,           /* bad command line */
+        CTL_EXIT_PROBLEMS = 1,         /* status bad, verify errors, doctor findings; or a failure */
+        CTL_EXIT_USAGE = 2,            /* bad command line */
         CTL_EXIT_UNKNOWN_INSTANCE = 3, /* no such instance configured */
-        CTL_EXIT_NO_SYSTEMD = 4,      /* not booted with systemd (/run/systemd/system missing) */
-        CTL_EXIT_NO_RIGHTS = 5,       /* EPERM/EACCES on the bus, a namespace or nftables */
+        CTL_EXIT_NO_SYSTEMD = 4,       /* not booted with systemd (/run/systemd/system missing) */
+        CTL_EXIT_NO_RIGHTS = 5,        /* EPERM/EACCES on the bus, a namespace or nftables */
 } CtlExit;
 
 typedef struct Ctl {

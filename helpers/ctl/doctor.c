@@ -128,25 +128,28 @@ static void check_forward_drops(Doctor *d)
                 TreeNode *t;
                 if (drops[i].mentions_tsproxy) {
                         check(d, true, "forward chains",
-                              "table %s %s chain %s has policy drop, and rules for the ts-* veths", drops[i].family,
-                              drops[i].table, drops[i].chain);
+                              "table %s %s chain %s has policy drop, and rules for the ts-* veths",
+                              drops[i].family, drops[i].table, drops[i].chain);
                         continue;
                 }
                 t = check(d, false, "forward chains", "table %s %s chain %s: hook forward, policy drop",
                           drops[i].family, drops[i].table, drops[i].chain);
-                if (t && tree_node_note(t,
-                                        "why: a packet is forwarded only if every forward base chain accepts it; "
-                                        "this one drops the instances' traffic (ts-* to the uplink and back) that "
-                                        "tsproxy's own table accepts. Docker sets FORWARD's policy to drop.") < 0)
+                if (t &&
+                    tree_node_note(
+                            t, "why: a packet is forwarded only if every forward base chain accepts it; "
+                               "this one drops the instances' traffic (ts-* to the uplink and back) that "
+                               "tsproxy's own table accepts. Docker sets FORWARD's policy to drop.") < 0)
                         d->error = -ENOMEM;
-                if (t && tree_node_note(t,
-                                        "fix: accept the veths in that table, e.g. nft insert rule %s %s %s iifname "
-                                        "\"ts-*\" accept; nft insert rule %s %s %s oifname \"ts-*\" ct state "
-                                        "established,related accept (Docker: the same in its DOCKER-USER chain, "
-                                        "iptables -I DOCKER-USER -i ts-+ -j ACCEPT; iptables -I DOCKER-USER -o ts-+ -m "
-                                        "conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT)",
-                                        drops[i].family, drops[i].table, drops[i].chain, drops[i].family,
-                                        drops[i].table, drops[i].chain) < 0)
+                if (t &&
+                    tree_node_note(
+                            t,
+                            "fix: accept the veths in that table, e.g. nft insert rule %s %s %s iifname "
+                            "\"ts-*\" accept; nft insert rule %s %s %s oifname \"ts-*\" ct state "
+                            "established,related accept (Docker: the same in its DOCKER-USER chain, "
+                            "iptables -I DOCKER-USER -i ts-+ -j ACCEPT; iptables -I DOCKER-USER -o ts-+ -m "
+                            "conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT)",
+                            drops[i].family, drops[i].table, drops[i].chain, drops[i].family, drops[i].table,
+                            drops[i].chain) < 0)
                         d->error = -ENOMEM;
         }
         if (n == 0)
@@ -212,16 +215,18 @@ static void check_instance(Doctor *d, const InstanceConfig *c, const RouteEntry 
         check_instance_forwarding(d, c);
         snprintf(label, sizeof(label), "%s: uplink", c->name);
         for (size_t i = 0; i < n_routes && !found; i++)
-                found = routes[i].destination.prefix == 0 && (!c->uplink || strcmp(routes[i].ifname, c->uplink) == 0);
+                found = routes[i].destination.prefix == 0 &&
+                        (!c->uplink || strcmp(routes[i].ifname, c->uplink) == 0);
         if (found)
                 check(d, true, label, "default route%s%s", c->uplink ? " via " : "", strempty(c->uplink));
         else
                 explain(d,
-                        check(d, false, label, "no default route%s%s in the main table", c->uplink ? " via " : "",
-                              strempty(c->uplink)),
+                        check(d, false, label, "no default route%s%s in the main table",
+                              c->uplink ? " via " : "", strempty(c->uplink)),
                         "the instance's traffic is masqueraded out of the uplink: without a route there the "
                         "instance's tailscaled reaches neither its control server nor its peers",
-                        c->uplink ? "bring the uplink up with its default route, or set [Namespace] Uplink= to the "
+                        c->uplink ? "bring the uplink up with its default route, or set [Namespace] Uplink= "
+                                    "to the "
                                     "interface of the default route (ip route show default)"
                                   : "give the host a default route (ip route show default)");
 
@@ -233,13 +238,15 @@ static void check_instance(Doctor *d, const InstanceConfig *c, const RouteEntry 
                         check(d, false, label, "%s %s", c->ts_binary,
                               stat(c->ts_binary, &st) < 0 ? "missing" : "not an executable file"),
                         "tailscaled@ runs this binary ([Tailscale] Binary=)",
-                        "install tailscale (https://tailscale.com/download), or set [Tailscale] Binary= to its "
+                        "install tailscale (https://tailscale.com/download), or set [Tailscale] Binary= to "
+                        "its "
                         "path");
 
         for (size_t i = 0; i < c->socks.n_listen + c->n_forwards; i++) {
-                const struct sockaddr *sa = i < c->socks.n_listen
-                                                    ? (const struct sockaddr *)&c->socks.listen[i].address
-                                                    : (const struct sockaddr *)&c->forwards[i - c->socks.n_listen].listen;
+                const struct sockaddr *sa =
+                        i < c->socks.n_listen
+                                ? (const struct sockaddr *)&c->socks.listen[i].address
+                                : (const struct sockaddr *)&c->forwards[i - c->socks.n_listen].listen;
                 static const struct in6_addr any6 = IN6ADDR_ANY_INIT;
                 bool wildcard = (sa->sa_family == AF_INET &&
                                  ((const struct sockaddr_in *)sa)->sin_addr.s_addr == htonl(INADDR_ANY)) ||
@@ -249,13 +256,17 @@ static void check_instance(Doctor *d, const InstanceConfig *c, const RouteEntry 
                 endpoint_format(sa, buf);
                 snprintf(label, sizeof(label), "%s: listen", c->name);
                 if (wildcard || netfacts_has_address(sa))
-                        check(d, true, label, "%s %s", buf, wildcard ? "(any address)" : "is on an interface");
+                        check(d, true, label, "%s %s", buf,
+                              wildcard ? "(any address)" : "is on an interface");
                 else
                         explain(d, check(d, false, label, "%s is on no interface of the host", buf),
-                                "the socket is bound anyway (FreeBind=), but nothing reaches it until the address "
-                                "is there; a home tailnet address (100.x) is missing when the host's own tailscale "
+                                "the socket is bound anyway (FreeBind=), but nothing reaches it until the "
+                                "address "
+                                "is there; a home tailnet address (100.x) is missing when the host's own "
+                                "tailscale "
                                 "is down",
-                                "bring the host's tailscale up (tailscale up; tailscale ip), or correct [SOCKS] "
+                                "bring the host's tailscale up (tailscale up; tailscale ip), or correct "
+                                "[SOCKS] "
                                 "Listen= / [Forward] Forward=");
         }
 
@@ -271,10 +282,13 @@ static void check_instance(Doctor *d, const InstanceConfig *c, const RouteEntry 
                         continue;
                 found = true;
                 subnet_format(&routes[i].destination, dest);
-                explain(d, check(d, false, label, "%s overlaps the route %s dev %s", subnet, dest, routes[i].ifname),
+                explain(d,
+                        check(d, false, label, "%s overlaps the route %s dev %s", subnet, dest,
+                              routes[i].ifname),
                         "the host's route and the instance's veth claim the same addresses: one of them is "
                         "unreachable",
-                        "choose another [Namespace] Subnet= (tsproxyctl verify checks it), or leave it unset for "
+                        "choose another [Namespace] Subnet= (tsproxyctl verify checks it), or leave it "
+                        "unset for "
                         "one from 10.200.0.0/16");
         }
         if (!found)
@@ -304,7 +318,8 @@ int ctl_doctor(Ctl *ctl, int argc, char *argv[])
         root = tree_node_new(TREE_MARK_NONE, "tsproxy host", NULL);
         if (!routes || !root) {
                 config_set_done(&set);
-                return log_error_errno(&ctl->log, ENOMEM, "Failed to allocate memory: %m"), CTL_EXIT_PROBLEMS;
+                return log_error_errno(&ctl->log, ENOMEM, "Failed to allocate memory: %m"),
+                       CTL_EXIT_PROBLEMS;
         }
         d.root = root;
         r = fileio_read_text("/proc/net/route", 4 * 1024 * 1024, &route_text);
@@ -315,7 +330,9 @@ int ctl_doctor(Ctl *ctl, int argc, char *argv[])
         check_tun(&d);
         check_netns_shared(&d);
         if (diagnostics_count(&set.diagnostics, LOG_ERR) > 0)
-                explain(&d, check(&d, false, "configuration", "%zu errors", diagnostics_count(&set.diagnostics, LOG_ERR)),
+                explain(&d,
+                        check(&d, false, "configuration", "%zu errors",
+                              diagnostics_count(&set.diagnostics, LOG_ERR)),
                         "instances with errors are not generated", "tsproxyctl verify names them");
         for (size_t i = 0; i < set.n_instances && d.error >= 0; i++)
                 if (set.instances[i].valid)
@@ -329,7 +346,8 @@ int ctl_doctor(Ctl *ctl, int argc, char *argv[])
                 return CTL_EXIT_NO_RIGHTS;
         }
         if (d.error < 0)
-                return log_error_errno(&ctl->log, d.error, "Failed to run the checks: %m"), CTL_EXIT_PROBLEMS;
+                return log_error_errno(&ctl->log, d.error, "Failed to run the checks: %m"),
+                       CTL_EXIT_PROBLEMS;
         r = tree_node_set_fact(root, "%zu finding%s", d.findings, d.findings == 1 ? "" : "s");
         if (r >= 0) {
                 root->mark = d.findings ? TREE_MARK_BAD : TREE_MARK_GOOD;

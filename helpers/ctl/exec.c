@@ -62,7 +62,8 @@ static int open_instance_netns(Ctl *ctl, const char *name, int *ret_fd)
                           name, ctl->netns_dir, name, name, name);
                 return CTL_EXIT_PROBLEMS;
         }
-        log_error_errno(&ctl->log, r, "Failed to open the network namespace '%s/%s': %m", ctl->netns_dir, name);
+        log_error_errno(&ctl->log, r, "Failed to open the network namespace '%s/%s': %m", ctl->netns_dir,
+                        name);
         return ctl_exit_for_error(r);
 }
 
@@ -70,8 +71,8 @@ static int enter_netns(Ctl *ctl, const char *name, int fd)
 {
         if (setns(fd, CLONE_NEWNET) < 0) {
                 int r = negative_errno();
-                log_error_errno(&ctl->log, r, "Failed to enter the network namespace of instance '%s': %m%s", name,
-                                r == -EPERM ? " (needs root: CAP_SYS_ADMIN)" : "");
+                log_error_errno(&ctl->log, r, "Failed to enter the network namespace of instance '%s': %m%s",
+                                name, r == -EPERM ? " (needs root: CAP_SYS_ADMIN)" : "");
                 return ctl_exit_for_error(r);
         }
         return 0;
@@ -91,19 +92,22 @@ static int enter_mounts(Ctl *ctl, const char *name)
         }
         /* Nothing mounted from here on propagates back to the host. */
         if (mount("", "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
-                return log_error_errno(&ctl->log, errno, "Failed to make mounts slave: %m"), CTL_EXIT_PROBLEMS;
+                return log_error_errno(&ctl->log, errno, "Failed to make mounts slave: %m"),
+                       CTL_EXIT_PROBLEMS;
 
         /* sysfs shows the network namespace of whoever mounts it. Keep it read-only if
          * the old one was. A failure is not fatal (ip netns exec also goes on). */
         if (statvfs("/sys", &sv) == 0 && (sv.f_flag & ST_RDONLY))
                 flags |= MS_RDONLY;
         if (umount2("/sys", MNT_DETACH) < 0 || mount(name, "/sys", "sysfs", flags, NULL) < 0)
-                log_warning(&ctl->log, "Failed to mount a sysfs for the namespace of '%s' on /sys: %m", name);
+                log_warning(&ctl->log, "Failed to mount a sysfs for the namespace of '%s' on /sys: %m",
+                            name);
 
         snprintf(resolv, sizeof(resolv), RUNTIME_DIR_PREFIX "/%s/resolv.tailnet.conf", name);
         if (access(resolv, F_OK) < 0)
                 log_warning(&ctl->log,
-                            "%s is not there (tailscaled@%s writes it when it starts); /etc/resolv.conf is the host's.",
+                            "%s is not there (tailscaled@%s writes it when it starts); /etc/resolv.conf is "
+                            "the host's.",
                             resolv, name);
         else if (mount(resolv, "/etc/resolv.conf", NULL, MS_BIND, NULL) < 0)
                 log_warning(&ctl->log, "Failed to bind %s over /etc/resolv.conf: %m", resolv);
@@ -159,7 +163,8 @@ int ctl_tailscale(Ctl *ctl, int argc, char *argv[])
 
         args = calloc((size_t)argc + 1, sizeof(char *));
         if (!args)
-                return log_error_errno(&ctl->log, ENOMEM, "Failed to allocate memory: %m"), CTL_EXIT_PROBLEMS;
+                return log_error_errno(&ctl->log, ENOMEM, "Failed to allocate memory: %m"),
+                       CTL_EXIT_PROBLEMS;
         snprintf(socket_arg, sizeof(socket_arg), "--socket=/run/tailscale-%s/tailscaled.sock", argv[1]);
         args[0] = (char *)TAILSCALE_CLI;
         args[1] = socket_arg;

@@ -27,7 +27,8 @@ static void append_sysctl(char *buf, size_t size, const char *name, const char *
 {
         size_t len = strlen(buf);
         if (len < size)
-                snprintf(buf + len, size - len, "%snet.ipv4.conf.%s.forwarding=%s", len ? " " : "", name, value);
+                snprintf(buf + len, size - len, "%snet.ipv4.conf.%s.forwarding=%s", len ? " " : "", name,
+                         value);
 }
 
 int forwarding_read(const char *host_ifname, const char *uplink, Forwarding *ret)
@@ -52,8 +53,7 @@ int forwarding_read(const char *host_ifname, const char *uplink, Forwarding *ret
                 r = read_flag(path);
                 if (r < 0 && r != -ENOENT)
                         return r;
-                append_sysctl(ret->fact, sizeof(ret->fact), ifs[i],
-                       r == -ENOENT ? "absent" : r ? "1" : "0");
+                append_sysctl(ret->fact, sizeof(ret->fact), ifs[i], r == -ENOENT ? "absent" : r ? "1" : "0");
                 if (r == 1)
                         continue;
                 ret->on = false;

@@ -97,8 +97,8 @@ static int collect_units(InstanceStatus *s, sd_bus *bus, bool with_journal, bool
         r = unit_state_get(bus, s->units.target, &s->target.state);
         if (r < 0)
                 return r;
-        s->enabled = s->config->auto_start ||
-                     (s->target.state.unit_file_state && strncmp(s->target.state.unit_file_state, "enabled", 7) == 0);
+        s->enabled = s->config->auto_start || (s->target.state.unit_file_state &&
+                                               strncmp(s->target.state.unit_file_state, "enabled", 7) == 0);
         wanted = named || s->enabled || unit_is(&s->target, "active") || unit_is(&s->target, "activating") ||
                  unit_is(&s->target, "failed");
 
@@ -143,11 +143,12 @@ static int collect_netns(const Ctl *ctl, InstanceStatus *s)
         if (is_permission_error(s->netns_error))
                 return s->netns_error;
         if (s->netns_error < 0)
-                return set_link(&s->netns, s->netns_up ? VERDICT_BAD : VERDICT_NONE, fix,
-                                s->netns_error == -ENOENT ? fmt("%s absent", s->netns_path)
-                                : s->netns_error == -EMEDIUMTYPE
-                                        ? fmt("%s is not a namespace mount", s->netns_path)
-                                        : fmt("%s cannot be entered: %s", s->netns_path, strerror(-s->netns_error)));
+                return set_link(
+                        &s->netns, s->netns_up ? VERDICT_BAD : VERDICT_NONE, fix,
+                        s->netns_error == -ENOENT ? fmt("%s absent", s->netns_path)
+                        : s->netns_error == -EMEDIUMTYPE
+                                ? fmt("%s is not a namespace mount", s->netns_path)
+                                : fmt("%s cannot be entered: %s", s->netns_path, strerror(-s->netns_error)));
         host0 = netfacts_link(&s->ns, NAMESPACE_IFNAME);
         if (!host0)
                 return set_link(&s->netns, s->netns_up ? VERDICT_BAD : VERDICT_NONE, fix,
@@ -156,8 +157,8 @@ static int collect_netns(const Ctl *ctl, InstanceStatus *s)
         if (!addrs)
                 return -ENOMEM;
         return set_link(&s->netns, host0->up && host0->n_addrs > 0 ? VERDICT_GOOD : VERDICT_BAD, fix,
-                        fmt("%s present, %s %s %s", s->netns_path, NAMESPACE_IFNAME, host0->up ? "up" : "DOWN",
-                            *addrs ? addrs : "without addresses"));
+                        fmt("%s present, %s %s %s", s->netns_path, NAMESPACE_IFNAME,
+                            host0->up ? "up" : "DOWN", *addrs ? addrs : "without addresses"));
 }
 
 static int collect_veth(InstanceStatus *s)
@@ -182,7 +183,8 @@ static int collect_veth(InstanceStatus *s)
         if (!addrs)
                 return -ENOMEM;
         return set_link(&s->veth_link, l->up && l->n_addrs > 0 ? VERDICT_GOOD : missing, fix,
-                        fmt("%s %s %s", s->host_ifname, l->up ? "up" : "DOWN", *addrs ? addrs : "without addresses"));
+                        fmt("%s %s %s", s->host_ifname, l->up ? "up" : "DOWN",
+                            *addrs ? addrs : "without addresses"));
 }
 
 static int collect_forwarding(InstanceStatus *s)
@@ -197,9 +199,13 @@ static int collect_forwarding(InstanceStatus *s)
                                 fmt("IPv4 forwarding unreadable: %s", strerror(-r)));
         s->forwarding = f.on;
         snprintf(fix, sizeof(fix),
-                 "%s%sfind what turned it off (a sysctl.d file, a firewall or container tool); see tsproxyctl doctor",
+                 "%s%sfind what turned it off (a sysctl.d file, a firewall or container tool); see "
+                 "tsproxyctl doctor",
                  f.fix, f.fix[0] ? ", and " : "");
-        return set_link(&s->forwarding_link, f.on ? VERDICT_GOOD : s->netns_up ? VERDICT_BAD : VERDICT_NONE,
+        return set_link(&s->forwarding_link,
+                        f.on          ? VERDICT_GOOD
+                        : s->netns_up ? VERDICT_BAD
+                                      : VERDICT_NONE,
                         fix, strdup(f.fact));
 }
 
@@ -224,8 +230,9 @@ static int collect_nft(InstanceStatus *s)
                 return r;
         if (r < 0)
                 return set_link(&s->nft, missing, fix,
-                                r == -ENOENT ? fmt("table inet %s absent", s->nft_table)
-                                             : fmt("table inet %s unreadable: %s", s->nft_table, strerror(-r)));
+                                r == -ENOENT
+                                        ? fmt("table inet %s absent", s->nft_table)
+                                        : fmt("table inet %s unreadable: %s", s->nft_table, strerror(-r)));
         s->nft_present = true;
         s->masquerade = parse_nft_masquerade(out, &s->packets, &s->bytes);
         if (!s->masquerade)
@@ -262,15 +269,16 @@ static int collect_tailnet(InstanceStatus *s)
                 }
         if (s->n_tailnet == 0)
                 return set_link(&s->tailnet_link, missing,
-                                "log the instance in: tsproxyctl tailscale NAME up (or see: tsproxyctl tailscale NAME "
+                                "log the instance in: tsproxyctl tailscale NAME up (or see: tsproxyctl "
+                                "tailscale NAME "
                                 "status)",
                                 strdup(s->netns_error < 0 ? "unknown: no namespace to look into"
                                                           : "no tailnet address in the namespace"));
         return set_link(&s->tailnet_link, VERDICT_GOOD, NULL, fmt("%s on %s", list, s->tailnet_ifname));
 }
 
-int instance_status_collect(const Ctl *ctl, sd_bus *bus, const InstanceConfig *c, bool with_journal, bool named,
-                            InstanceStatus *ret)
+int instance_status_collect(const Ctl *ctl, sd_bus *bus, const InstanceConfig *c, bool with_journal,
+                            bool named, InstanceStatus *ret)
 {
         InstanceStatus s = {.config = c};
         const UnitFacts *netns;
@@ -320,7 +328,8 @@ const char *instance_status_unit_fix(const InstanceStatus *s, size_t i)
                 return NULL;
         if (!s->unit_facts[i].state.load_state || strcmp(s->unit_facts[i].state.load_state, "loaded") != 0)
                 return "systemctl daemon-reload (the generator makes the drop-ins); then tsproxyctl verify";
-        return "see the journal lines above (journalctl -u UNIT); then systemctl restart tsproxy@NAME.target";
+        return "see the journal lines above (journalctl -u UNIT); then systemctl restart "
+               "tsproxy@NAME.target";
 }
 
 void instance_status_done(InstanceStatus *s)
@@ -366,10 +375,11 @@ int ctl_bus_open(Ctl *ctl, sd_bus **ret)
 int ctl_status_error(Ctl *ctl, const char *name, int r)
 {
         if (r == -EPERM || r == -EACCES) {
-                log_error_errno(&ctl->log, r,
-                                "Failed to inspect instance '%s': %m. Entering its network namespace and "
-                                "reading nftables need root (CAP_SYS_ADMIN, CAP_NET_ADMIN); run tsproxyctl as root.",
-                                name);
+                log_error_errno(
+                        &ctl->log, r,
+                        "Failed to inspect instance '%s': %m. Entering its network namespace and "
+                        "reading nftables need root (CAP_SYS_ADMIN, CAP_NET_ADMIN); run tsproxyctl as root.",
+                        name);
                 return CTL_EXIT_NO_RIGHTS;
         }
         log_error_errno(&ctl->log, r, "Failed to inspect instance '%s': %m", name);

@@ -81,8 +81,8 @@ typedef struct InstanceStatus {
  * negative errno that stops the command: -EPERM/-EACCES (the caller needs root for the
  * namespace or nftables), -ENOMEM, a bus error.
  */
-int instance_status_collect(const Ctl *ctl, sd_bus *bus, const InstanceConfig *c, bool with_journal, bool named,
-                            InstanceStatus *ret);
+int instance_status_collect(const Ctl *ctl, sd_bus *bus, const InstanceConfig *c, bool with_journal,
+                            bool named, InstanceStatus *ret);
 void instance_status_done(InstanceStatus *s);
 
 /* The unit's fix hint when it is bad. */

@@ -20,7 +20,6 @@
 
 #include "macro.h"
 
-
 static int add_group(sd_journal *j, const char *field, const char *unit, const char *boot, int max_priority)
 {
         char m[512];

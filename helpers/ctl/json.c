@@ -88,21 +88,11 @@ static void write_escaped(JsonWriter *w, const char *s)
         fputc('"', w->f);
         for (const unsigned char *p = (const unsigned char *)s; *p; p++)
                 switch (*p) {
-                case '"':
-                        fputs("\\\"", w->f);
-                        break;
-                case '\\':
-                        fputs("\\\\", w->f);
-                        break;
-                case '\n':
-                        fputs("\\n", w->f);
-                        break;
-                case '\t':
-                        fputs("\\t", w->f);
-                        break;
-                case '\r':
-                        fputs("\\r", w->f);
-                        break;
+                case '"': fputs("\\\"", w->f); break;
+                case '\\': fputs("\\\\", w->f); break;
+                case '\n': fputs("\\n", w->f); break;
+                case '\t': fputs("\\t", w->f); break;
+                case '\r': fputs("\\r", w->f); break;
                 default:
                         if (*p < 0x20 || *p == 0x7f)
                                 fprintf(w->f, "\\u%04x", *p);

@@ -53,11 +53,8 @@ int ctl_list(Ctl *ctl, int argc, char *argv[])
 
         while ((c = getopt_long(argc, argv, "", options, NULL)) >= 0)
                 switch (c) {
-                case 'j':
-                        ctl->json = true;
-                        break;
-                default:
-                        return CTL_EXIT_USAGE;
+                case 'j': ctl->json = true; break;
+                default: return CTL_EXIT_USAGE;
                 }
         if (optind < argc) {
                 log_error(&ctl->log, "list takes no arguments.");
@@ -78,8 +75,8 @@ int ctl_list(Ctl *ctl, int argc, char *argv[])
                 json_key(&w, "instances");
                 json_begin_array(&w);
         } else
-                printf("%-12s %-7s %-12s %-18s %-18s %s\n", "INSTANCE", "ENABLED", "STATE", "SUBNET", "TAILNET",
-                       "LISTEN");
+                printf("%-12s %-7s %-12s %-18s %-18s %s\n", "INSTANCE", "ENABLED", "STATE", "SUBNET",
+                       "TAILNET", "LISTEN");
 
         for (size_t i = 0; i < set.n_instances && ret == CTL_EXIT_OK; i++) {
                 const InstanceConfig *inst = &set.instances[i];
@@ -130,8 +127,9 @@ int ctl_list(Ctl *ctl, int argc, char *argv[])
                                 tailnet = t;
                         }
                         printf("%-12s %-7s %-12s %-18s %-18s %s\n", inst->name,
-                               inst->valid ? (s.enabled ? "yes" : "no") : "-", state, inst->valid ? subnet : "-",
-                               tailnet && *tailnet ? tailnet : "-", *listen ? listen : "-");
+                               inst->valid ? (s.enabled ? "yes" : "no") : "-", state,
+                               inst->valid ? subnet : "-", tailnet && *tailnet ? tailnet : "-",
+                               *listen ? listen : "-");
                 }
                 instance_status_done(&s);
         }

@@ -77,20 +77,11 @@ int main(int argc, char *argv[])
         /* "+": stop at the command; its own options are parsed by the command. */
         while ((c = getopt_long(argc, argv, "+h", options, NULL)) >= 0)
                 switch (c) {
-                case 'h':
-                        help();
-                        return CTL_EXIT_OK;
-                case ARG_VERSION:
-                        printf("tsproxyctl %s\n", PACKAGE_VERSION);
-                        return CTL_EXIT_OK;
-                case ARG_JSON:
-                        ctl.json = true;
-                        break;
-                case ARG_NO_COLOR:
-                        no_color = true;
-                        break;
-                default:
-                        return CTL_EXIT_USAGE;
+                case 'h': help(); return CTL_EXIT_OK;
+                case ARG_VERSION: printf("tsproxyctl %s\n", PACKAGE_VERSION); return CTL_EXIT_OK;
+                case ARG_JSON: ctl.json = true; break;
+                case ARG_NO_COLOR: no_color = true; break;
+                default: return CTL_EXIT_USAGE;
                 }
         if (optind >= argc) {
                 log_error(&ctl.log, "No command given; see tsproxyctl --help.");

@@ -66,7 +66,8 @@ int netfacts_read(NetFacts *ret)
                 if (!l)
                         continue;
                 l->up = l->up || (i->ifa_flags & IFF_UP);
-                if (!i->ifa_addr || (i->ifa_addr->sa_family != AF_INET && i->ifa_addr->sa_family != AF_INET6))
+                if (!i->ifa_addr ||
+                    (i->ifa_addr->sa_family != AF_INET && i->ifa_addr->sa_family != AF_INET6))
                         continue;
                 if (l->n_addrs == NET_ADDRS_MAX)
                         continue;

@@ -122,8 +122,8 @@ size_t parse_proc_net_route(const char *text, RouteEntry *ret, size_t max)
                         header = false;
                         continue;
                 }
-                if (sscanf(line, "%15s %x %x %x %u %u %u %x", ifname, &dest, &gw, &flags, &refcnt, &use, &metric,
-                           &mask) != 8)
+                if (sscanf(line, "%15s %x %x %x %u %u %u %x", ifname, &dest, &gw, &flags, &refcnt, &use,
+                           &metric, &mask) != 8)
                         continue;
                 if (!(flags & 0x1)) /* RTF_UP */
                         continue;

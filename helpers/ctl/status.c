@@ -91,8 +91,8 @@ static int unit_node(const InstanceStatus *s, size_t i, TreeNode **ret)
         else if (strncmp(unit, "tailscaled@", 11) == 0)
                 r = add_link(n, "tailnet", &s->tailnet_link, name);
         for (char **l = u->state.listen; r >= 0 && l && *l; l++)
-                if (!tree_node_add(n, u->verdict == VERDICT_GOOD ? TREE_MARK_GOOD : mark_of(u->verdict), "listen",
-                                   "%s%s", *l, u->verdict == VERDICT_GOOD ? " (listening)" : ""))
+                if (!tree_node_add(n, u->verdict == VERDICT_GOOD ? TREE_MARK_GOOD : mark_of(u->verdict),
+                                   "listen", "%s%s", *l, u->verdict == VERDICT_GOOD ? " (listening)" : ""))
                         r = -ENOMEM;
         if (r < 0)
                 return r;
@@ -114,7 +114,8 @@ static int build_tree(const InstanceStatus *s, TreeNode **ret)
         if (!root)
                 return -ENOMEM;
         if (s->target.verdict == VERDICT_BAD) {
-                r = add_fix(root, "systemctl start tsproxy@NAME.target; the bad links below say why it is not up",
+                r = add_fix(root,
+                            "systemctl start tsproxy@NAME.target; the bad links below say why it is not up",
                             s->config->name, "");
                 if (r < 0)
                         return r;
@@ -324,14 +325,9 @@ int ctl_status(Ctl *ctl, int argc, char *argv[])
 
         while ((c = getopt_long(argc, argv, "", options, NULL)) >= 0)
                 switch (c) {
-                case 'j':
-                        ctl->json = true;
-                        break;
-                case 'C':
-                        ctl->style.color = false;
-                        break;
-                default:
-                        return CTL_EXIT_USAGE;
+                case 'j': ctl->json = true; break;
+                case 'C': ctl->style.color = false; break;
+                default: return CTL_EXIT_USAGE;
                 }
         if (ctl_load_config(ctl, &set) < 0)
                 return CTL_EXIT_PROBLEMS;

@@ -157,8 +157,8 @@ static const Glyphs glyphs_utf8 = {"├─", "└─", "│ ", "  ", {"○", "�
 static const Glyphs glyphs_ascii = {"|-", "`-", "| ", "  ", {"o", "*", "x"}};
 
 /* prefix: the columns of the ancestors ("│ " or "  " each), as text. */
-static void render_node(const TreeNode *n, const TreeStyle *style, const Glyphs *g, FILE *f, const char *prefix,
-                        const char *connector, const char *child_prefix_add)
+static void render_node(const TreeNode *n, const TreeStyle *style, const Glyphs *g, FILE *f,
+                        const char *prefix, const char *connector, const char *child_prefix_add)
 {
         static const char *const mark_color[3] = {ANSI_GREY, ANSI_GREEN, ANSI_RED};
         size_t plen = strlen(prefix);

@@ -24,8 +24,8 @@ typedef enum TreeMark {
 
 typedef struct TreeNode {
         TreeMark mark;
-        char *label; /* bold when coloured */
-        char *fact;  /* after the label, or NULL */
+        char *label;  /* bold when coloured */
+        char *fact;   /* after the label, or NULL */
         char **notes; /* lines under the node, indented */
         size_t n_notes;
         struct TreeNode **children;

@@ -26,7 +26,6 @@ typedef struct UnitState {
         char **listen;          /* sockets: "Stream 127.0.0.1:1080", NULL-terminated, or NULL */
 } UnitState;
 
-
 /* The system bus: -EPERM/-EACCES, or -ENOENT/-ECONNREFUSED when there is no systemd. */
 int unit_state_bus_open(sd_bus **ret);
 /* Fill ret for unit. A unit that does not exist gives load_state "not-found", not an error. */

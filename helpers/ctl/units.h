@@ -15,7 +15,7 @@
 #include "config.h"
 
 typedef struct CtlUnit {
-        char *name;    /* "socks@NAME.service" */
+        char *name;     /* "socks@NAME.service" */
         ssize_t parent; /* index of the unit it hangs under in the tree (its socket), -1: the target */
 } CtlUnit;
 

@@ -129,7 +129,8 @@ static int verify_units(Ctl *ctl, const ConfigSet *set)
         output_write_trees(dir_fd, trees, set->n_instances, results, 1, NULL, NULL);
         for (size_t i = 0; i < set->n_instances; i++)
                 if (results[i].error < 0) {
-                        r = log_error_errno(&ctl->log, results[i].error, "Failed to write '%s' of instance '%s': %m",
+                        r = log_error_errno(&ctl->log, results[i].error,
+                                            "Failed to write '%s' of instance '%s': %m",
                                             strna(results[i].failed), set->instances[i].name);
                         goto finish;
                 }
@@ -171,11 +172,8 @@ int ctl_verify(Ctl *ctl, int argc, char *argv[])
 
         while ((c = getopt_long(argc, argv, "u", options, NULL)) >= 0)
                 switch (c) {
-                case 'u':
-                        units = true;
-                        break;
-                default:
-                        return CTL_EXIT_USAGE;
+                case 'u': units = true; break;
+                default: return CTL_EXIT_USAGE;
                 }
         if (optind < argc) {
                 log_error(&ctl->log, "verify takes no arguments.");

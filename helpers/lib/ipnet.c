@@ -175,8 +175,7 @@ void endpoint_format(const struct sockaddr *sa, char buf[static ENDPOINT_STRLEN]
                 return;
         }
         inet_ntop(family, b, a, sizeof(a));
-        snprintf(buf, ENDPOINT_STRLEN, family == AF_INET ? "%s:%u" : "[%s]:%u", a,
-                 ntohs(sockaddr_port(sa)));
+        snprintf(buf, ENDPOINT_STRLEN, family == AF_INET ? "%s:%u" : "[%s]:%u", a, ntohs(sockaddr_port(sa)));
 }
 
 bool sockaddr_equal(const struct sockaddr *a, const struct sockaddr *b)

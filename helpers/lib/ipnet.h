@@ -16,12 +16,12 @@
 #include <sys/socket.h>
 
 typedef struct IpNetwork {
-        int family; /* AF_INET or AF_INET6 */
+        int family;        /* AF_INET or AF_INET6 */
         uint8_t bytes[16]; /* network byte order; host bits zero */
         unsigned prefix;
 } IpNetwork;
 
-#define IPNET_STRLEN     (INET6_ADDRSTRLEN + 4)
+#define IPNET_STRLEN    (INET6_ADDRSTRLEN + 4)
 #define ENDPOINT_STRLEN (INET6_ADDRSTRLEN + 8)
 
 /* "ADDR/N" or "ADDR": -EINVAL on syntax, -EDOM if host bits are set. */

@@ -219,8 +219,8 @@ static void connection_try_next(Connection *c)
                         c->last_error = negative_errno();
                         continue;
                 }
-                r = sd_event_add_io(s->event, &c->target_source, c->target_fd, CONNECTION_EVENTS, on_target_event,
-                                    c);
+                r = sd_event_add_io(s->event, &c->target_source, c->target_fd, CONNECTION_EVENTS,
+                                    on_target_event, c);
                 if (r < 0) {
                         c->last_error = r;
                         continue;
@@ -323,7 +323,8 @@ static void connection_handshake_input(Connection *c)
                 ssize_t n;
                 int r;
 
-                n = recv(c->client_fd, c->input + c->n_input, HANDSHAKE_INPUT_MAX - c->n_input, MSG_DONTWAIT);
+                n = recv(c->client_fd, c->input + c->n_input, HANDSHAKE_INPUT_MAX - c->n_input,
+                         MSG_DONTWAIT);
                 if (n < 0 && errno == EAGAIN)
                         return;
                 if (n <= 0) {
@@ -399,9 +400,7 @@ static int on_client_event(sd_event_source *source, int fd, uint32_t revents, vo
                         connection_replied(c);
                 break;
         case CONNECTION_RELAY: connection_relay_event(c); break;
-        case CONNECTION_UDP:
-                connection_udp_control(c);
-                break;
+        case CONNECTION_UDP: connection_udp_control(c); break;
         default:
                 /* Resolving or connecting: the client waits for its reply; what it sends
                  * meanwhile stays in the socket until the relay starts. */

@@ -36,7 +36,7 @@
 #define HANDSHAKE_INPUT_MAX 8192
 /* The largest reply we produce (HTTP error responses included). */
 #define HANDSHAKE_OUTPUT_MAX 512
-#define PROXY_NAME_MAX 255
+#define PROXY_NAME_MAX       255
 
 typedef enum ProxyProtocol {
         PROXY_PROTOCOL_NONE,

@@ -33,7 +33,10 @@ typedef struct SocksOptions {
 } SocksOptions;
 
 /* The defaults the generator writes too (tsproxy.conf(5)). */
-#define SOCKS_DEFAULT_ALLOW_FROM        { "100.64.0.0/10", "fd7a:115c:a1e0::/48", "127.0.0.0/8", "::1/128" }
+#define SOCKS_DEFAULT_ALLOW_FROM                                                                            \
+        {                                                                                                   \
+                "100.64.0.0/10", "fd7a:115c:a1e0::/48", "127.0.0.0/8", "::1/128"                            \
+        }
 #define SOCKS_DEFAULT_MAX_CONNECTIONS   4096u
 #define SOCKS_DEFAULT_HANDSHAKE_TIMEOUT 10u
 #define SOCKS_DEFAULT_EGRESS_INTERFACE  "tailscale0"

@@ -144,7 +144,8 @@ int server_add_listen_fds(Server *s)
                 /* Passed sockets may be blocking; accept4()/recvfrom() must not block the loop. */
                 int flags = fcntl(fd, F_GETFL);
                 if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
-                        return log_error_errno(s->log, errno, "Failed to make socket %d non-blocking: %m", fd);
+                        return log_error_errno(s->log, errno, "Failed to make socket %d non-blocking: %m",
+                                               fd);
                 if (sd_is_socket(fd, AF_UNSPEC, SOCK_STREAM, 1) > 0) {
                         r = sd_event_add_io(s->event, &s->listeners[s->n_listeners], fd, EPOLLIN, on_accept,
                                             s);

@@ -15,14 +15,15 @@
 
 static void test_masquerade(void **state)
 {
-        const char *table = "table inet tsproxy-t1 { # handle 5\n"
-                            "\tflags owner\n"
-                            "\tchain postrouting {\n"
-                            "\t\ttype nat hook postrouting priority srcnat; policy accept;\n"
-                            "\t\tip saddr 10.200.0.4/30 oifname \"uplink0\" counter packets 12 bytes 840 masquerade "
-                            "comment \"masquerade\"\n"
-                            "\t}\n"
-                            "}\n";
+        const char *table =
+                "table inet tsproxy-t1 { # handle 5\n"
+                "\tflags owner\n"
+                "\tchain postrouting {\n"
+                "\t\ttype nat hook postrouting priority srcnat; policy accept;\n"
+                "\t\tip saddr 10.200.0.4/30 oifname \"uplink0\" counter packets 12 bytes 840 masquerade "
+                "comment \"masquerade\"\n"
+                "\t}\n"
+                "}\n";
         uint64_t p = 0, b = 0;
 
         assert_true(parse_nft_masquerade(table, &p, &b));
@@ -73,11 +74,12 @@ static void test_forward_drops(void **state)
 
 static void test_routes(void **state)
 {
-        const char *text = "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n"
-                           "uplink0\t00000000\t010200C0\t0003\t0\t0\t0\t00000000\t0\t0\t0\n"
-                           "uplink0\t000200C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0\n"
-                           "ts-t1\t0400C80A\t00000000\t0001\t0\t0\t0\tFCFFFFFF\t0\t0\t0\n"
-                           "down0\t0000000A\t00000000\t0000\t0\t0\t0\t000000FF\t0\t0\t0\n";
+        const char *text =
+                "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n"
+                "uplink0\t00000000\t010200C0\t0003\t0\t0\t0\t00000000\t0\t0\t0\n"
+                "uplink0\t000200C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0\n"
+                "ts-t1\t0400C80A\t00000000\t0001\t0\t0\t0\tFCFFFFFF\t0\t0\t0\n"
+                "down0\t0000000A\t00000000\t0000\t0\t0\t0\t000000FF\t0\t0\t0\n";
         RouteEntry r[8];
 
         assert_int_equal(parse_proc_net_route(text, r, 8), 3);

@@ -107,8 +107,8 @@ static void test_color(void **state)
         plain = render(root, false, true);
         colored = render(root, true, true);
         assert_null(strchr(plain, '\033'));
-        assert_non_null(strstr(colored, "\033[0;1;31m×\033[0m"));  /* red mark */
-        assert_non_null(strstr(colored, "\033[0;1;32m●\033[0m"));  /* green mark */
+        assert_non_null(strstr(colored, "\033[0;1;31m×\033[0m"));      /* red mark */
+        assert_non_null(strstr(colored, "\033[0;1;32m●\033[0m"));      /* green mark */
         assert_non_null(strstr(colored, "\033[0;1;31mbroken\033[0m")); /* a bad fact in red */
 }
 
@@ -176,8 +176,12 @@ static void test_json_unbalanced(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_utf8),  cmocka_unit_test(test_ascii), cmocka_unit_test(test_notes_of_a_leaf),
-                cmocka_unit_test(test_color), cmocka_unit_test(test_any_bad), cmocka_unit_test(test_json),
+                cmocka_unit_test(test_utf8),
+                cmocka_unit_test(test_ascii),
+                cmocka_unit_test(test_notes_of_a_leaf),
+                cmocka_unit_test(test_color),
+                cmocka_unit_test(test_any_bad),
+                cmocka_unit_test(test_json),
                 cmocka_unit_test(test_json_unbalanced),
         };
         return cmocka_run_group_tests_name("tsproxyctl status tree and JSON writer", tests, NULL, NULL);

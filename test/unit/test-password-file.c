@@ -268,9 +268,13 @@ static void test_load(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_parse_and_check), cmocka_unit_test(test_cache), cmocka_unit_test(test_allow_list),
-                cmocka_unit_test(test_malformed),       cmocka_unit_test(test_empty),
-                cmocka_unit_test(test_legacy_warning),  cmocka_unit_test(test_load),
+                cmocka_unit_test(test_parse_and_check),
+                cmocka_unit_test(test_cache),
+                cmocka_unit_test(test_allow_list),
+                cmocka_unit_test(test_malformed),
+                cmocka_unit_test(test_empty),
+                cmocka_unit_test(test_legacy_warning),
+                cmocka_unit_test(test_load),
         };
         return cmocka_run_group_tests_name("password-file", tests, setup, teardown);
 }
