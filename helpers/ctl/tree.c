@@ -20,6 +20,7 @@
 #define ANSI_BOLD   "\033[0;1;39m"
 #define ANSI_NORMAL "\033[0m"
 
+static char *vformat(const char *fmt, va_list ap) _printf_(1, 0);
 static char *vformat(const char *fmt, va_list ap)
 {
         char *s;
@@ -29,6 +30,8 @@ static char *vformat(const char *fmt, va_list ap)
         return vasprintf(&s, fmt, ap) < 0 ? NULL : s;
 }
 
+static TreeNode *node_newv(TreeMark mark, const char *label, const char *fact_fmt, va_list ap)
+        _printf_(3, 0);
 static TreeNode *node_newv(TreeMark mark, const char *label, const char *fact_fmt, va_list ap)
 {
         _cleanup_(tree_node_freep) TreeNode *n = calloc(1, sizeof(TreeNode));
