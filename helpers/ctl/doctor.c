@@ -171,7 +171,8 @@ static void check_tun(Doctor *d)
                 "(e.g. --device /dev/net/tun)");
 }
 
-/* The mount point that holds path: the longest mount point that is a prefix of it. */
+/* Is the netns directory, or the mount point that holds it (the longest mount point that
+ * is a prefix of it), a shared mount? */
 static void check_netns_shared(Doctor *d)
 {
         _cleanup_free_ char *mi = NULL;
@@ -331,8 +332,9 @@ int ctl_doctor(Ctl *ctl, int argc, char *argv[])
         check_netns_shared(&d);
         if (diagnostics_count(&set.diagnostics, LOG_ERR) > 0)
                 explain(&d,
-                        check(&d, false, "configuration", "%zu errors",
-                              diagnostics_count(&set.diagnostics, LOG_ERR)),
+                        check(&d, false, "configuration", "%zu error%s",
+                              diagnostics_count(&set.diagnostics, LOG_ERR),
+                              diagnostics_count(&set.diagnostics, LOG_ERR) == 1 ? "" : "s"),
                         "instances with errors are not generated", "tsproxyctl verify names them");
         for (size_t i = 0; i < set.n_instances && d.error >= 0; i++)
                 if (set.instances[i].valid)

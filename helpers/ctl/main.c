@@ -33,7 +33,7 @@ static void help(void)
                "  status [NAME...]         The chain of each instance as a tree, each link good or bad\n"
                "  verify [--units]         Check the configuration as the generator reads it\n"
                "  doctor                   Check the host for the known ways it breaks tsproxy\n"
-               "  tailscale NAME ARGS...   Run the tailscale CLI against the instance's tailscaled\n"
+               "  tailscale NAME [ARGS...] Run the tailscale CLI against the instance's tailscaled\n"
                "  exec NAME CMD...         Run a command inside the instance's namespace\n"
                "\n"
                "Options:\n"
@@ -67,7 +67,7 @@ int main(int argc, char *argv[])
                 {},
         };
         Ctl ctl = {};
-        bool no_color = getenv("NO_COLOR") != NULL;
+        bool no_color = *strempty(getenv("NO_COLOR")) != '\0'; /* no-color.org: set and not empty */
         const char *e;
         int c, r;
 

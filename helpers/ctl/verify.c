@@ -70,6 +70,8 @@ static int run_analyze(Ctl *ctl, const char *unit_path, char **units, size_t n)
         while (waitpid(pid, &status, 0) < 0)
                 if (errno != EINTR)
                         return log_error_errno(&ctl->log, errno, "Failed to wait for systemd-analyze: %m");
+        if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+                return -ENOENT; /* told on stderr by the child */
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
                 return -EPROTO;
         return 0;
