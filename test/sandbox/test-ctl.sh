@@ -42,7 +42,7 @@ sb sh -c "cat > /usr/local/bin/tailscale && chmod 0755 /usr/local/bin/tailscale"
 
 # --- 0. before any instance -----------------------------------------------------------------
 check_output "tsproxyctl is installed in sbindir" '^/usr(/local)?/sbin/tsproxyctl$' sb sh -c 'command -v tsproxyctl'
-check_output "--help names the commands" 'tailscale NAME ARGS' ctl --help
+check_output "--help names the commands" 'tailscale NAME \[ARGS\.\.\.\]' ctl --help
 check "no command: usage error, exit 2" rc_is 2 ctl
 check "an unknown command: exit 2" rc_is 2 ctl frobnicate
 check_output "list with no instance says so" 'No instances configured' ctl list
