@@ -97,6 +97,12 @@ check_output "status: the proxy's STATUS= with live connections" \
     '● socks@t1.service  active \(running\), PID [0-9]+: ".*live connections' echo "$status_out"
 check_output "status without a name shows the running t1" '● tsproxy@t1.target' ctl status
 check_empty "no colour when stdout is not a terminal" sb sh -c 'tsproxyctl status t1 | grep -F "$(printf "\033")"; true'
+# On a terminal (script(1) gives it one): green marks; --no-color and NO_COLOR= turn them off.
+on_tty() { sb env TERM=xterm script -qec "$*" /dev/null; }
+check_output "colour on a terminal: the good marks in green" "$(printf '\033')\\[0;1;32m●" on_tty tsproxyctl status t1
+tty_escapes() { on_tty "$@" | grep -cF $'\033['; true; }
+check_output "--no-color on a terminal: none" '^0$' tty_escapes tsproxyctl --no-color status t1
+check_output "NO_COLOR=1 on a terminal: none" '^0$' tty_escapes NO_COLOR=1 tsproxyctl status t1
 
 sb tsproxyctl status --json t1 >"$SANDBOX_TMP/status.json"; json_rc=$?
 check_rc "status --json t1 exits 0" "$json_rc"
