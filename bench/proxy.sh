@@ -79,39 +79,55 @@ idle=10000
 ((idle == 10000)) ||
     echo "proxy bench: RLIMIT_NOFILE hard limit is $nofile: $idle idle connections instead of 10,000" >&2
 
-echo "proxy bench: all rows in private network namespaces; about 4 to 5 minutes" >&2
+# Each row runs in network namespaces of its own, made afresh (unshare): the TIME_WAIT
+# sockets of one row's hundreds of thousands of connections
+# would otherwise still be in the kernel's tables, and expiring, while the next row is
+# measured. BENCH_ROWS=NAME,... measures only those rows (and direct), for development.
+rows=$("$py" "$here/proxy/driver.py" rows)
+if [[ -n ${BENCH_ROWS:-} ]]; then
+    rows=$(for r in $rows; do [[ $r == direct || ,$BENCH_ROWS, == *,$r,* ]] && echo "$r"; done)
+fi
+echo "proxy bench: every row in private network namespaces of its own; about 4 to 5 minutes" >&2
 # In the new namespace: lo up; the whole port range for clients and proxies, as the
 # proxies' listening ports (1080-1082) and the target's (9000) are below it.
 # The target lives in a second namespace, bench-far, behind a veth (tsproxy's topology:
 # the proxy reaches a tailnet peer through an interface); /run/netns is a tmpfs of this
 # mount namespace, so nothing of it is visible outside.
-timeout 600 unshare --net --mount --propagation private -- bash -c '
-    set -e
-    ip link set lo up
-    echo "10000 65535" >/proc/sys/net/ipv4/ip_local_port_range
-    mkdir -p /run/netns && mount -t tmpfs tmpfs /run/netns
-    ip netns add bench-far
-    trap "ip netns del bench-far" EXIT
-    ip link add vnear type veth peer name vfar netns bench-far
-    {
-        echo "addr add 10.99.0.1/16 dev vnear"
-        for k in $(seq 1 250); do echo "addr add 10.99.1.$k/16 dev vnear"; done
-        echo "link set vnear up"
-    } | ip -batch -
-    {
-        echo "addr add 10.99.0.2/16 dev vfar"
-        for k in $(seq 1 250); do echo "addr add 10.99.2.$k/16 dev vfar"; done
-        echo "link set vfar up"
-        echo "link set lo up"
-    } | ip -n bench-far -batch -
-    ip netns exec bench-far sh -c "echo 10000 65535 >/proc/sys/net/ipv4/ip_local_port_range"
-    "$1" "$2" run --bindir "$3" --tsproxy-socks "$4" --workdir "$5" --idle "$6" --nofile "$7" \
-        --host-netns "$8" --tsproxy-relay "$9"' \
-    _ "$py" "$here/proxy/driver.py" "$builddir/bench/proxy" "$socks" "$work" "$idle" "$nofile" \
-    "$(stat -L -c %i /proc/self/ns/net)" "$relay" \
-    >"$work/results.json" &
-child=$!
-wait "$child" || die "the benchmark run failed (see above)"
+measure_row() {
+    timeout 600 unshare --net --mount --propagation private -- bash -c '
+        set -e
+        ip link set lo up
+        echo "10000 65535" >/proc/sys/net/ipv4/ip_local_port_range
+        mkdir -p /run/netns && mount -t tmpfs tmpfs /run/netns
+        ip netns add bench-far
+        trap "ip netns del bench-far" EXIT
+        ip link add vnear type veth peer name vfar netns bench-far
+        {
+            echo "addr add 10.99.0.1/16 dev vnear"
+            for k in $(seq 1 250); do echo "addr add 10.99.1.$k/16 dev vnear"; done
+            echo "link set vnear up"
+        } | ip -batch -
+        {
+            echo "addr add 10.99.0.2/16 dev vfar"
+            for k in $(seq 1 250); do echo "addr add 10.99.2.$k/16 dev vfar"; done
+            echo "link set vfar up"
+            echo "link set lo up"
+        } | ip -n bench-far -batch -
+        ip netns exec bench-far sh -c "echo 10000 65535 >/proc/sys/net/ipv4/ip_local_port_range"
+        "$1" "$2" run --bindir "$3" --tsproxy-socks "$4" --workdir "$5" --idle "$6" --nofile "$7" \
+            --host-netns "$8" --tsproxy-relay "$9" --only "${10}"' \
+        _ "$py" "$here/proxy/driver.py" "$builddir/bench/proxy" "$socks" "$work" "$idle" "$nofile" \
+        "$(stat -L -c %i /proc/self/ns/net)" "$relay" "$1" \
+        >"$work/row-$1.json" &
+    child=$!
+    wait "$child" || die "the benchmark run of row $1 failed (see above)"
+}
+results=()
+for r in $rows; do
+    measure_row "$r"
+    results+=("$work/row-$r.json")
+done
+"$py" "$here/proxy/driver.py" merge "${results[@]}" >"$work/results.json"
 child=
 
 vm=$(systemd-detect-virt --vm 2>/dev/null || true)

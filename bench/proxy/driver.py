@@ -17,11 +17,15 @@ the target in another ("far", netns bench-far) behind a veth pair, as a tailnet 
 behind tailscale0. Clients reach the proxies on loopback; "direct" reaches the target
 through the veth, as the proxies do.
 
-Every phase gets its own "lane": a client source address (127.0.1.K towards a proxy,
-10.99.1.K on the near veth for direct) and a target address 10.99.2.K (proxy-target
-listens on 0.0.0.0 in the far namespace). TIME_WAIT sockets left by one phase then share
-no 4-tuple with the next, so a row measured late is not slowed down by the ports its
-predecessors used.
+Every phase gets its own "lane": client source addresses (the 250 addresses 127.K.0.1 to
+127.K.0.250 towards a proxy; towards the target, for direct, the near veth's 10.99.1.1 to
+10.99.1.250) and a target address 10.99.2.K (proxy-target listens on 0.0.0.0 in the far
+namespace). TIME_WAIT sockets left by one phase then share no 4-tuple with the next, so a
+row measured late is not slowed down by the ports its predecessors used. Within a phase,
+successive connections take the 250 source addresses in turn (proxy-load --bind-count), as
+clients on many tailnet hosts would: from one address, 10,000 connections a second leave
+tens of thousands of TIME_WAIT sockets towards one destination, and connect()'s search for
+a free port then costs the load generator more CPU than the proxy it measures uses.
 
 Rows are data (ROWS): a relay table (issue 4) adds rows of kind "plain", which proxy-load
 drives without SOCKS.
@@ -259,11 +263,16 @@ class Lanes:
         return self.k, (f"10.99.2.{self.k}", TARGET_PORT)
 
 
+def source_args(k):
+    """proxy-load's source addresses for lane k, towards a proxy on loopback."""
+    return ["--bind", f"127.{k}.0.1", "--bind-count", os.environ.get("BENCH_SOURCES", "250")]
+
+
 def load_args(row, lane):
     k, target = lane
     if row["kind"] == "direct":
-        return ["--bind", f"10.99.1.{k}", "--connect", f"{target[0]}:{target[1]}"]
-    args = ["--bind", f"127.0.1.{k}", "--connect", f"127.0.0.1:{row['port']}"]
+        return ["--bind", "10.99.1.1", "--bind-count", os.environ.get("BENCH_SOURCES", "250"), "--connect", f"{target[0]}:{target[1]}"]
+    args = source_args(k) + ["--connect", f"127.0.0.1:{row['port']}"]
     if row["kind"] == "socks":
         args += ["--socks", f"{target[0]}:{target[1]}"]
     return args
@@ -362,7 +371,7 @@ def measure_plain_row(args, row, lanes):
             log(f"{row['name']}: {why}")
             return None
         try:
-            lane_args = ["--bind", f"127.0.1.{k}", "--connect", f"127.0.0.1:{row['port'] + k}"]
+            lane_args = source_args(k) + ["--connect", f"127.0.0.1:{row['port'] + k}"]
             r = run_load(load, load_argv + lane_args, timeout=timeout)
             if after:
                 after(proc)
@@ -407,7 +416,7 @@ def measure_plain_row(args, row, lanes):
         res["idle_error"] = why
         return res
     idle = subprocess.Popen([load, "idle", "--count", str(count), "--parallel", "128", "--timeout", "60",
-                             "--bind", f"127.0.1.{k}", "--connect", f"127.0.0.1:{row['port'] + k}"],
+                             *source_args(k), "--connect", f"127.0.0.1:{row['port'] + k}"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         first = json.loads(idle.stdout.readline() or "{}")
@@ -442,6 +451,8 @@ def cmd_run(args):
         if target.stdout.readline().strip() != "ready":
             die("proxy-target did not start")
         for row in rows_proxy(args) + rows_relay(args):
+            if args.only and row["name"] not in args.only:
+                continue
             entry = {"name": row["name"], "peer": row["peer"], "kind": row["kind"],
                      "table": row.get("table", "proxy")}
             results["rows"].append(entry)
@@ -693,6 +704,26 @@ def cmd_table(args):
     sys.exit(1 if any(not p.startswith("note:") for p in problems) else 0)
 
 
+def cmd_rows(args):
+    """The row names, in table order, one per line (bench/proxy.sh runs each on its own)."""
+    a = argparse.Namespace(tsproxy_socks="", tsproxy_relay="", workdir="")
+    for row in rows_proxy(a) + rows_relay(a):
+        print(row["name"])
+
+
+def cmd_merge(args):
+    """One results document from the per-row ones: the first one's settings, every row."""
+    merged = None
+    for path in args.results:
+        with open(path) as f:
+            res = json.load(f)
+        if merged is None:
+            merged = res
+        else:
+            merged["rows"] += res["rows"]
+    json.dump(merged, sys.stdout)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -708,14 +739,15 @@ def main():
     r.add_argument("--idle", type=int, default=10000)
     r.add_argument("--nofile", type=int, required=True, help="the RLIMIT_NOFILE the proxies get")
     r.add_argument("--host-netns", type=int, required=True, help="inode of the caller's network namespace")
+    r.add_argument("--only", action="append", default=[], help="measure only this row (repeatable)")
+    sub.add_parser("rows")
+    m = sub.add_parser("merge")
+    m.add_argument("results", nargs="+")
     t = sub.add_parser("table")
     t.add_argument("--meta", action="append", default=[])
     t.add_argument("results")
     args = ap.parse_args()
-    if args.cmd == "run":
-        cmd_run(args)
-    else:
-        cmd_table(args)
+    {"run": cmd_run, "rows": cmd_rows, "merge": cmd_merge, "table": cmd_table}[args.cmd](args)
 
 
 if __name__ == "__main__":

@@ -4,8 +4,12 @@
  * proxy-target either directly or through a SOCKS5 proxy (no authentication, CONNECT to
  * an IPv4 address), or through a plain TCP relay (which looks like "direct" to it):
  *
- * Every mode takes [--bind ADDR], the clients' source address (the port stays the kernel's
- * choice at connect()).
+ * Every mode takes [--bind ADDR [--bind-count N]], the clients' source address (the port
+ * stays the kernel's choice at connect()): with --bind-count, successive connections take
+ * ADDR, ADDR+1, ... ADDR+N-1 in turn, as clients from N hosts would. One source address
+ * at 10,000 connections per second leaves tens of thousands of TIME_WAIT sockets towards
+ * the same destination, and the kernel's search for a free port in connect() then costs
+ * the load generator more than the proxy it measures.
  *
  *     proxy-load stream --connect ADDR:PORT [--socks TARGET:PORT] --up|--down --bytes N
  *     proxy-load rate   --connect ADDR:PORT [--socks TARGET:PORT] --clients C --seconds T
@@ -58,6 +62,7 @@ typedef struct LoadOptions {
         struct sockaddr_in connect_addr;
         struct sockaddr_in bind_addr;
         bool bind;
+        uint64_t bind_count; /* source addresses bind_addr + 0 .. bind_count - 1 */
         bool socks;
         struct sockaddr_in target_addr;
         bool up, down;
@@ -137,8 +142,9 @@ static int socks_handshake_blocking(int fd, const struct sockaddr_in *target)
 
 /* A TCP socket, bound to the source address of --bind if given. The port is left to
  * connect() (IP_BIND_ADDRESS_NO_PORT), so it is chosen per destination as without bind. */
-static int load_socket(const LoadOptions *o, int flags)
+static int load_socket(const LoadOptions *o, int flags, uint64_t seq)
 {
+        struct sockaddr_in source = o->bind_addr;
         _cleanup_close_ int fd = -EBADF;
         int one = 1;
 
@@ -148,7 +154,9 @@ static int load_socket(const LoadOptions *o, int flags)
         if (o->bind) {
                 if (setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof(one)) < 0)
                         return negative_errno();
-                if (bind(fd, (const struct sockaddr *)&o->bind_addr, sizeof(o->bind_addr)) < 0)
+                source.sin_addr.s_addr =
+                        htonl(ntohl(o->bind_addr.sin_addr.s_addr) + (uint32_t)(seq % o->bind_count));
+                if (bind(fd, (const struct sockaddr *)&source, sizeof(source)) < 0)
                         return negative_errno();
         }
         return TAKE_FD(fd);
@@ -165,7 +173,7 @@ static int load_stream(const LoadOptions *o)
         buf = calloc(1, STREAM_BUFFER_SIZE);
         if (!buf)
                 return -ENOMEM;
-        fd = load_socket(o, 0);
+        fd = load_socket(o, 0, 0);
         if (fd < 0)
                 return fd;
         if (connect(fd, (const struct sockaddr *)&o->connect_addr, sizeof(o->connect_addr)) < 0)
@@ -256,6 +264,7 @@ typedef struct Load {
         size_t started, in_flight, held, closed_early;
         uint64_t errors;
         int error_example;
+        uint64_t sockets; /* made so far: picks the source address (--bind-count) */
 } Load;
 
 static void client_stop(Client *c)
@@ -303,7 +312,7 @@ static int client_start(Load *l, Client *c)
         struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET};
 
         c->started = now_ns();
-        c->fd = load_socket(l->options, SOCK_NONBLOCK);
+        c->fd = load_socket(l->options, SOCK_NONBLOCK, l->sockets++);
         if (c->fd < 0)
                 return c->fd;
         ev.data.u32 = (uint32_t)(c - l->clients);
@@ -618,7 +627,8 @@ static void help(void)
                "                  [--warmup S] [--reply N]\n"
                "proxy-load idle   --connect ADDR:PORT [--socks TARGET:PORT] --count N [--parallel K]\n"
                "                  [--timeout S]\n\n"
-               "Every mode also takes --bind ADDR (the clients' source address).\n\n"
+               "Every mode also takes --bind ADDR [--bind-count N] (the clients' source address;\n"
+               "with N, successive connections take ADDR .. ADDR+N-1 in turn).\n\n"
                "The client end of the proxy benchmark; talks to proxy-target directly, through a\n"
                "relay, or through a SOCKS5 proxy (--socks). Prints one line of JSON per result.\n");
 }
@@ -630,6 +640,7 @@ static int parse_options(int argc, char *argv[], LoadOptions *o)
                 {"connect", required_argument, NULL, 'c'},
                 {"socks", required_argument, NULL, 's'},
                 {"bind", required_argument, NULL, 'B'},
+                {"bind-count", required_argument, NULL, 'N'},
                 {"up", no_argument, NULL, ARG_UP},
                 {"down", no_argument, NULL, ARG_DOWN},
                 {"bytes", required_argument, NULL, 'b'},
@@ -676,6 +687,11 @@ static int parse_options(int argc, char *argv[], LoadOptions *o)
                         r = inet_pton(AF_INET, optarg, &o->bind_addr.sin_addr) == 1 ? 0 : -EINVAL;
                         o->bind_addr.sin_family = AF_INET;
                         o->bind = true;
+                        break;
+                case 'N':
+                        r = parse_size(optarg, &o->bind_count);
+                        if (r >= 0 && (o->bind_count == 0 || o->bind_count > 65536))
+                                r = -ERANGE;
                         break;
                 case 's':
                         r = parse_ipv4_port(optarg, &o->target_addr);
@@ -741,6 +757,7 @@ int main(int argc, char *argv[])
                 .clients = 1,
                 .parallel = 64,
                 .timeout = 60,
+                .bind_count = 1,
         };
         _cleanup_close_ int epoll_fd = -EBADF, signal_fd = -EBADF;
         _cleanup_free_ Client *clients = NULL;
