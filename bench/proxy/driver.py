@@ -286,6 +286,12 @@ def run_load(load, argv, timeout):
     return json.loads(p.stdout.strip().splitlines()[-1])
 
 
+def median_run(runs, key):
+    """Of repeated runs of one cell, the run with the median value of key (the upper one
+    of an even count): its other numbers (latencies) stay those of the same run."""
+    return sorted(runs, key=lambda r: r[key])[len(runs) // 2]
+
+
 def measure_row(args, row, proc, lanes):
     res = {}
     load = os.path.join(args.bindir, "proxy-load")
@@ -293,25 +299,34 @@ def measure_row(args, row, proc, lanes):
     # streams, with the proxy's CPU time around them
     cpu0 = tree(proc.pid)[1] if proc else None
     for direction in ("up", "down"):
-        log(f"{row['name']}: stream {direction}, {args.bytes >> 20} MiB")
-        try:
-            r = run_load(load, ["stream", f"--{direction}", "--bytes", str(args.bytes)] +
-                         load_args(row, lanes.next()), timeout=180)
-            res[f"stream_{direction}"] = r["bytes_per_second"]
-        except (RuntimeError, subprocess.TimeoutExpired) as e:
-            res[f"stream_{direction}_error"] = str(e)
+        log(f"{row['name']}: stream {direction}, {args.bytes >> 20} MiB, {args.repeat} times")
+        runs = []
+        for _ in range(args.repeat):
+            try:
+                runs.append(run_load(load, ["stream", f"--{direction}", "--bytes", str(args.bytes)] +
+                                     load_args(row, lanes.next()), timeout=180))
+            except (RuntimeError, subprocess.TimeoutExpired) as e:
+                res[f"stream_{direction}_error"] = str(e)
+                break
+        else:
+            res[f"stream_{direction}"] = median_run(runs, "bytes_per_second")["bytes_per_second"]
     if proc and "stream_up" in res and "stream_down" in res:
-        res["cpu_per_gib"] = (tree(proc.pid)[1] - cpu0) / (2 * args.bytes / GIB)
+        res["cpu_per_gib"] = (tree(proc.pid)[1] - cpu0) / (2 * args.repeat * args.bytes / GIB)
 
     for clients in args.clients:
-        log(f"{row['name']}: rate, {clients} client{'s' if clients != 1 else ''}, {args.seconds:g} s")
-        try:
-            r = run_load(load, ["rate", "--clients", str(clients), "--seconds", str(args.seconds),
-                                "--warmup", str(args.warmup)] + load_args(row, lanes.next()),
-                         timeout=args.seconds + args.warmup + 30)
-            res[f"rate_{clients}"] = r
-        except (RuntimeError, subprocess.TimeoutExpired) as e:
-            res[f"rate_{clients}_error"] = str(e)
+        log(f"{row['name']}: rate, {clients} client{'s' if clients != 1 else ''}, {args.seconds:g} s, "
+            f"{args.repeat} times")
+        runs = []
+        for _ in range(args.repeat):
+            try:
+                runs.append(run_load(load, ["rate", "--clients", str(clients), "--seconds", str(args.seconds),
+                                            "--warmup", str(args.warmup)] + load_args(row, lanes.next()),
+                                     timeout=args.seconds + args.warmup + 30))
+            except (RuntimeError, subprocess.TimeoutExpired) as e:
+                res[f"rate_{clients}_error"] = str(e)
+                break
+        else:
+            res[f"rate_{clients}"] = median_run(runs, "per_second")
 
     if proc:
         log(f"{row['name']}: {args.idle} idle connections")
@@ -383,24 +398,34 @@ def measure_plain_row(args, row, lanes):
             stop(proc)
 
     for direction in ("up", "down"):
-        log(f"{row['name']}: stream {direction}, {args.bytes >> 20} MiB")
-        cpu_at = []
-        r = phase(f"stream_{direction}", ["stream", f"--{direction}", "--bytes", str(args.bytes)], 180,
-                  after=lambda p: cpu_at.append(tree(p.pid)[1]))
-        if "missing" in res:
-            return res
-        if r:
-            res[f"stream_{direction}"] = r["bytes_per_second"]
-            cpu += cpu_at[0] if cpu_at else 0.0
+        log(f"{row['name']}: stream {direction}, {args.bytes >> 20} MiB, {args.repeat} times")
+        runs, cpu_at = [], []
+        for _ in range(args.repeat):
+            r = phase(f"stream_{direction}", ["stream", f"--{direction}", "--bytes", str(args.bytes)], 180,
+                      after=lambda p: cpu_at.append(tree(p.pid)[1]))
+            if "missing" in res:
+                return res
+            if not r:
+                break
+            runs.append(r)
+        else:
+            res[f"stream_{direction}"] = median_run(runs, "bytes_per_second")["bytes_per_second"]
+            cpu += sum(cpu_at)
     if "stream_up" in res and "stream_down" in res:
-        res["cpu_per_gib"] = cpu / (2 * args.bytes / GIB)
+        res["cpu_per_gib"] = cpu / (2 * args.repeat * args.bytes / GIB)
 
     for clients in args.clients:
-        log(f"{row['name']}: rate, {clients} client{'s' if clients != 1 else ''}, {args.seconds:g} s")
-        r = phase(f"rate_{clients}", ["rate", "--clients", str(clients), "--seconds", str(args.seconds),
-                                      "--warmup", str(args.warmup)], args.seconds + args.warmup + 30)
-        if r:
-            res[f"rate_{clients}"] = r
+        log(f"{row['name']}: rate, {clients} client{'s' if clients != 1 else ''}, {args.seconds:g} s, "
+            f"{args.repeat} times")
+        runs = []
+        for _ in range(args.repeat):
+            r = phase(f"rate_{clients}", ["rate", "--clients", str(clients), "--seconds", str(args.seconds),
+                                          "--warmup", str(args.warmup)], args.seconds + args.warmup + 30)
+            if not r:
+                break
+            runs.append(r)
+        else:
+            res[f"rate_{clients}"] = median_run(runs, "per_second")
 
     if not row.get("idle", True):
         res["idle_skipped"] = "a process per connection: 10,000 idle connections would be 10,000 processes"
@@ -445,7 +470,7 @@ def cmd_run(args):
     target = subprocess.Popen(["ip", "netns", "exec", FAR_NETNS, os.path.join(args.bindir, "proxy-target"),
                                "--listen", f"0.0.0.0:{TARGET_PORT}"], stdout=subprocess.PIPE, text=True)
     results = {"idle": args.idle, "bytes": args.bytes, "seconds": args.seconds, "warmup": args.warmup,
-               "clients": args.clients, "nofile": args.nofile, "rows": []}
+               "clients": args.clients, "nofile": args.nofile, "repeat": args.repeat, "rows": []}
     lanes = Lanes()
     try:
         if target.stdout.readline().strip() != "ready":
@@ -629,6 +654,10 @@ def cmd_table(args):
     print(f"build: {meta.get('build', '?')}; load average before the run: {meta.get('load', '?')}")
     print("two private network namespaces: proxy-load and the proxies (loopback between them) -> veth -> "
           "proxy-target")
+    rep = res.get("repeat", 1)
+    if rep > 1:
+        print(f"each stream and rate cell: the median of {rep} runs (each run a fresh lane, and for a relay a "
+              f"fresh relay); every row in network namespaces of its own")
     print(f"stream: one {res['bytes'] / GIB:g} GiB TCP stream each way, MB/s (10^6 bytes); "
           f"CPU: the proxy's processes (user + system) during both streams, per GiB")
     print(f"rate: each client loops connect, SOCKS5 greeting, CONNECT, 16-byte request, 64-byte reply, "
@@ -734,6 +763,8 @@ def main():
     r.add_argument("--workdir", required=True)
     r.add_argument("--bytes", type=int, default=GIB)
     r.add_argument("--seconds", type=float, default=3.0)
+    r.add_argument("--repeat", type=int, default=int(os.environ.get("BENCH_REPEAT", "3")),
+                   help="runs of each stream and rate cell; the median run is reported")
     r.add_argument("--warmup", type=float, default=0.5)
     r.add_argument("--clients", type=lambda s: [int(x) for x in s.split(",")], default=[1, 64, 512])
     r.add_argument("--idle", type=int, default=10000)
