@@ -85,7 +85,7 @@ idle=10000
 # measured. BENCH_ROWS=NAME,... measures only those rows (and direct), for development.
 rows=$("$py" "$here/proxy/driver.py" rows)
 if [[ -n ${BENCH_ROWS:-} ]]; then
-    rows=$(for r in $rows; do [[ $r == direct || ,$BENCH_ROWS, == *,$r,* ]] && echo "$r"; done)
+    rows=$(for r in $rows; do if [[ $r == direct || ,$BENCH_ROWS, == *,$r,* ]]; then echo "$r"; fi; done)
 fi
 echo "proxy bench: every row in private network namespaces of its own; about 4 to 5 minutes" >&2
 # In the new namespace: lo up; the whole port range for clients and proxies, as the
