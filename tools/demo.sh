@@ -4,7 +4,9 @@
 # The demo: build tsproxy, boot a throwaway systemd (test/sandbox/sandbox.sh: its own
 # namespaces, an overlay of /, a simulated internet and tailnet, the fake tailscaled),
 # drop /etc/tsproxy/demo.conf into it, and show the chain at work: generated units,
-# namespace, veth, nft table, traffic leaving the namespace through NAT. Needs root;
+# namespace, veth, nft table, traffic leaving the namespace through NAT, then what users
+# touch: the SOCKS proxy, a forwarded port and the DNS names into the (simulated) tailnet,
+# and tsproxyctl's view of it all. Needs root;
 # touches nothing on the host (everything happens inside the sandbox).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -30,6 +32,13 @@ Description=demo tailnet
 AutoStart=no
 [Namespace]
 Uplink=uplink0
+[SOCKS]
+Listen=127.0.0.1:1080
+[Forward]
+Forward=127.0.0.1:8080 100.64.0.1:80
+[DNS]
+Listen=127.0.0.1:5300
+TailnetDomain=tailnet.test
 CONF
 show cat /etc/tsproxy/demo.conf
 show systemctl daemon-reload
@@ -54,9 +63,22 @@ sb ip netns exec demo timeout 3 bash -c 'exec 3<>/dev/tcp/192.0.2.1/80 && cat <&
 echo '$ ip netns exec demo  <TCP to 100.64.0.1:80, a tailnet peer, through the fake tailscaled>'
 sb ip netns exec demo timeout 3 bash -c 'exec 3<>/dev/tcp/100.64.0.1/80 && cat <&3'
 
+step "What users touch: SOCKS5, a forwarded port, DNS names (the simulated tailnet: peer.tailnet.test is 100.64.0.1)"
+show curl -sS --http0.9 -x socks5h://127.0.0.1:1080 http://peer.tailnet.test/
+echo '$ <TCP to 127.0.0.1:8080, forwarded to 100.64.0.1:80 from inside the namespace>'
+sb timeout 3 bash -c 'exec 3<>/dev/tcp/127.0.0.1/8080 && cat <&3'
+show dig +short @127.0.0.1 -p 5300 10.100.10.141.demo
+show dig +short @127.0.0.1 -p 5300 peer.demo
+show dig +noall +comments @127.0.0.1 -p 5300 example.com
+
+step "tsproxyctl: the chain link by link, and the host's health"
+show env LC_ALL=C.UTF-8 tsproxyctl status demo
+show env LC_ALL=C.UTF-8 tsproxyctl doctor
+
 step "Stop: nothing is left behind"
 show systemctl stop tsproxy@demo.target
 for _ in $(seq 50); do [[ $(sb systemctl is-active ts-netns@demo.service) == inactive ]] && break; sleep 0.1; done
 show ip netns list
 show nft list tables
+show ss -Htln sport = :1080 or sport = :8080 or sport = :5300
 sandbox_stop

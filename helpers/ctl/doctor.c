@@ -207,6 +207,18 @@ static void check_netns_shared(Doctor *d)
                 "mount --make-shared /run/netns), then restart the instances");
 }
 
+/* The i-th host-side listen address of an instance: [SOCKS] Listen=, then [Forward]
+ * Forward= (their LISTEN), then [DNS] Listen=. */
+static const struct sockaddr *listen_address(const InstanceConfig *c, size_t i)
+{
+        if (i < c->socks.n_listen)
+                return (const struct sockaddr *)&c->socks.listen[i].address;
+        i -= c->socks.n_listen;
+        if (i < c->n_forwards)
+                return (const struct sockaddr *)&c->forwards[i].listen;
+        return (const struct sockaddr *)&c->dns.listen[i - c->n_forwards].address;
+}
+
 static void check_instance(Doctor *d, const InstanceConfig *c, const RouteEntry *routes, size_t n_routes)
 {
         char label[64], subnet[SUBNET_STRLEN], buf[ENDPOINT_STRLEN];
@@ -243,11 +255,8 @@ static void check_instance(Doctor *d, const InstanceConfig *c, const RouteEntry 
                         "its "
                         "path");
 
-        for (size_t i = 0; i < c->socks.n_listen + c->n_forwards; i++) {
-                const struct sockaddr *sa =
-                        i < c->socks.n_listen
-                                ? (const struct sockaddr *)&c->socks.listen[i].address
-                                : (const struct sockaddr *)&c->forwards[i - c->socks.n_listen].listen;
+        for (size_t i = 0; i < c->socks.n_listen + c->n_forwards + c->dns.n_listen; i++) {
+                const struct sockaddr *sa = listen_address(c, i);
                 static const struct in6_addr any6 = IN6ADDR_ANY_INIT;
                 bool wildcard = (sa->sa_family == AF_INET &&
                                  ((const struct sockaddr_in *)sa)->sin_addr.s_addr == htonl(INADDR_ANY)) ||
@@ -268,7 +277,7 @@ static void check_instance(Doctor *d, const InstanceConfig *c, const RouteEntry 
                                 "is down",
                                 "bring the host's tailscale up (tailscale up; tailscale ip), or correct "
                                 "[SOCKS] "
-                                "Listen= / [Forward] Forward=");
+                                "Listen= / [Forward] Forward= / [DNS] Listen=");
         }
 
         snprintf(label, sizeof(label), "%s: subnet", c->name);

@@ -15,7 +15,8 @@
 #include "ipnet.h"
 #include "json.h"
 
-/* The listen addresses of c, space separated ("-" for none). */
+/* The listen addresses of c, space separated ("-" for none): SOCKS as ADDRESS:PORT, forwards
+ * with /tcp or /udp, DNS servers with /dns. */
 static char *listen_addresses(const InstanceConfig *c)
 {
         char *s = strdup(""), buf[ENDPOINT_STRLEN];
@@ -33,6 +34,14 @@ static char *listen_addresses(const InstanceConfig *c)
                 endpoint_format((const struct sockaddr *)&c->forwards[i].listen, buf);
                 if (asprintf(&t, "%s%s%s/%s", s, *s ? " " : "", buf,
                              c->forwards[i].protocol == FORWARD_UDP ? "udp" : "tcp") < 0)
+                        t = NULL;
+                free(s);
+                s = t;
+        }
+        for (size_t i = 0; s && i < c->dns.n_listen; i++) {
+                char *t;
+                endpoint_format((const struct sockaddr *)&c->dns.listen[i].address, buf);
+                if (asprintf(&t, "%s%s%s/dns", s, *s ? " " : "", buf) < 0)
                         t = NULL;
                 free(s);
                 s = t;

@@ -53,7 +53,6 @@ static int unit_node(const InstanceStatus *s, size_t i, TreeNode **ret)
         const char *unit = s->units.units[i].name, *name = s->config->name;
         _cleanup_free_ char *d = unit_state_describe(&u->state), *extra = NULL;
         _cleanup_(tree_node_freep) TreeNode *n = NULL;
-        const char *dot = strrchr(unit, '.');
         int r = 0;
 
         if (!d)
@@ -62,10 +61,8 @@ static int unit_node(const InstanceStatus *s, size_t i, TreeNode **ret)
                 r = asprintf(&extra, ", PID %u: \"%s\"", u->state.main_pid, u->state.status_text);
         else if (u->state.main_pid > 0)
                 r = asprintf(&extra, ", PID %u", u->state.main_pid);
-        else if (dot && strcmp(dot, ".socket") == 0 && u->state.active_state &&
-                 strcmp(u->state.active_state, "active") == 0)
-                r = asprintf(&extra, ", %u connection%s accepted", u->state.n_connections,
-                             u->state.n_connections == 1 ? "" : "s");
+        /* A socket shows no count: tsproxy's are Accept=no, so systemd's NConnections is
+         * always 0; the daemon's STATUS= below it has the live numbers. */
         if (r < 0)
                 return -ENOMEM;
         n = tree_node_new(mark_of(u->verdict), unit, "%s%s", d, strempty(extra));

@@ -228,6 +228,9 @@ Binary=/usr/sbin/tailscaled-missing
 
 [SOCKS]
 Listen=100.64.9.9:1081
+
+[DNS]
+Listen=100.64.9.10:5300
 EOF2
 check "a veth with a route over t2's subnet" \
     sb sh -c 'ip link add ovl-a type veth peer name ovl-b && ip addr add 10.200.0.9/29 dev ovl-a && ip link set ovl-b up && ip link set ovl-a up'
@@ -238,10 +241,12 @@ check_output "doctor: t2's uplink has no default route" '× t2: uplink  no defau
     echo "$out"
 check_output "doctor: t2's listen address is on no interface" '× t2: listen  100\.64\.9\.9:1081 is on no interface' \
     echo "$out"
+check_output "doctor: so is its DNS listen address" '× t2: listen  100\.64\.9\.10:5300 is on no interface' \
+    echo "$out"
 check_output "doctor: t2's subnet overlaps the veth's route" \
     '× t2: subnet  10\.200\.0\.8/30 overlaps the route 10\.200\.0\.8/29 dev ovl-a' echo "$out"
 check_output "doctor: t1 is unharmed" '● t1: subnet  10\.200\.0\.4/30 overlaps no route' echo "$out"
-check_output "doctor counts 4 findings" '^× tsproxy host  4 findings$' echo "$out"
+check_output "doctor counts 5 findings" '^× tsproxy host  5 findings$' echo "$out"
 sb ip link del ovl-a
 sb rm /etc/tsproxy/t2.conf
 check "without t2 and the veth, doctor exits 0" rc_is 0 ctl doctor
