@@ -12,9 +12,20 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/epoll.h>
 #include <sys/types.h>
 
 #include "pipe-pool.h"
+
+/*
+ * What both sockets of a relayed connection are watched for, from creation to close:
+ * input and output, edge-triggered, and never re-armed. sd-event dispatches one source
+ * per iteration, and a level-triggered socket would be reported by every epoll_wait()
+ * until handled, which costs O(connections) per event under load. So every handler runs
+ * until its socket would block (or the connection waits for the other side), and
+ * relay_pump() moves both directions on any event: no edge is lost.
+ */
+#define RELAY_EVENTS (EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET)
 
 typedef struct RelayDirection {
         int from, to; /* not owned */

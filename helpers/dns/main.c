@@ -19,11 +19,10 @@
  * SYSTEMD_LOG_TARGET, SYSTEMD_LOG_LEVEL.
  */
 #include <errno.h>
-#include <signal.h>
 #include <stdlib.h>
-#include <systemd/sd-daemon.h>
 #include <systemd/sd-event.h>
 
+#include "daemon-loop.h"
 #include "ipnet.h"
 #include "log.h"
 #include "options.h"
@@ -37,58 +36,37 @@ static int run(const Logger *log, const DnsOptions *options)
         _cleanup_(sd_event_unrefp) sd_event *event = NULL;
         _cleanup_free_ Server *server = NULL;
         char upstream[ENDPOINT_STRLEN];
-        sigset_t mask;
         int r;
 
         /* The Server holds its message buffers (about 70 KiB): on the heap. */
         server = malloc(sizeof(Server));
         if (!server)
                 return log_error_errno(log, -ENOMEM, "Failed to allocate memory: %m");
-        r = sd_event_default(&event);
+        r = daemon_event_new(log, &event);
         if (r < 0)
-                return log_error_errno(log, r, "Failed to allocate the event loop: %m");
-        sigemptyset(&mask);
-        sigaddset(&mask, SIGTERM);
-        sigaddset(&mask, SIGINT);
-        if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
-                return log_error_errno(log, errno, "Failed to block signals: %m");
-        r = sd_event_add_signal(event, NULL, SIGTERM, NULL, NULL);
-        if (r >= 0)
-                r = sd_event_add_signal(event, NULL, SIGINT, NULL, NULL);
-        if (r >= 0)
-                r = sd_event_set_watchdog(event, true);
-        if (r < 0)
-                return log_error_errno(log, r, "Failed to set up the event loop: %m");
-
+                return r;
         r = server_init(server, event, options, log);
         if (r >= 0)
                 r = server_add_listen_fds(server);
-        if (r < 0) {
-                server_done(server);
-                return r;
+        if (r >= 0) {
+                endpoint_format((const struct sockaddr *)&options->upstream, upstream);
+                if (options->tailnet_domain.len > 0)
+                        log_info(log,
+                                 "Serving %s for instance '%s' on %zu UDP and %zu TCP sockets; other names "
+                                 "go "
+                                 "to %s as NAME.%s",
+                                 options->domain_text, options->name, server->n_udp, server->n_tcp, upstream,
+                                 options->tailnet_domain_text);
+                else
+                        log_info(log,
+                                 "Serving %s for instance '%s' on %zu UDP and %zu TCP sockets; addresses "
+                                 "only "
+                                 "(no tailnet domain set).",
+                                 options->domain_text, options->name, server->n_udp, server->n_tcp);
+                r = daemon_run(event, log);
         }
-
-        endpoint_format((const struct sockaddr *)&options->upstream, upstream);
-        if (options->tailnet_domain.len > 0)
-                log_info(log,
-                         "Serving %s for instance '%s' on %zu UDP and %zu TCP sockets; other names go to %s "
-                         "as "
-                         "NAME.%s",
-                         options->domain_text, options->name, server->n_udp, server->n_tcp, upstream,
-                         options->tailnet_domain_text);
-        else
-                log_info(log,
-                         "Serving %s for instance '%s' on %zu UDP and %zu TCP sockets; addresses only (no "
-                         "tailnet domain set).",
-                         options->domain_text, options->name, server->n_udp, server->n_tcp);
-        (void)sd_notify(false, "READY=1");
-
-        r = sd_event_loop(event);
-        (void)sd_notify(false, "STOPPING=1");
         server_done(server);
-        if (r < 0)
-                return log_error_errno(log, r, "Event loop failed: %m");
-        return 0;
+        return r;
 }
 
 int main(int argc, char *argv[])
@@ -103,8 +81,6 @@ int main(int argc, char *argv[])
                 logger_close(&log);
                 return r < 0 ? EXIT_BAD_ARGUMENTS : EXIT_SUCCESS;
         }
-        /* Writes to a TCP client that is gone fail with EPIPE instead of killing us. */
-        (void)signal(SIGPIPE, SIG_IGN);
 
         r = run(&log, &options);
         logger_close(&log);

@@ -16,6 +16,7 @@
 #include "build-config.h"
 #include "ipnet.h"
 #include "macro.h"
+#include "parse-number.h"
 
 enum {
         ARG_VERSION = 0x100,
@@ -48,21 +49,6 @@ static void help(void)
                "\n"
                "See the tsproxy-dns(8) man page for details.\n",
                program_invocation_short_name, DNS_DEFAULT_CACHE_SIZE, DNS_DEFAULT_TIMEOUT_MSEC);
-}
-
-static int parse_unsigned(const char *s, unsigned long max, unsigned long *ret)
-{
-        char *end;
-        unsigned long v;
-
-        if (!*s || *s == '-' || *s == '+' || *s == ' ')
-                return -EINVAL;
-        errno = 0;
-        v = strtoul(s, &end, 10);
-        if (errno != 0 || *end || v > max)
-                return -EINVAL;
-        *ret = v;
-        return 0;
 }
 
 int dns_domain_parse(const char *s, DnsName *ret)
@@ -111,7 +97,7 @@ int dns_options_parse(int argc, char *argv[], DnsOptions *ret)
                 {}};
         _cleanup_free_ DnsOptions *o = calloc(1, sizeof(DnsOptions));
         const char *reason = NULL, *domain = NULL;
-        unsigned long v;
+        uint64_t v;
         int c, r;
 
         if (!o)

@@ -11,19 +11,17 @@
  * say what happens.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <systemd/sd-daemon.h>
 
 #include "dns-synth.h"
+#include "listen-fds.h"
 #include "server.h"
 
-#define STATUS_INTERVAL_USEC 1000000ull
-#define UDP_BATCH            64
-#define ACCEPT_BATCH         32
+#define UDP_BATCH    64
+#define ACCEPT_BATCH 32
 
 uint64_t server_now(const Server *s)
 {
@@ -31,47 +29,6 @@ uint64_t server_now(const Server *s)
 
         (void)sd_event_now(s->event, CLOCK_MONOTONIC, &t);
         return t;
-}
-
-static void udp_send(Server *s, const DnsClient *c, const uint8_t *msg, size_t len)
-{
-        union {
-                struct cmsghdr align;
-                uint8_t buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
-        } control = {};
-        struct iovec iov = {.iov_base = (void *)msg, .iov_len = len};
-        struct msghdr mh = {
-                .msg_name = (void *)&c->peer,
-                .msg_namelen = c->peer_len,
-                .msg_iov = &iov,
-                .msg_iovlen = 1,
-        };
-
-        if (c->has_local) {
-                struct cmsghdr *cm;
-
-                mh.msg_control = control.buf;
-                if (c->udp->family == AF_INET) {
-                        struct in_pktinfo pi = {.ipi_spec_dst = c->local.in.ipi_addr};
-                        mh.msg_controllen = CMSG_SPACE(sizeof(pi));
-                        cm = CMSG_FIRSTHDR(&mh);
-                        *cm = (struct cmsghdr){.cmsg_level = IPPROTO_IP,
-                                               .cmsg_type = IP_PKTINFO,
-                                               .cmsg_len = CMSG_LEN(sizeof(pi))};
-                        memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
-                } else {
-                        mh.msg_controllen = CMSG_SPACE(sizeof(struct in6_pktinfo));
-                        cm = CMSG_FIRSTHDR(&mh);
-                        *cm = (struct cmsghdr){.cmsg_level = IPPROTO_IPV6,
-                                               .cmsg_type = IPV6_PKTINFO,
-                                               .cmsg_len = CMSG_LEN(sizeof(struct in6_pktinfo))};
-                        memcpy(CMSG_DATA(cm), &c->local.in6, sizeof(struct in6_pktinfo));
-                }
-        }
-        /* A full socket buffer drops the answer, as it would drop the query: the client
-         * asks again. */
-        if (sendmsg(c->udp->fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
-                s->n_dropped++;
 }
 
 void server_reply(Server *s, const DnsClient *client, const DnsQuery *q, unsigned rcode, const DnsAnswer *a,
@@ -88,8 +45,11 @@ void server_reply(Server *s, const DnsClient *client, const DnsQuery *q, unsigne
         if (client->tcp) {
                 if (tcp_client_queue(client->tcp, s->out, (size_t)k) < 0)
                         s->n_dropped++;
-        } else
-                udp_send(s, client, s->out, (size_t)k);
+        } else if (pktinfo_send(client->udp->fd, s->out, (size_t)k, &client->peer, client->peer_len,
+                                &client->local) < 0)
+                /* A full socket buffer drops the answer, as it would drop the query: the
+                 * client asks again. */
+                s->n_dropped++;
 }
 
 static bool qtype_is_transfer(uint16_t t)
@@ -176,7 +136,7 @@ static int on_udp(sd_event_source *source, int fd, uint32_t revents, void *userd
         for (int i = 0; i < UDP_BATCH; i++) {
                 union {
                         struct cmsghdr align;
-                        uint8_t buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+                        uint8_t buf[PKTINFO_CONTROL_SIZE];
                 } control;
                 DnsClient c = {.udp = l};
                 struct iovec iov = {.iov_base = msg, .iov_len = sizeof(s->in)};
@@ -197,14 +157,7 @@ static int on_udp(sd_event_source *source, int fd, uint32_t revents, void *userd
                         continue;
                 }
                 c.peer_len = mh.msg_namelen;
-                for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
-                        if (cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_PKTINFO) {
-                                memcpy(&c.local.in, CMSG_DATA(cm), sizeof(struct in_pktinfo));
-                                c.has_local = true;
-                        } else if (cm->cmsg_level == IPPROTO_IPV6 && cm->cmsg_type == IPV6_PKTINFO) {
-                                memcpy(&c.local.in6, CMSG_DATA(cm), sizeof(struct in6_pktinfo));
-                                c.has_local = true;
-                        }
+                pktinfo_take(&mh, &c.local);
                 /* Larger than any query we answer over UDP: drop (MSG_TRUNC cut it). */
                 if (mh.msg_flags & MSG_TRUNC) {
                         s->n_dropped++;
@@ -220,14 +173,10 @@ static int on_accept(sd_event_source *source, int fd, uint32_t revents, void *us
         Server *s = userdata;
 
         for (int i = 0; i < ACCEPT_BATCH; i++) {
-                int r, cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+                int r, cfd = listen_fd_accept(s->log, fd, NULL, NULL);
 
-                if (cfd < 0) {
-                        if (errno == EAGAIN || errno == EINTR || errno == ECONNABORTED)
-                                return 0;
-                        log_warning_errno(s->log, errno, "Failed to accept a connection: %m");
+                if (cfd < 0)
                         return 0;
-                }
                 if (s->n_tcp_clients >= s->options->max_tcp_clients) {
                         s->n_dropped++;
                         safe_close(cfd);
@@ -242,22 +191,16 @@ static int on_accept(sd_event_source *source, int fd, uint32_t revents, void *us
         return 0;
 }
 
-static int on_status_timer(sd_event_source *source, uint64_t usec, void *userdata)
+static void send_status(void *userdata)
 {
         Server *s = userdata;
 
-        if (s->status_dirty) {
-                (void)sd_notifyf(false,
-                                 "STATUS=%" PRIu64 " queries: %" PRIu64 " synthesized, %" PRIu64
-                                 " cache hits, %" PRIu64 " forwarded, %" PRIu64 " refused, %" PRIu64
-                                 " failed; %zu cached",
-                                 s->n_queries, s->n_synthesized, s->n_cache_hits, s->n_forwarded,
-                                 s->n_refused, s->n_failed, s->cache ? dns_cache_entries(s->cache) : 0);
-                s->status_dirty = false;
-        }
-        (void)sd_event_source_set_time(source, usec + STATUS_INTERVAL_USEC);
-        (void)sd_event_source_set_enabled(source, SD_EVENT_ON);
-        return 0;
+        (void)sd_notifyf(false,
+                         "STATUS=%" PRIu64 " queries: %" PRIu64 " synthesized, %" PRIu64
+                         " cache hits, %" PRIu64 " forwarded, %" PRIu64 " refused, %" PRIu64
+                         " failed; %zu cached",
+                         s->n_queries, s->n_synthesized, s->n_cache_hits, s->n_forwarded, s->n_refused,
+                         s->n_failed, s->cache ? dns_cache_entries(s->cache) : 0);
 }
 
 int server_init(Server *s, sd_event *event, const DnsOptions *options, const Logger *log)
@@ -268,15 +211,13 @@ int server_init(Server *s, sd_event *event, const DnsOptions *options, const Log
         s->log = log;
         s->options = options;
         s->event = event;
-        s->status_dirty = true;
         if (options->cache_size > 0) {
                 s->cache = dns_cache_new(options->cache_size,
                                          (size_t)options->cache_size * DNS_CACHE_BYTES_PER_ENTRY);
                 if (!s->cache)
                         return log_error_errno(log, -ENOMEM, "Failed to allocate the cache: %m");
         }
-        r = sd_event_add_time_relative(event, &s->status_timer, CLOCK_MONOTONIC, 0, 100000, on_status_timer,
-                                       s);
+        r = status_line_init(&s->status, event, send_status, s);
         if (r < 0)
                 return log_error_errno(log, r, "Failed to set up the status timer: %m");
         return 0;
@@ -294,7 +235,7 @@ void server_done(Server *s)
         for (size_t i = 0; i < s->n_udp; i++)
                 sd_event_source_disable_unref(s->udp[i].source);
         free(s->udp);
-        sd_event_source_disable_unref(s->status_timer);
+        status_line_done(&s->status);
         s->cache = dns_cache_free(s->cache);
 }
 
@@ -312,9 +253,9 @@ int server_add_listen_fds(Server *s)
 {
         int n, r;
 
-        n = sd_listen_fds(true);
+        n = listen_fds_take(s->log);
         if (n < 0)
-                return log_error_errno(s->log, n, "Failed to read the sockets passed by systemd: %m");
+                return n;
         if (n == 0)
                 return log_error_errno(s->log, -EBADF,
                                        "No sockets passed: this daemon is started by ts-dns@.socket (socket "
@@ -325,47 +266,36 @@ int server_add_listen_fds(Server *s)
                 return log_error_errno(s->log, -ENOMEM, "Failed to allocate memory: %m");
 
         for (int fd = SD_LISTEN_FDS_START; fd < SD_LISTEN_FDS_START + n; fd++) {
-                int flags = fcntl(fd, F_GETFL), family = socket_family(fd), one = 1;
+                int family = socket_family(fd), type;
 
-                if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
-                        return log_error_errno(s->log, errno, "Failed to make socket %d non-blocking: %m",
-                                               fd);
                 if (family != AF_INET && family != AF_INET6)
                         return log_error_errno(s->log, -EAFNOSUPPORT,
                                                "Socket %d passed by systemd is not an IPv4 or IPv6 socket.",
                                                fd);
-                if (sd_is_socket(fd, AF_UNSPEC, SOCK_STREAM, 1) > 0) {
-                        r = sd_event_add_io(s->event, &s->tcp_listeners[s->n_tcp], fd, EPOLLIN, on_accept,
-                                            s);
+                type = listen_fd_type(s->log, fd);
+                if (type < 0)
+                        return type;
+                if (type == SOCK_STREAM) {
+                        r = listen_fd_watch(s->event, &s->tcp_listeners[s->n_tcp], fd, on_accept, s);
                         if (r < 0)
                                 return log_error_errno(s->log, r, "Failed to watch socket %d: %m", fd);
-                        (void)sd_event_source_set_io_fd_own(s->tcp_listeners[s->n_tcp], true);
                         s->n_tcp++;
-                } else if (sd_is_socket(fd, AF_UNSPEC, SOCK_DGRAM, -1) > 0) {
+                } else {
                         UdpListener *l = &s->udp[s->n_udp];
 
-                        *l = (UdpListener){.server = s, .fd = fd, .family = family};
-                        if (family == AF_INET)
-                                r = setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one));
-                        else
-                                r = setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one));
+                        *l = (UdpListener){.server = s, .fd = fd};
+                        r = pktinfo_enable(fd, family);
                         if (r < 0)
                                 return log_error_errno(
-                                        s->log, errno,
+                                        s->log, r,
                                         "Failed to ask for the destination addresses of socket "
                                         "%d: %m",
                                         fd);
-                        r = sd_event_add_io(s->event, &l->source, fd, EPOLLIN, on_udp, l);
+                        r = listen_fd_watch(s->event, &l->source, fd, on_udp, l);
                         if (r < 0)
                                 return log_error_errno(s->log, r, "Failed to watch socket %d: %m", fd);
-                        (void)sd_event_source_set_io_fd_own(l->source, true);
                         s->n_udp++;
-                } else
-                        return log_error_errno(
-                                s->log, -EINVAL,
-                                "Socket %d passed by systemd is neither a listening TCP socket "
-                                "nor a UDP socket.",
-                                fd);
+                }
         }
         return 0;
 }

@@ -22,6 +22,8 @@
 #include "dns-query.h"
 #include "log.h"
 #include "options.h"
+#include "pktinfo.h"
+#include "status-line.h"
 
 typedef struct Server Server;
 typedef struct TcpClient TcpClient;
@@ -30,7 +32,6 @@ typedef struct Upstream Upstream;
 typedef struct UdpListener {
         Server *server;
         int fd;
-        int family;
         sd_event_source *source;
 } UdpListener;
 
@@ -41,11 +42,7 @@ typedef struct DnsClient {
         UdpListener *udp;
         struct sockaddr_storage peer;
         socklen_t peer_len;
-        bool has_local;
-        union {
-                struct in_pktinfo in;
-                struct in6_pktinfo in6;
-        } local;
+        PktInfo local;
 } DnsClient;
 
 struct Server {
@@ -65,8 +62,7 @@ struct Server {
         unsigned n_upstreams;
 
         uint64_t n_queries, n_synthesized, n_cache_hits, n_forwarded, n_refused, n_failed, n_dropped;
-        sd_event_source *status_timer;
-        bool status_dirty;
+        StatusLine status;
         bool warned_no_tailnet;
 
         uint8_t out[DNS_TCP_MAX];    /* responses are written here, then sent or queued */
@@ -87,7 +83,7 @@ uint64_t server_now(const Server *s);
 
 static inline void server_status_changed(Server *s)
 {
-        s->status_dirty = true;
+        status_line_changed(&s->status);
 }
 
 /* tcp.c */

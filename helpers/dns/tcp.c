@@ -18,6 +18,7 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 
+#include "list.h"
 #include "server.h"
 
 #define TCP_IDLE_TIMEOUT_USEC (10 * 1000000ull)
@@ -52,12 +53,7 @@ void tcp_client_free(TcpClient *c)
         }
         s = c->server;
         upstream_orphan_client(s, c);
-        if (c->prev)
-                c->prev->next = c->next;
-        else
-                s->tcp_clients = c->next;
-        if (c->next)
-                c->next->prev = c->prev;
+        LIST_REMOVE(s->tcp_clients, c);
         s->n_tcp_clients--;
         sd_event_source_disable_unref(c->source);
         sd_event_source_disable_unref(c->timer);
@@ -224,10 +220,7 @@ int tcp_client_new(Server *s, int fd)
                 free(c);
                 return r;
         }
-        c->next = s->tcp_clients;
-        if (c->next)
-                c->next->prev = c;
-        s->tcp_clients = c;
+        LIST_PREPEND(s->tcp_clients, c);
         s->n_tcp_clients++;
         /* The query usually arrives with the connection: read it now. */
         tcp_client_process(c);

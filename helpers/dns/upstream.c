@@ -17,6 +17,7 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 
+#include "list.h"
 #include "server.h"
 
 #define UPSTREAM_MAX       4096 /* queries in flight at once; beyond: SERVFAIL */
@@ -47,12 +48,7 @@ void upstream_free(Upstream *u)
         if (!u)
                 return;
         s = u->server;
-        if (u->prev)
-                u->prev->next = u->next;
-        else
-                s->upstreams = u->next;
-        if (u->next)
-                u->next->prev = u->prev;
+        LIST_REMOVE(s->upstreams, u);
         s->n_upstreams--;
         sd_event_source_disable_unref(u->io);
         sd_event_source_disable_unref(u->timer);
@@ -265,10 +261,7 @@ void upstream_start(Server *s, const DnsQuery *q, const DnsName *fwd_name, const
                         .name = *fwd_name,
                         .fd = -EBADF,
                         .id = (uint16_t)arc4random()};
-        u->next = s->upstreams;
-        if (u->next)
-                u->next->prev = u;
-        s->upstreams = u;
+        LIST_PREPEND(s->upstreams, u);
         s->n_upstreams++;
         if (client->tcp)
                 /* Counted now, so that the SERVFAIL path below gives it back too. */

@@ -9,42 +9,33 @@
  * between the unit and the command line, reported as a configuration error.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <systemd/sd-daemon.h>
 
 #include "forwarder.h"
+#include "listen-fds.h"
+#include "pktinfo.h"
 
-#define STATUS_INTERVAL_USEC 1000000ull
-
-static int on_status_timer(sd_event_source *source, uint64_t usec, void *userdata)
+static void send_status(void *userdata)
 {
         Forwarder *f = userdata;
 
-        if (f->status_dirty) {
-                (void)sd_notifyf(false,
-                                 "STATUS=%u TCP connections, %u UDP sessions; %" PRIu64
-                                 " connections and %" PRIu64 " sessions in total, %" PRIu64
-                                 " refused, %" PRIu64 " failed",
-                                 f->n_tcp, f->n_udp, f->n_tcp_total, f->n_udp_total, f->n_tcp_refused,
-                                 f->n_tcp_failed);
-                f->status_dirty = false;
-        }
-        (void)sd_event_source_set_time(source, usec + STATUS_INTERVAL_USEC);
-        (void)sd_event_source_set_enabled(source, SD_EVENT_ON);
-        return 0;
+        (void)sd_notifyf(false,
+                         "STATUS=%u TCP connections, %u UDP sessions; %" PRIu64 " connections and %" PRIu64
+                         " sessions in total, %" PRIu64 " refused, %" PRIu64 " failed",
+                         f->n_tcp, f->n_udp, f->n_tcp_total, f->n_udp_total, f->n_tcp_refused,
+                         f->n_tcp_failed);
 }
 
 int forwarder_init(Forwarder *f, sd_event *event, const RelayOptions *options, const Logger *log)
 {
         int r;
 
-        *f = (Forwarder){.log = log, .options = options, .event = event, .status_dirty = true};
+        *f = (Forwarder){.log = log, .options = options, .event = event};
         pipe_pool_init(&f->pipes, 256 * 1024);
         for (size_t i = 0; i < options->n_forwards; i++)
                 if (options->forwards[i].target.ss_family == AF_UNSPEC && !f->resolver) {
@@ -55,11 +46,9 @@ int forwarder_init(Forwarder *f, sd_event *event, const RelayOptions *options, c
         r = udp_init(f);
         if (r < 0)
                 return log_error_errno(log, r, "Failed to set up the UDP session table: %m");
-        r = sd_event_add_time_relative(event, &f->status_timer, CLOCK_MONOTONIC, 0, 100000, on_status_timer,
-                                       f);
+        r = status_line_init(&f->status, event, send_status, f);
         if (r < 0)
                 return log_error_errno(log, r, "Failed to set up the status timer: %m");
-        (void)sd_event_source_set_enabled(f->status_timer, SD_EVENT_ON);
         return 0;
 }
 
@@ -72,8 +61,7 @@ void forwarder_done(Forwarder *f)
                 sd_event_source_disable_unref(f->listeners[i].source);
         free(f->listeners);
         f->listeners = NULL;
-        sd_event_source_disable_unref(f->status_timer);
-        f->status_timer = NULL;
+        status_line_done(&f->status);
         f->resolver = resolver_free(f->resolver);
         pipe_pool_done(&f->pipes);
 }
@@ -98,24 +86,15 @@ static int listener_add(Forwarder *f, int fd, size_t i)
                  * at once. (Not NoDelay= in the socket unit: systemd would try it on the
                  * UDP sockets of the same unit too.) */
                 (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-                r = sd_event_add_io(f->event, &l->source, fd, EPOLLIN, tcp_on_accept, l);
-        } else {
-                if (address_is_wildcard(&spec->listen)) {
-                        if (spec->listen.ss_family == AF_INET)
-                                r = setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one));
-                        else
-                                r = setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one));
-                        if (r < 0)
-                                return negative_errno();
-                        l->pktinfo = true;
-                }
-                r = sd_event_add_io(f->event, &l->source, fd, EPOLLIN, udp_on_datagram, l);
+                return listen_fd_watch(f->event, &l->source, fd, tcp_on_accept, l);
         }
-        if (r < 0)
-                return r;
-        /* Closed with the source: sd-event owns the fd from here on. */
-        (void)sd_event_source_set_io_fd_own(l->source, true);
-        return 0;
+        if (address_is_wildcard(&spec->listen)) {
+                r = pktinfo_enable(fd, spec->listen.ss_family);
+                if (r < 0)
+                        return r;
+                l->pktinfo = true;
+        }
+        return listen_fd_watch(f->event, &l->source, fd, udp_on_datagram, l);
 }
 
 int forwarder_add_listen_fds(Forwarder *f)
@@ -124,9 +103,9 @@ int forwarder_add_listen_fds(Forwarder *f)
         char buf[FORWARD_SPEC_STRLEN];
         int n, r;
 
-        n = sd_listen_fds(true);
+        n = listen_fds_take(f->log);
         if (n < 0)
-                return log_error_errno(f->log, n, "Failed to read the sockets passed by systemd: %m");
+                return n;
         if (n == 0)
                 return log_error_errno(
                         f->log, -EINVAL,
@@ -142,7 +121,7 @@ int forwarder_add_listen_fds(Forwarder *f)
         for (int fd = SD_LISTEN_FDS_START; fd < SD_LISTEN_FDS_START + n; fd++) {
                 struct sockaddr_storage a;
                 socklen_t len = sizeof(a);
-                int type = 0, flags;
+                int type = 0;
                 socklen_t tlen = sizeof(type);
                 char ab[ENDPOINT_STRLEN];
                 size_t i;
@@ -163,11 +142,6 @@ int forwarder_add_listen_fds(Forwarder *f)
                                                fd, type == SOCK_DGRAM ? "udp" : "tcp", ab);
                 if (f->listeners[i].fd >= 0)
                         return log_error_errno(f->log, -EINVAL, "Socket %d (%s) is passed twice.", fd, ab);
-                /* Passed sockets may be blocking; accept4()/recvmsg() must not block the loop. */
-                flags = fcntl(fd, F_GETFL);
-                if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
-                        return log_error_errno(f->log, errno, "Failed to make socket %d non-blocking: %m",
-                                               fd);
                 r = listener_add(f, fd, i);
                 if (r < 0)
                         return log_error_errno(f->log, r, "Failed to watch socket %d (%s): %m", fd, ab);

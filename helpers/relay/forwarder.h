@@ -4,7 +4,7 @@
  *
  * The Forwarder owns the listening sockets systemd passed (made in the host namespace),
  * each matched to its --forward by address and type; the TCP connections (tcp.c:
- * RESOLVING -> CONNECTING -> RELAY, splice(2) through the shared relay.h); and the UDP
+ * RESOLVING -> CONNECTING (target.h) -> RELAY, splice(2) through relay.h); and the UDP
  * sessions (udp.c: one socket connected to the target per client address, in a
  * bounded table with an idle timeout). One sd-event loop runs it all.
  */
@@ -20,6 +20,7 @@
 #include "pipe-pool.h"
 #include "relay.h"
 #include "resolver.h"
+#include "status-line.h"
 
 typedef struct Forwarder Forwarder;
 typedef struct TcpConnection TcpConnection;
@@ -58,8 +59,7 @@ struct Forwarder {
         sd_event_source *udp_timer;
         uint8_t *datagram; /* one 64 KiB buffer */
 
-        sd_event_source *status_timer;
-        bool status_dirty;
+        StatusLine status;
 };
 
 int forwarder_init(Forwarder *f, sd_event *event, const RelayOptions *options, const Logger *log);
@@ -70,7 +70,7 @@ int forwarder_add_listen_fds(Forwarder *f);
 
 static inline void forwarder_status_changed(Forwarder *f)
 {
-        f->status_dirty = true;
+        status_line_changed(&f->status);
 }
 
 /* tcp.c */

@@ -15,6 +15,7 @@
 
 #include "build-config.h"
 #include "macro.h"
+#include "parse-number.h"
 
 enum {
         ARG_VERSION = 0x100,
@@ -47,21 +48,6 @@ static void help(void)
                "\n"
                "See the tsproxy-relay(8) man page for details.\n",
                program_invocation_short_name);
-}
-
-static int parse_unsigned(const char *s, unsigned long min, unsigned long max, unsigned long *ret)
-{
-        char *end;
-        unsigned long v;
-
-        if (!*s || *s == '-' || *s == '+' || *s == ' ')
-                return -EINVAL;
-        errno = 0;
-        v = strtoul(s, &end, 10);
-        if (errno != 0 || *end || v < min || v > max)
-                return -EINVAL;
-        *ret = v;
-        return 0;
 }
 
 static int add_forward(RelayOptions *o, const char *value)
@@ -115,7 +101,7 @@ int relay_options_parse(int argc, char *argv[], RelayOptions *ret)
                 .udp_max_sessions = RELAY_DEFAULT_UDP_MAX_SESSIONS,
         };
         const char *reason = NULL;
-        unsigned long v;
+        uint64_t v;
         int c, r = 0;
 
         /* getopt_long() keeps state across calls: start afresh (the unit tests call us
@@ -134,7 +120,7 @@ int relay_options_parse(int argc, char *argv[], RelayOptions *ret)
                 case ARG_FORWARD: r = add_forward(&o, optarg); break;
                 case ARG_MAX_CONNECTIONS:
                 case ARG_UDP_MAX_SESSIONS:
-                        if (parse_unsigned(optarg, 1, 1000000, &v) < 0) {
+                        if (parse_unsigned(optarg, 1000000, &v) < 0 || v == 0) {
                                 fprintf(stderr, "--%s: '%s' is not a number 1..1000000.\n",
                                         c == ARG_MAX_CONNECTIONS ? "max-connections" : "udp-max-sessions",
                                         optarg);
@@ -145,7 +131,7 @@ int relay_options_parse(int argc, char *argv[], RelayOptions *ret)
                         break;
                 case ARG_CONNECT_TIMEOUT:
                 case ARG_UDP_IDLE_TIMEOUT:
-                        if (parse_unsigned(optarg, 1, 86400, &v) < 0) {
+                        if (parse_unsigned(optarg, 86400, &v) < 0 || v == 0) {
                                 fprintf(stderr, "--%s: '%s' is not a number of seconds 1..86400.\n",
                                         c == ARG_CONNECT_TIMEOUT ? "connect-timeout" : "udp-idle-timeout",
                                         optarg);
@@ -153,7 +139,7 @@ int relay_options_parse(int argc, char *argv[], RelayOptions *ret)
                                 break;
                         }
                         *(c == ARG_CONNECT_TIMEOUT ? &o.connect_timeout_usec : &o.udp_idle_timeout_usec) =
-                                (uint64_t)v * 1000000ull;
+                                v * 1000000ull;
                         break;
                 default: r = -EINVAL; break;
                 }

@@ -23,6 +23,7 @@
 
 #include "egress.h"
 #include "forwarder.h"
+#include "pktinfo.h"
 
 #define DATAGRAM_MAX   65535
 #define DATAGRAM_BATCH 64
@@ -36,12 +37,7 @@ struct UdpSession {
 
         struct sockaddr_storage client;
         socklen_t client_len;
-        /* The address the client sent to (pktinfo listeners only), to answer from. */
-        union {
-                struct in_pktinfo in;
-                struct in6_pktinfo in6;
-        } local;
-        bool have_local;
+        PktInfo local; /* the address the client sent to (pktinfo listeners only) */
 
         int fd; /* connected to the target, in the namespace */
         sd_event_source *source;
@@ -165,35 +161,8 @@ static int on_idle_timer(sd_event_source *source, uint64_t usec, void *userdata)
 /* Send a reply to the client through the listener, from the address it asked. */
 static void session_reply(UdpSession *s, const uint8_t *data, size_t len)
 {
-        union {
-                char buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
-                struct cmsghdr align;
-        } control = {};
-        struct iovec iov = {.iov_base = (void *)data, .iov_len = len};
-        struct msghdr mh = {
-                .msg_name = &s->client, .msg_namelen = s->client_len, .msg_iov = &iov, .msg_iovlen = 1};
-
-        if (s->have_local) {
-                struct cmsghdr *cm = (struct cmsghdr *)control.buf;
-
-                mh.msg_control = control.buf;
-                if (s->client.ss_family == AF_INET) {
-                        struct in_pktinfo pi = {.ipi_spec_dst = s->local.in.ipi_addr};
-                        mh.msg_controllen = CMSG_SPACE(sizeof(pi));
-                        *cm = (struct cmsghdr){.cmsg_level = IPPROTO_IP,
-                                               .cmsg_type = IP_PKTINFO,
-                                               .cmsg_len = CMSG_LEN(sizeof(pi))};
-                        memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
-                } else {
-                        mh.msg_controllen = CMSG_SPACE(sizeof(struct in6_pktinfo));
-                        *cm = (struct cmsghdr){.cmsg_level = IPPROTO_IPV6,
-                                               .cmsg_type = IPV6_PKTINFO,
-                                               .cmsg_len = CMSG_LEN(sizeof(struct in6_pktinfo))};
-                        memcpy(CMSG_DATA(cm), &s->local.in6, sizeof(struct in6_pktinfo));
-                }
-        }
         /* A full socket buffer drops the datagram, as the network would. */
-        (void)sendmsg(s->listener->fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
+        (void)pktinfo_send(s->listener->fd, data, len, &s->client, s->client_len, &s->local);
 }
 
 static int on_target_datagram(sd_event_source *source, int fd, uint32_t revents, void *userdata)
@@ -304,22 +273,6 @@ static int session_new(Listener *l, const struct sockaddr *client, socklen_t cli
         return 0;
 }
 
-/* The address the client sent to, from the IP_PKTINFO / IPV6_PKTINFO message. */
-static void take_local(UdpSession *s, struct msghdr *mh)
-{
-        for (struct cmsghdr *cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm)) {
-                if (cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_PKTINFO &&
-                    cm->cmsg_len >= CMSG_LEN(sizeof(struct in_pktinfo))) {
-                        memcpy(&s->local.in, CMSG_DATA(cm), sizeof(struct in_pktinfo));
-                        s->have_local = true;
-                } else if (cm->cmsg_level == IPPROTO_IPV6 && cm->cmsg_type == IPV6_PKTINFO &&
-                           cm->cmsg_len >= CMSG_LEN(sizeof(struct in6_pktinfo))) {
-                        memcpy(&s->local.in6, CMSG_DATA(cm), sizeof(struct in6_pktinfo));
-                        s->have_local = true;
-                }
-        }
-}
-
 int udp_on_datagram(sd_event_source *source, int fd, uint32_t revents, void *userdata)
 {
         Listener *l = userdata;
@@ -328,8 +281,7 @@ int udp_on_datagram(sd_event_source *source, int fd, uint32_t revents, void *use
         /* Level-triggered (one socket per forward): a batch, then other sources get a turn. */
         for (int i = 0; i < DATAGRAM_BATCH; i++) {
                 union {
-                        char buf[CMSG_SPACE(sizeof(struct in6_pktinfo)) +
-                                 CMSG_SPACE(sizeof(struct in_pktinfo))];
+                        char buf[PKTINFO_CONTROL_SIZE];
                         struct cmsghdr align;
                 } control;
                 struct sockaddr_storage client;
@@ -365,7 +317,7 @@ int udp_on_datagram(sd_event_source *source, int fd, uint32_t revents, void *use
                 } else
                         session_touch(s);
                 if (l->pktinfo)
-                        take_local(s, &mh);
+                        pktinfo_take(&mh, &s->local);
                 if (s->query) {
                         /* Resolving: keep the first datagram, drop the rest (UDP may). */
                         if (!s->pending) {

@@ -4,16 +4,19 @@
  * the states).
  *
  * The client socket was accepted on a listener made in the host namespace; the target
- * socket is made here, in the instance namespace. Per-connection events are logged at
- * debug level only: a busy proxy must not flood the journal.
+ * socket is made here, in the instance namespace (target.h). Both are watched for
+ * RELAY_EVENTS (relay.h), edge-triggered, from creation to close, so every handler runs
+ * until its socket would block or the connection waits for the other side.
+ * Per-connection events are logged at debug level only: a busy proxy must not flood the
+ * journal.
  */
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <sys/socket.h>
 
+#include "list.h"
 #include "server.h"
 #include "udp-associate.h"
 
@@ -23,7 +26,6 @@
 static int on_client_event(sd_event_source *source, int fd, uint32_t revents, void *userdata);
 static int on_target_event(sd_event_source *source, int fd, uint32_t revents, void *userdata);
 static int on_timer(sd_event_source *source, uint64_t usec, void *userdata);
-static void connection_try_next(Connection *c);
 static void connection_udp_control(Connection *c);
 
 static uint64_t now_usec(const Connection *c)
@@ -50,16 +52,6 @@ static void connection_set_timer(Connection *c, uint64_t usec_from_now)
         (void)sd_event_source_set_enabled(c->timer, SD_EVENT_ONESHOT);
 }
 
-/*
- * Both sockets of a connection are watched edge-triggered for input and output, from
- * creation to close, and never re-armed: sd-event dispatches one source per iteration,
- * and level-triggered sockets would be reported again by every epoll_wait() until
- * handled, which costs O(connections) per event under load. So every handler runs
- * until its socket would block (EAGAIN) or the connection waits for the other side;
- * the relay pumps both directions on any event, so no edge is lost.
- */
-#define CONNECTION_EVENTS (EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET)
-
 /* Drop the handshake state once the connection is relaying. */
 static void connection_end_handshake(Connection *c)
 {
@@ -68,9 +60,6 @@ static void connection_end_handshake(Connection *c)
         free(c->input);
         c->input = NULL;
         c->n_input = 0;
-        free(c->addresses);
-        c->addresses = NULL;
-        c->n_addresses = c->next_address = 0;
 }
 
 void connection_free(Connection *c)
@@ -80,24 +69,17 @@ void connection_free(Connection *c)
         if (!c)
                 return;
         s = c->server;
-        if (c->prev)
-                c->prev->next = c->next;
-        else
-                s->connections = c->next;
-        if (c->next)
-                c->next->prev = c->prev;
+        LIST_REMOVE(s->connections, c);
         s->n_live--;
         server_status_changed(s);
 
         udp_association_free(c->udp);
-        resolver_query_cancel(c->query);
         if (c->state == CONNECTION_RELAY)
                 relay_done(&c->relay, &s->pipes);
+        target_done(&c->target);
         sd_event_source_disable_unref(c->client_source);
-        sd_event_source_disable_unref(c->target_source);
         sd_event_source_disable_unref(c->timer);
         safe_close(c->client_fd);
-        safe_close(c->target_fd);
         connection_end_handshake(c);
         free(c);
 }
@@ -137,7 +119,7 @@ static int connection_start_relay(Connection *c)
         size_t leftover = c->n_input;
         int r;
 
-        relay_init(&c->relay, c->client_fd, c->target_fd);
+        relay_init(&c->relay, c->client_fd, c->target.fd);
         c->state = CONNECTION_RELAY;
         r = relay_preload(&c->relay, &s->pipes, c->input, leftover);
         connection_end_handshake(c);
@@ -178,7 +160,7 @@ static void connection_connected(Connection *c)
         socklen_t len = sizeof(bound);
         int r;
 
-        if (getsockname(c->target_fd, (struct sockaddr *)&bound, &len) < 0)
+        if (getsockname(c->target.fd, (struct sockaddr *)&bound, &len) < 0)
                 len = 0;
         (void)handshake_reply(c->handshake, 0, len ? (struct sockaddr *)&bound : NULL, len);
         c->state = CONNECTION_REPLYING;
@@ -195,59 +177,26 @@ static void connection_connected(Connection *c)
 static void connection_try_next(Connection *c)
 {
         Server *s = c->server;
+        int r;
 
-        while (c->next_address < c->n_addresses) {
-                const struct sockaddr *a = (const struct sockaddr *)&c->addresses[c->next_address++];
-                socklen_t len =
-                        a->sa_family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
-                int ifindex, r;
-
-                c->target_source = sd_event_source_disable_unref(c->target_source);
-                c->target_fd = safe_close(c->target_fd);
-
-                r = egress_check(&s->egress, a, &ifindex);
-                if (r < 0) {
-                        c->last_error = r;
-                        continue;
-                }
-                c->target_fd = egress_socket(a->sa_family, SOCK_STREAM, ifindex);
-                if (c->target_fd < 0) {
-                        c->last_error = c->target_fd;
-                        continue;
-                }
-                if (connect(c->target_fd, a, len) < 0 && errno != EINPROGRESS) {
-                        c->last_error = negative_errno();
-                        continue;
-                }
-                r = sd_event_add_io(s->event, &c->target_source, c->target_fd, CONNECTION_EVENTS,
-                                    on_target_event, c);
-                if (r < 0) {
-                        c->last_error = r;
-                        continue;
-                }
-                c->state = CONNECTION_CONNECTING;
+        r = target_connect_next(&c->target, &s->egress, s->event, on_target_event, c);
+        if (r < 0) {
+                connection_fail(c, r);
                 return;
         }
-        connection_fail(c, c->last_error < 0 ? c->last_error : -EHOSTUNREACH);
+        c->state = CONNECTION_CONNECTING;
 }
 
 static void on_resolved(void *userdata, int error, const struct sockaddr_storage *addresses, size_t n)
 {
         Connection *c = userdata;
+        int r;
 
-        c->query = NULL;
-        if (error < 0) {
-                connection_fail(c, error);
+        r = target_resolved(&c->target, error, addresses, n);
+        if (r < 0) {
+                connection_fail(c, r);
                 return;
         }
-        c->addresses = malloc(n * sizeof(*addresses));
-        if (!c->addresses) {
-                connection_fail(c, -ENOMEM);
-                return;
-        }
-        memcpy(c->addresses, addresses, n * sizeof(*addresses));
-        c->n_addresses = n;
-        c->next_address = 0;
         connection_try_next(c);
 }
 
@@ -255,6 +204,7 @@ static void connection_request(Connection *c)
 {
         Server *s = c->server;
         const ProxyTarget *t = &c->handshake->target;
+        struct sockaddr_storage address = {};
         int r;
 
         /* The request is complete: from now on the connect timeout counts. */
@@ -288,29 +238,28 @@ static void connection_request(Connection *c)
 
         if (t->family == AF_UNSPEC) {
                 c->state = CONNECTION_RESOLVING;
-                r = resolver_resolve(s->resolver, t->name, t->port, on_resolved, c, &c->query);
+                r = resolver_resolve(s->resolver, t->name, t->port, on_resolved, c, &c->target.query);
                 if (r < 0)
                         connection_fail(c, r);
                 return;
         }
 
-        c->addresses = calloc(1, sizeof(struct sockaddr_storage));
-        if (!c->addresses) {
-                connection_fail(c, -ENOMEM);
-                return;
-        }
         if (t->family == AF_INET) {
-                struct sockaddr_in *in = (struct sockaddr_in *)c->addresses;
+                struct sockaddr_in *in = (struct sockaddr_in *)&address;
                 in->sin_family = AF_INET;
                 in->sin_addr = t->address.in;
                 in->sin_port = htons(t->port);
         } else {
-                struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)c->addresses;
+                struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&address;
                 in6->sin6_family = AF_INET6;
                 in6->sin6_addr = t->address.in6;
                 in6->sin6_port = htons(t->port);
         }
-        c->n_addresses = 1;
+        r = target_set_addresses(&c->target, &address, 1);
+        if (r < 0) {
+                connection_fail(c, r);
+                return;
+        }
         connection_try_next(c);
 }
 
@@ -412,25 +361,21 @@ static int on_client_event(sd_event_source *source, int fd, uint32_t revents, vo
 static int on_target_event(sd_event_source *source, int fd, uint32_t revents, void *userdata)
 {
         Connection *c = userdata;
-        int error = 0;
-        socklen_t len = sizeof(error);
+        int r;
 
         (void)source;
-        (void)revents;
+        (void)fd;
         if (c->state == CONNECTION_RELAY) {
                 connection_relay_event(c);
                 return 0;
         }
         if (c->state != CONNECTION_CONNECTING)
                 return 0;
-        if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &len) < 0)
-                error = errno;
-        if (error != 0) {
-                c->last_error = -error;
+        r = target_connect_result(&c->target, revents);
+        if (r < 0)
                 connection_try_next(c);
-                return 0;
-        }
-        connection_connected(c);
+        else if (r > 0)
+                connection_connected(c);
         return 0;
 }
 
@@ -473,13 +418,11 @@ int connection_new(Server *s, int fd, const struct sockaddr *peer, socklen_t pee
         c = calloc(1, sizeof(*c));
         if (!c)
                 return -ENOMEM;
-        *c = (Connection){.server = s, .client_fd = fd, .target_fd = -EBADF, .state = CONNECTION_HANDSHAKE};
+        *c = (Connection){.server = s, .client_fd = fd, .state = CONNECTION_HANDSHAKE};
+        target_init(&c->target);
         memcpy(&c->peer, peer, peer_len);
         c->peer_len = peer_len;
-        c->next = s->connections;
-        if (c->next)
-                c->next->prev = c;
-        s->connections = c;
+        LIST_PREPEND(s->connections, c);
         s->n_live++;
         s->n_total++;
         server_status_changed(s);
@@ -493,7 +436,7 @@ int connection_new(Server *s, int fd, const struct sockaddr *peer, socklen_t pee
         }
         handshake_init(c->handshake, &s->auth);
 
-        r = sd_event_add_io(s->event, &c->client_source, fd, CONNECTION_EVENTS, on_client_event, c);
+        r = sd_event_add_io(s->event, &c->client_source, fd, RELAY_EVENTS, on_client_event, c);
         if (r < 0) {
                 c->client_fd = -EBADF;
                 connection_free(c);

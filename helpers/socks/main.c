@@ -16,14 +16,11 @@
  * Environment: LISTEN_FDS/LISTEN_PID (socket activation), NOTIFY_SOCKET, WATCHDOG_USEC,
  * SYSTEMD_LOG_TARGET, SYSTEMD_LOG_LEVEL.
  */
-#include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/resource.h>
-#include <systemd/sd-daemon.h>
 #include <systemd/sd-event.h>
 
+#include "daemon-loop.h"
 #include "log.h"
 #include "options.h"
 #include "password-file.h"
@@ -44,67 +41,26 @@ static void on_password_diagnostic(void *userdata, int level, unsigned line, con
         (void)log_internal(d->log, level, 0, d->path, line, "%s", message);
 }
 
-/* Each relayed connection needs 2 sockets and, while busy, up to 4 pipe fds. */
-static void raise_fd_limit(const Logger *log, unsigned max_connections)
-{
-        struct rlimit rl;
-        rlim_t want = (rlim_t)max_connections * 6 + 64;
-
-        if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
-                return;
-        if (rl.rlim_cur >= want)
-                return;
-        rl.rlim_cur = want < rl.rlim_max ? want : rl.rlim_max;
-        (void)setrlimit(RLIMIT_NOFILE, &rl);
-        if (rl.rlim_cur < want)
-                log_warning(log,
-                            "The file descriptor limit (%llu) is below what %u connections need (%llu); "
-                            "raise LimitNOFILE=.",
-                            (unsigned long long)rl.rlim_cur, max_connections, (unsigned long long)want);
-}
-
 static int run(const Logger *log, const SocksOptions *options, const HandshakeAuth *auth)
 {
         _cleanup_(sd_event_unrefp) sd_event *event = NULL;
         Server server;
         int r;
 
-        r = sd_event_default(&event);
+        r = daemon_event_new(log, &event);
         if (r < 0)
-                return log_error_errno(log, r, "Failed to allocate the event loop: %m");
-        sigset_t mask;
-        sigemptyset(&mask);
-        sigaddset(&mask, SIGTERM);
-        sigaddset(&mask, SIGINT);
-        if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
-                return log_error_errno(log, errno, "Failed to block signals: %m");
-        r = sd_event_add_signal(event, NULL, SIGTERM, NULL, NULL);
-        if (r >= 0)
-                r = sd_event_add_signal(event, NULL, SIGINT, NULL, NULL);
-        if (r >= 0)
-                r = sd_event_set_watchdog(event, true);
-        if (r < 0)
-                return log_error_errno(log, r, "Failed to set up the event loop: %m");
-
+                return r;
         r = server_init(&server, event, options, auth, log);
         if (r >= 0)
                 r = server_add_listen_fds(&server);
-        if (r < 0) {
-                server_done(&server);
-                return r;
+        if (r >= 0) {
+                log_info(log, "Serving instance '%s' on %zu TCP and %zu UDP sockets (egress: %s).",
+                         options->name, server.n_listeners, server.n_datagram,
+                         options->egress == SOCKS_EGRESS_TAILNET ? options->egress_interface : "any");
+                r = daemon_run(event, log);
         }
-
-        log_info(log, "Serving instance '%s' on %zu TCP and %zu UDP sockets (egress: %s).", options->name,
-                 server.n_listeners, server.n_datagram,
-                 options->egress == SOCKS_EGRESS_TAILNET ? options->egress_interface : "any");
-        (void)sd_notify(false, "READY=1");
-
-        r = sd_event_loop(event);
-        (void)sd_notify(false, "STOPPING=1");
         server_done(&server);
-        if (r < 0)
-                return log_error_errno(log, r, "Event loop failed: %m");
-        return 0;
+        return r;
 }
 
 int main(int argc, char *argv[])
@@ -112,6 +68,7 @@ int main(int argc, char *argv[])
         _cleanup_(password_file_freep) PasswordFile *passwords = NULL;
         HandshakeAuth auth = {};
         SocksOptions options;
+        char what[32];
         Logger log;
         int r;
 
@@ -142,9 +99,9 @@ int main(int argc, char *argv[])
                 auth = (HandshakeAuth){.check = password_file_check, .userdata = passwords};
         }
 
-        /* Writes to a peer that is gone fail with EPIPE instead of killing us. */
-        (void)signal(SIGPIPE, SIG_IGN);
-        raise_fd_limit(&log, options.max_connections);
+        /* Each relayed connection needs 2 sockets and, while busy, up to 4 pipe fds. */
+        snprintf(what, sizeof(what), "%u connections", options.max_connections);
+        daemon_raise_fd_limit(&log, (uint64_t)options.max_connections * 6 + 64, what);
 
         r = run(&log, &options, &auth);
         logger_close(&log);

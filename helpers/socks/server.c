@@ -8,21 +8,19 @@
  * affected.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <systemd/sd-daemon.h>
 
+#include "listen-fds.h"
 #include "server.h"
 #include "udp-associate.h"
 
-#define STATUS_INTERVAL_USEC 1000000ull
-#define ACCEPT_BATCH         64
+#define ACCEPT_BATCH 64
 
 static int on_accept(sd_event_source *source, int fd, uint32_t revents, void *userdata)
 {
@@ -32,17 +30,11 @@ static int on_accept(sd_event_source *source, int fd, uint32_t revents, void *us
         (void)revents;
         for (int i = 0; i < ACCEPT_BATCH; i++) {
                 struct sockaddr_storage peer;
-                socklen_t len = sizeof(peer);
-                int r;
-                int cfd = accept4(fd, (struct sockaddr *)&peer, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+                socklen_t len;
+                int r, cfd = listen_fd_accept(s->log, fd, &peer, &len);
 
-                if (cfd < 0) {
-                        if (errno == EAGAIN || errno == EINTR || errno == ECONNABORTED)
-                                return 0;
-                        /* EMFILE and friends: the listener stays; log and retry later. */
-                        log_warning_errno(s->log, errno, "Failed to accept a connection: %m");
+                if (cfd < 0)
                         return 0;
-                }
                 if (!ipnet_list_contains_sockaddr(s->options->allow_from, s->options->n_allow_from,
                                                   (struct sockaddr *)&peer)) {
                         char a[ENDPOINT_STRLEN];
@@ -69,18 +61,12 @@ static int on_accept(sd_event_source *source, int fd, uint32_t revents, void *us
         return 0;
 }
 
-static int on_status_timer(sd_event_source *source, uint64_t usec, void *userdata)
+static void send_status(void *userdata)
 {
         Server *s = userdata;
 
-        if (s->status_dirty) {
-                (void)sd_notifyf(false, "STATUS=%u live connections, %" PRIu64 " total, %" PRIu64 " refused",
-                                 s->n_live, s->n_total, s->n_refused);
-                s->status_dirty = false;
-        }
-        (void)sd_event_source_set_time(source, usec + STATUS_INTERVAL_USEC);
-        (void)sd_event_source_set_enabled(source, SD_EVENT_ON);
-        return 0;
+        (void)sd_notifyf(false, "STATUS=%u live connections, %" PRIu64 " total, %" PRIu64 " refused",
+                         s->n_live, s->n_total, s->n_refused);
 }
 
 int server_init(Server *s, sd_event *event, const SocksOptions *options, const HandshakeAuth *auth,
@@ -88,7 +74,7 @@ int server_init(Server *s, sd_event *event, const SocksOptions *options, const H
 {
         int r;
 
-        *s = (Server){.log = log, .options = options, .event = event, .auth = *auth, .status_dirty = true};
+        *s = (Server){.log = log, .options = options, .event = event, .auth = *auth};
         pipe_pool_init(&s->pipes, 256 * 1024);
         r = egress_init(&s->egress, options->egress == SOCKS_EGRESS_TAILNET, options->egress_interface);
         if (r < 0)
@@ -96,11 +82,9 @@ int server_init(Server *s, sd_event *event, const SocksOptions *options, const H
         r = resolver_new(event, &s->resolver);
         if (r < 0)
                 return log_error_errno(log, r, "Failed to set up the name resolver: %m");
-        r = sd_event_add_time_relative(event, &s->status_timer, CLOCK_MONOTONIC, 0, 100000, on_status_timer,
-                                       s);
+        r = status_line_init(&s->status, event, send_status, s);
         if (r < 0)
                 return log_error_errno(log, r, "Failed to set up the status timer: %m");
-        (void)sd_event_source_set_enabled(s->status_timer, SD_EVENT_ON);
         return 0;
 }
 
@@ -116,7 +100,7 @@ void server_done(Server *s)
         for (size_t i = 0; i < s->n_datagram; i++)
                 sd_event_source_disable_unref(s->datagram[i].source);
         free(s->datagram);
-        sd_event_source_disable_unref(s->status_timer);
+        status_line_done(&s->status);
         s->resolver = resolver_free(s->resolver);
         egress_done(&s->egress);
         pipe_pool_done(&s->pipes);
@@ -126,9 +110,9 @@ int server_add_listen_fds(Server *s)
 {
         int n, r;
 
-        n = sd_listen_fds(true);
+        n = listen_fds_take(s->log);
         if (n < 0)
-                return log_error_errno(s->log, n, "Failed to read the sockets passed by systemd: %m");
+                return n;
         if (n == 0)
                 return log_error_errno(
                         s->log, -EBADF,
@@ -141,37 +125,27 @@ int server_add_listen_fds(Server *s)
                 return log_error_errno(s->log, -ENOMEM, "Failed to allocate memory: %m");
 
         for (int fd = SD_LISTEN_FDS_START; fd < SD_LISTEN_FDS_START + n; fd++) {
-                /* Passed sockets may be blocking; accept4()/recvfrom() must not block the loop. */
-                int flags = fcntl(fd, F_GETFL);
-                if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
-                        return log_error_errno(s->log, errno, "Failed to make socket %d non-blocking: %m",
-                                               fd);
-                if (sd_is_socket(fd, AF_UNSPEC, SOCK_STREAM, 1) > 0) {
-                        r = sd_event_add_io(s->event, &s->listeners[s->n_listeners], fd, EPOLLIN, on_accept,
-                                            s);
+                int type = listen_fd_type(s->log, fd);
+
+                if (type < 0)
+                        return type;
+                if (type == SOCK_STREAM) {
+                        r = listen_fd_watch(s->event, &s->listeners[s->n_listeners], fd, on_accept, s);
                         if (r < 0)
                                 return log_error_errno(s->log, r, "Failed to watch socket %d: %m", fd);
-                        /* Closed with the source: sd-event owns the fd from here on. */
-                        (void)sd_event_source_set_io_fd_own(s->listeners[s->n_listeners], true);
                         s->n_listeners++;
-                } else if (sd_is_socket(fd, AF_UNSPEC, SOCK_DGRAM, -1) > 0) {
+                } else {
                         DatagramListener *d = &s->datagram[s->n_datagram];
                         d->address_len = sizeof(d->address);
                         if (getsockname(fd, (struct sockaddr *)&d->address, &d->address_len) < 0)
                                 return log_error_errno(s->log, errno,
                                                        "Failed to get the address of socket %d: %m", fd);
-                        r = sd_event_add_io(s->event, &d->source, fd, EPOLLIN, udp_on_client_datagram, s);
+                        r = listen_fd_watch(s->event, &d->source, fd, udp_on_client_datagram, s);
                         if (r < 0)
                                 return log_error_errno(s->log, r, "Failed to watch socket %d: %m", fd);
-                        (void)sd_event_source_set_io_fd_own(d->source, true);
                         d->fd = fd;
                         s->n_datagram++;
-                } else
-                        return log_error_errno(
-                                s->log, -EINVAL,
-                                "Socket %d passed by systemd is neither a listening TCP socket "
-                                "nor a UDP socket.",
-                                fd);
+                }
         }
         if (s->n_listeners == 0)
                 return log_error_errno(s->log, -EINVAL, "No listening TCP socket among the %d passed.", n);

@@ -5,7 +5,7 @@
  * The Server owns the listening sockets it got from systemd (made in the host
  * namespace), the event loop, and every client Connection. Each Connection lives
  * through HANDSHAKE (handshake.h parses what the client sends) -> RESOLVING (names,
- * resolver.h) -> CONNECTING (a socket made in this, the instance's, namespace;
+ * resolver.h) -> CONNECTING (target.h: a socket made in this, the instance's, namespace;
  * egress.h) -> RELAY (relay.h, splice) or UDP (a UDP ASSOCIATE control connection,
  * udp-associate.h), and is freed when either side is done.
  */
@@ -23,6 +23,8 @@
 #include "pipe-pool.h"
 #include "relay.h"
 #include "resolver.h"
+#include "status-line.h"
+#include "target.h"
 
 typedef struct Server Server;
 typedef struct Connection Connection;
@@ -54,8 +56,7 @@ struct Server {
         uint64_t n_total, n_refused;
         UdpAssociation *associations;
 
-        sd_event_source *status_timer;
-        bool status_dirty;
+        StatusLine status;
 };
 
 typedef enum ConnectionState {
@@ -77,8 +78,7 @@ struct Connection {
         struct sockaddr_storage peer;
         socklen_t peer_len;
 
-        int target_fd;
-        sd_event_source *target_source;
+        Target target;
         sd_event_source *timer; /* handshake/connect timeout, then idle timeout */
         uint64_t last_activity;
 
@@ -87,11 +87,6 @@ struct Connection {
         uint8_t *input;
         size_t n_input;
         size_t out_offset; /* of handshake->out already written */
-
-        ResolverQuery *query;
-        struct sockaddr_storage *addresses; /* candidates to connect to */
-        size_t n_addresses, next_address;
-        int last_error;
 
         Relay relay;
         UdpAssociation *udp;
@@ -111,5 +106,5 @@ void connection_free(Connection *c);
 /* Mark the STATUS= line out of date. */
 static inline void server_status_changed(Server *s)
 {
-        s->status_dirty = true;
+        status_line_changed(&s->status);
 }

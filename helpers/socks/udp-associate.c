@@ -12,6 +12,7 @@
 #include <sys/epoll.h>
 
 #include "ipnet.h"
+#include "list.h"
 #include "server.h"
 
 #define DATAGRAM_MAX 65535
@@ -289,10 +290,7 @@ int udp_association_new(Server *s, const UdpAssociationRequest *req, UdpAssociat
                 return r;
         }
 
-        a->next = s->associations;
-        if (a->next)
-                a->next->prev = a;
-        s->associations = a;
+        LIST_PREPEND(s->associations, a);
 
         memcpy(ret_bound, &l->address, l->address_len);
         *ret_bound_len = l->address_len;
@@ -304,12 +302,7 @@ void udp_association_free(UdpAssociation *a)
 {
         if (!a)
                 return;
-        if (a->prev)
-                a->prev->next = a->next;
-        else
-                a->server->associations = a->next;
-        if (a->next)
-                a->next->prev = a->prev;
+        LIST_REMOVE(a->server->associations, a);
         resolver_query_cancel(a->query);
         free(a->pending);
         sd_event_source_disable_unref(a->source);

@@ -210,6 +210,18 @@ static void test_options_invalid(void **state)
         assert_int_equal(
                 parse(&o, "a", "--forward", "tcp:127.0.0.1:1=127.0.0.1:2", "--udp-max-sessions", "", NULL),
                 -EINVAL);
+        assert_int_equal(
+                parse(&o, "a", "--forward", "tcp:127.0.0.1:1=127.0.0.1:2", "--max-connections", " 5", NULL),
+                -EINVAL);
+        assert_int_equal(
+                parse(&o, "a", "--forward", "tcp:127.0.0.1:1=127.0.0.1:2", "--max-connections", "+5", NULL),
+                -EINVAL);
+        assert_int_equal(parse(&o, "a", "--forward", "tcp:127.0.0.1:1=127.0.0.1:2", "--max-connections",
+                               "1000001", NULL),
+                         -EINVAL);
+        assert_int_equal(parse(&o, "a", "--forward", "tcp:127.0.0.1:1=127.0.0.1:2", "--connect-timeout",
+                               "18446744073709551616", NULL),
+                         -EINVAL);
         assert_int_equal(parse(&o, "a", "--forward", "tcp:127.0.0.1:1=127.0.0.1:2", "--bogus", NULL),
                          -EINVAL);
 }

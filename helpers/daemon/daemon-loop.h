@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * daemon-loop.h: the process around the sd-event loop of tsproxy-socks, tsproxy-relay
+ * and tsproxy-dns.
+ *
+ * The three daemons run the same frame: SIGPIPE ignored (a write to a peer that is gone
+ * fails with EPIPE instead of killing us), SIGTERM and SIGINT blocked and handled by the
+ * loop, which then exits; the watchdog pinged by sd-event (WATCHDOG_USEC); READY=1 once
+ * the caller's sockets are watched, STOPPING=1 when the loop is done. What each serves,
+ * and the line that says so, stays in its main.c.
+ */
+#pragma once
+
+#include <stdint.h>
+#include <systemd/sd-event.h>
+
+#include "log.h"
+
+/* The default event loop, set up as above. 0 or -errno (logged). */
+int daemon_event_new(const Logger *log, sd_event **ret);
+
+/*
+ * Raise the soft RLIMIT_NOFILE to want (at most to the hard limit); when that is not
+ * enough, warn that what (e.g. "4096 connections") needs more: "raise LimitNOFILE=".
+ */
+void daemon_raise_fd_limit(const Logger *log, uint64_t want, const char *what);
+
+/* READY=1, run the loop until SIGTERM/SIGINT, STOPPING=1. 0 or -errno (logged). */
+int daemon_run(sd_event *event, const Logger *log);
