@@ -637,22 +637,14 @@ static int parse_options(int argc, char *argv[], LoadOptions *o)
 {
         enum { ARG_UP = 0x100, ARG_DOWN };
         static const struct option options[] = {
-                {"connect", required_argument, NULL, 'c'},
-                {"socks", required_argument, NULL, 's'},
-                {"bind", required_argument, NULL, 'B'},
-                {"bind-count", required_argument, NULL, 'N'},
-                {"up", no_argument, NULL, ARG_UP},
-                {"down", no_argument, NULL, ARG_DOWN},
-                {"bytes", required_argument, NULL, 'b'},
-                {"clients", required_argument, NULL, 'C'},
-                {"seconds", required_argument, NULL, 't'},
-                {"warmup", required_argument, NULL, 'w'},
-                {"reply", required_argument, NULL, 'r'},
-                {"count", required_argument, NULL, 'n'},
-                {"parallel", required_argument, NULL, 'p'},
-                {"timeout", required_argument, NULL, 'T'},
-                {"help", no_argument, NULL, 'h'},
-                {},
+                {"connect", required_argument, NULL, 'c'},  {"socks", required_argument, NULL, 's'},
+                {"bind", required_argument, NULL, 'B'},     {"bind-count", required_argument, NULL, 'N'},
+                {"up", no_argument, NULL, ARG_UP},          {"down", no_argument, NULL, ARG_DOWN},
+                {"bytes", required_argument, NULL, 'b'},    {"clients", required_argument, NULL, 'C'},
+                {"seconds", required_argument, NULL, 't'},  {"warmup", required_argument, NULL, 'w'},
+                {"reply", required_argument, NULL, 'r'},    {"count", required_argument, NULL, 'n'},
+                {"parallel", required_argument, NULL, 'p'}, {"timeout", required_argument, NULL, 'T'},
+                {"help", no_argument, NULL, 'h'},           {},
         };
         bool have_connect = false;
         int c, r = 0;
