@@ -74,6 +74,8 @@ Forward=127.0.0.1:2225 100.64.0.1:9
 Forward=127.0.0.1:2226 100.64.0.1:9002
 Forward=127.0.0.1:2227 100.64.0.1:9003
 Forward=127.0.0.1:2228 100.64.0.1:9053 udp
+# sim-inet drops the SYNs to 9004 (section 7): the connect timeout.
+Forward=127.0.0.1:2229 100.64.0.1:9004
 # Not on any interface yet: FreeBind=.
 Forward=100.121.76.21:2222 100.64.0.1:80
 EOF2
@@ -158,9 +160,10 @@ sb mkdir -p /etc/systemd/system/ts-relay@r1.service.d
 exec_line=$(sb systemctl cat ts-relay@r1.service | sed -n 's/^ExecStart=\(.*tsproxy-relay .*\)$/\1/p')
 exec_line=${exec_line/--udp-idle-timeout 60/--udp-idle-timeout 2}
 exec_line=${exec_line/--udp-max-sessions 1024/--udp-max-sessions 3}
+exec_line=${exec_line/--connect-timeout 10/--connect-timeout 2}
 sb sh -c "printf '[Service]\nExecStart=\nExecStart=%s\n' '$exec_line' > /etc/systemd/system/ts-relay@r1.service.d/60-test.conf"
 sb systemctl daemon-reload
-check "ts-relay@r1.service restarts with --udp-idle-timeout 2 --udp-max-sessions 3" \
+check "ts-relay@r1.service restarts with --udp-idle-timeout 2 --udp-max-sessions 3 --connect-timeout 2" \
     sb systemctl restart ts-relay@r1.service
 check_output "one client keeps its session (the same source port at the target)" \
     '^from [0-9.]+:([0-9]+) from [0-9.]+:\1 $' one_line client udp-source 127.0.0.1:2228 2
@@ -174,6 +177,19 @@ check_output "and the most recent one kept" '^last: kept$' echo "$table_out"
 check "STATUS= shows at most 3 UDP sessions" wait_for 30 status_matches ts-relay@r1.service ' 3 UDP sessions'
 check_output "TCP still works after the restart" "$you_are_r1" host_tcp 127.0.0.1 2222
 
+# A target that never answers: sim-inet (the test's own namespace) drops the SYNs to 9004.
+check "sim-inet drops SYNs to 100.64.0.1:9004" sb ip netns exec sim-inet \
+    nft 'add table inet relay-test; add chain inet relay-test in { type filter hook input priority 0; tcp dport 9004 drop; }'
+failed_before=$(status_text ts-relay@r1.service | sed -n 's/.* \([0-9]*\) failed$/\1/p')
+to_out=$(client refused 127.0.0.1:2229 2>&1)
+to_s=$(sed -n 's/^eof after \([0-9.]*\) s.*/\1/p' <<<"$to_out")
+check "a target that never answers: the client gets a clean EOF (${to_out})" test -n "$to_s"
+check "after the connect timeout of 2 s (${to_s:-?} s, within 1.8 to 4 s)" \
+    awk -v t="$to_s" 'BEGIN { exit !(t != "" && t >= 1.8 && t < 4) }'
+check "counted as failed in STATUS= (it was ${failed_before:-?})" \
+    wait_for 30 status_matches ts-relay@r1.service " $((${failed_before:-0} + 1)) failed\$"
+sb ip netns exec sim-inet nft delete table inet relay-test
+
 # --- 8. socket activation holds the ports --------------------------------------------------------
 check "stopping ts-relay@r1.service works" sb systemctl stop ts-relay@r1.service
 check "ts-relay@r1.socket stays active" sb systemctl is-active --quiet ts-relay@r1.socket
@@ -186,7 +202,7 @@ check "stopping tsproxy@r1.target works" sb systemctl stop tsproxy@r1.target
 check "ts-relay@r1.socket and .service stop with it" wait_for 100 relay_stopped r1
 check_empty "no tsproxy-relay process is left" sb sh -c 'pgrep -a tsproxy-relay; true'
 check_empty "nothing listens on the forwarded ports any more" \
-    sb sh -c "ss -Hltnu | grep -E ':(2222|2223|2224|2225|2226|2227|2228|5353) '; true"
+    sb sh -c "ss -Hltnu | grep -E ':(2222|2223|2224|2225|2226|2227|2228|2229|5353) '; true"
 
 kill "$target_pid" 2>/dev/null
 wait "$target_pid" 2>/dev/null
