@@ -190,6 +190,33 @@ class Sandbox:
     def sysctl(self, *args):
         return run([self.systemctl] + list(args), self.log)
 
+    def floor_series(self, ref):
+        """systemd's own floor for the chain's shape: two trivial units, a oneshot /bin/true
+        and a Type=exec sleep bound to it and ordered after it, no sandboxing, started by
+        one systemctl call. What any pair of units costs before its programs do anything."""
+        unit_dir = "/run/systemd/system"
+        units = {
+            "bench-floor-a@.service": "[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=/bin/true\n",
+            "bench-floor-b@.service": ("[Unit]\nBindsTo=bench-floor-a@%i.service\nAfter=bench-floor-a@%i.service\n"
+                                       "[Service]\nType=exec\nExecStart=/bin/sleep infinity\n"),
+        }
+        os.makedirs(unit_dir, exist_ok=True)
+        for name, text in units.items():
+            with open(os.path.join(unit_dir, name), "w") as f:
+                f.write(text)
+        self.sysctl("daemon-reload")
+        try:
+            for i in range(self.a.reps + 1):
+                t = self.sysctl("start", f"bench-floor-b@{i}.service")
+                if i > 0:
+                    ref["samples"].append(t)
+                self.sysctl("stop", f"bench-floor-a@{i}.service")
+                time.sleep(SETTLE_S)
+        finally:
+            for name in units:
+                os.unlink(os.path.join(unit_dir, name))
+            self.sysctl("daemon-reload")
+
     def units_of(self, name, with_tailscaled):
         u = [f"ts-netns@{name}.service", f"ts-nat@{name}.service"]
         return u + [f"tailscaled@{name}.service"] if with_tailscaled else u
@@ -449,6 +476,9 @@ def cmd_sandbox(a):
             t = run([sb.systemctl, "is-active", "--quiet", "init.scope"], sb.log)
             if i > 0:
                 ref["samples"].append(t)
+        floor = series(2, "reference: systemctl start of 2 trivial units (oneshot true, exec sleep; no sandbox)")
+        out.append(floor)
+        sb.floor_series(floor)
     except BenchError as e:
         notes.append(f"ERROR in the systemd rows: {e}")
     try:
@@ -526,6 +556,10 @@ def cmd_table(a):
         else:
             r = v / shell
             print(f"  {what:<44} {r:5.2f}  ({fmt(v)} ms / {fmt(shell)} ms)  {'met' if r < 1 / 3 else 'NOT met'}")
+    floor = find("reference: systemctl start of 2 trivial units")
+    if floor is not None and shell is not None:
+        print(f"  {'(systemd floor: 2 trivial units / shell)':<44} {floor / shell:5.2f}  ({fmt(floor)} ms / "
+              f"{fmt(shell)} ms)  no target: what systemd itself costs for two units, before any work")
     if notes:
         print()
         for n in notes:
