@@ -122,8 +122,24 @@ measure_row() {
     child=$!
     wait "$child" || die "the benchmark run of row $1 failed (see above)"
 }
+# Before each row, wait (up to 30 s) until the machine is idle again: the row before
+# may have left the kernel busy (dante's 10,000 idle connections are 4 GB of processes
+# to reap and memory to reclaim), and that time would be charged to the next row.
+cpu_times() { awk '/^cpu /{print $5 + $6, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9}' /proc/stat; }
+settle() {
+    local i idle0 total0 idle1 total1
+    for ((i = 0; i < 30; i++)); do
+        read -r idle0 total0 < <(cpu_times)
+        sleep 1
+        read -r idle1 total1 < <(cpu_times)
+        # idle (and iowait) at least 90 % of the last second
+        (((idle1 - idle0) * 10 >= (total1 - total0) * 9)) && return 0
+    done
+    echo "proxy bench: warning: the machine did not become idle within 30 s before a row" >&2
+}
 results=()
 for r in $rows; do
+    settle
     measure_row "$r"
     results+=("$work/row-$r.json")
 done
