@@ -452,8 +452,18 @@ static double percentile_us(const uint64_t *sorted, size_t n, double p)
         return (double)sorted[rank - 1] / 1e3;
 }
 
+/* A number for JSON: no cycle finished means no percentile, null (printf's "nan" is no JSON). */
+static void json_number(char *buf, size_t size, double v)
+{
+        if (isnan(v))
+                snprintf(buf, size, "null");
+        else
+                snprintf(buf, size, "%.1f", v);
+}
+
 static int load_rate(Load *l)
 {
+        char p50[32], p99[32];
         const LoadOptions *o = l->options;
         struct epoll_event events[MAX_EVENTS];
         uint64_t start = now_ns();
@@ -513,13 +523,13 @@ static int load_rate(Load *l)
         }
 
         qsort(l->latencies, l->n_latencies, sizeof(uint64_t), compare_u64);
+        json_number(p50, sizeof(p50), percentile_us(l->latencies, l->n_latencies, 0.50));
+        json_number(p99, sizeof(p99), percentile_us(l->latencies, l->n_latencies, 0.99));
         printf("{\"mode\": \"rate\", \"clients\": %zu, \"seconds\": %.3f, \"connections\": %zu, "
-               "\"per_second\": %.1f, \"p50_us\": %.1f, \"p99_us\": %.1f, \"errors\": %llu, "
+               "\"per_second\": %.1f, \"p50_us\": %s, \"p99_us\": %s, \"errors\": %llu, "
                "\"error\": \"%s\"}\n",
-               l->n_clients, o->seconds, l->n_latencies, (double)l->n_latencies / o->seconds,
-               percentile_us(l->latencies, l->n_latencies, 0.50),
-               percentile_us(l->latencies, l->n_latencies, 0.99), (unsigned long long)l->errors,
-               l->error_example ? strerror(-l->error_example) : "");
+               l->n_clients, o->seconds, l->n_latencies, (double)l->n_latencies / o->seconds, p50, p99,
+               (unsigned long long)l->errors, l->error_example ? strerror(-l->error_example) : "");
         return 0;
 }
 
