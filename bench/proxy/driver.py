@@ -213,7 +213,7 @@ def rows_proxy(args):
         {"name": "direct", "kind": "direct", "peer": False, "port": None, "argv": None},
         {"name": "tsproxy-socks", "kind": "socks", "peer": False, "port": 1080, "argv": tsproxy},
         {"name": "microsocks", "kind": "socks", "peer": True, "port": 1081, "argv": microsocks},
-        {"name": "dante", "kind": "socks", "peer": True, "run_last": True, "port": 1082, "argv": dante},
+        {"name": "dante", "kind": "socks", "peer": True, "port": 1082, "argv": dante},
     ]
 
 
@@ -736,12 +736,7 @@ def cmd_table(args):
 def cmd_rows(args):
     """The row names, in table order, one per line (bench/proxy.sh runs each on its own)."""
     a = argparse.Namespace(tsproxy_socks="", tsproxy_relay="", workdir="")
-    rows = rows_proxy(a) + rows_relay(a)
-    # dante runs last of all: its idle test is 10,000 connections in some 400 processes,
-    # 4 GB, and for minutes after it exits the kernel's memory is fragmented enough that a
-    # row measured next streams 15 to 20 % slower (tsproxy-relay: 1065 / 982 MB/s right
-    # after dante, 1247 / 1299 without it, same machine, same hour).
-    for row in sorted(rows, key=lambda r: r.get("run_last", False)):
+    for row in rows_proxy(a) + rows_relay(a):
         print(row["name"])
 
 
