@@ -310,48 +310,70 @@ static bool sockaddr_is_multicast(const struct sockaddr_storage *a)
         return IN6_IS_ADDR_MULTICAST(&((const struct sockaddr_in6 *)a)->sin6_addr);
 }
 
+/*
+ * "A.B.C.D:PORT" or "[V6]:PORT", for a listen address or a forward's IP endpoint: NULL, or
+ * what is wrong with it (no final period). port_what names the port in the message ("a
+ * TCP port"), multicast_why says why a multicast address will not do.
+ */
+static const char *endpoint_check(const char *word, const char *port_what, const char *multicast_why,
+                                  struct sockaddr_storage *ret, socklen_t *ret_len)
+{
+        const char *colon = strrchr(word, ':'), *close = strchr(word, ']');
+        unsigned port;
+
+        if (!colon || (word[0] == '[' && (!close || colon < close)) ||
+            (word[0] != '[' && memchr(word, ':', (size_t)(colon - word))))
+                return "missing the port: expected A.B.C.D:PORT, or [IPV6]:PORT for IPv6";
+        if (parse_unsigned(colon + 1, strlen(colon + 1), 65535, &port) < 0 || port == 0)
+                return port_what;
+        if (endpoint_parse(word, ret, ret_len) < 0)
+                return "not an address: expected A.B.C.D:PORT, or [IPV6]:PORT for IPv6";
+        if (ret->ss_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(&((struct sockaddr_in6 *)ret)->sin6_addr))
+                return "write an IPv4 address as A.B.C.D:PORT, not IPv4-mapped";
+        if (sockaddr_is_multicast(ret))
+                return multicast_why;
+        return NULL;
+}
+
+/*
+ * A Listen= of [SOCKS] or [DNS]: appended to *list, a repeat warned about and ignored, the
+ * empty value resetting the list (drop-ins). port_what as for endpoint_check().
+ */
+static int listen_add(InstanceConfig *c, const char *section, const char *key, const char *value,
+                      ConfigLocation at, Diagnostics *d, const char *port_what, SocksListen **list,
+                      size_t *n_list)
+{
+        SocksListen l = {.at = at}, *n;
+        const char *why;
+
+        if (!*value) {
+                free(*list);
+                *list = NULL;
+                *n_list = 0;
+                return 0;
+        }
+        why = endpoint_check(value, port_what, "a multicast address cannot listen", &l.address, &l.length);
+        if (why)
+                return invalid_value(c, d, at, section, key, value, "%s.", why);
+        for (size_t i = 0; i < *n_list; i++)
+                if (sockaddr_equal((struct sockaddr *)&(*list)[i].address, (struct sockaddr *)&l.address))
+                        return diagnostics_add(d, LOG_WARNING, at.file, at.line, key, c->name,
+                                               "[%s] %s=%s: already listed at line %u, ignoring.", section,
+                                               key, value, (*list)[i].at.line);
+
+        n = reallocarray(*list, *n_list + 1, sizeof(SocksListen));
+        if (!n)
+                return -ENOMEM;
+        *list = n;
+        (*list)[(*n_list)++] = l;
+        return 0;
+}
+
 static int key_socks_listen(InstanceConfig *c, const char *section, const char *key, const char *value,
                             ConfigLocation at, Diagnostics *d)
 {
-        SocksConfig *s = &c->socks;
-        SocksListen l = {.at = at};
-        const char *colon = strrchr(value, ':'), *close = strchr(value, ']');
-        unsigned port;
-        SocksListen *n;
-
-        if (!*value) {
-                free(s->listen);
-                s->listen = NULL;
-                s->n_listen = 0;
-                return 0;
-        }
-        if (!colon || (value[0] == '[' && (!close || colon < close)) ||
-            (value[0] != '[' && memchr(value, ':', (size_t)(colon - value))))
-                return invalid_value(c, d, at, section, key, value,
-                                     "missing the port: expected A.B.C.D:PORT, or [IPV6]:PORT for IPv6.");
-        if (parse_unsigned(colon + 1, strlen(colon + 1), 65535, &port) < 0 || port == 0)
-                return invalid_value(c, d, at, section, key, value, "expected a TCP port from 1 to 65535.");
-        if (endpoint_parse(value, &l.address, &l.length) < 0)
-                return invalid_value(c, d, at, section, key, value,
-                                     "not an address: expected A.B.C.D:PORT, or [IPV6]:PORT for IPv6.");
-        if (l.address.ss_family == AF_INET6 &&
-            IN6_IS_ADDR_V4MAPPED(&((struct sockaddr_in6 *)&l.address)->sin6_addr))
-                return invalid_value(c, d, at, section, key, value,
-                                     "write an IPv4 address as A.B.C.D:PORT, not IPv4-mapped.");
-        if (sockaddr_is_multicast(&l.address))
-                return invalid_value(c, d, at, section, key, value, "a multicast address cannot listen.");
-        for (size_t i = 0; i < s->n_listen; i++)
-                if (sockaddr_equal((struct sockaddr *)&s->listen[i].address, (struct sockaddr *)&l.address))
-                        return diagnostics_add(d, LOG_WARNING, at.file, at.line, key, c->name,
-                                               "[%s] %s=%s: already listed at line %u, ignoring.", section,
-                                               key, value, s->listen[i].at.line);
-
-        n = reallocarray(s->listen, s->n_listen + 1, sizeof(SocksListen));
-        if (!n)
-                return -ENOMEM;
-        s->listen = n;
-        s->listen[s->n_listen++] = l;
-        return 0;
+        return listen_add(c, section, key, value, at, d, "expected a TCP port from 1 to 65535",
+                          &c->socks.listen, &c->socks.n_listen);
 }
 
 /* The network "ADDR/N" probably meant, when ipnet_parse() said -EDOM (host bits set). */
@@ -580,26 +602,6 @@ static bool dns_name_valid(const char *name, size_t len)
         return name[len - 1] != '-' && letter;
 }
 
-/* "A.B.C.D:PORT" or "[V6]:PORT": NULL, or what is wrong with it. */
-static const char *forward_endpoint(const char *word, struct sockaddr_storage *ret, socklen_t *ret_len)
-{
-        const char *colon = strrchr(word, ':'), *close = strchr(word, ']');
-        unsigned port;
-
-        if (!colon || (word[0] == '[' && (!close || colon < close)) ||
-            (word[0] != '[' && memchr(word, ':', (size_t)(colon - word))))
-                return "missing the port: expected A.B.C.D:PORT, or [IPV6]:PORT for IPv6";
-        if (parse_unsigned(colon + 1, strlen(colon + 1), 65535, &port) < 0 || port == 0)
-                return "expected a port from 1 to 65535";
-        if (endpoint_parse(word, ret, ret_len) < 0)
-                return "not an address: expected A.B.C.D:PORT, or [IPV6]:PORT for IPv6";
-        if (ret->ss_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(&((struct sockaddr_in6 *)ret)->sin6_addr))
-                return "write an IPv4 address as A.B.C.D:PORT, not IPv4-mapped";
-        if (sockaddr_is_multicast(ret))
-                return "a multicast address cannot be forwarded";
-        return NULL;
-}
-
 static bool sockaddr_is_unspecified(const struct sockaddr_storage *a)
 {
         if (a->ss_family == AF_INET)
@@ -618,7 +620,8 @@ static const char *forward_target(const char *word, char ret[static FORWARD_TARG
 
         if (word[0] == '[' || (colon && memchr(word, ':', (size_t)(colon - word))) ||
             strspn(word, "0123456789.:") == strlen(word)) {
-                why = forward_endpoint(word, &a, &len);
+                why = endpoint_check(word, "expected a port from 1 to 65535",
+                                     "a multicast address cannot be forwarded", &a, &len);
                 if (why)
                         return why;
                 if (sockaddr_is_unspecified(&a))
@@ -673,7 +676,8 @@ static int key_forward(InstanceConfig *c, const char *section, const char *key, 
                         return invalid_value(c, d, at, section, key, value,
                                              "the protocol '%s' is neither tcp nor udp.", words[2]);
         }
-        why = forward_endpoint(words[0], &f.listen, &f.listen_length);
+        why = endpoint_check(words[0], "expected a port from 1 to 65535",
+                             "a multicast address cannot be forwarded", &f.listen, &f.listen_length);
         if (why)
                 return invalid_value(c, d, at, section, key, value, "LISTEN '%s': %s.", words[0], why);
         why = forward_target(words[1], f.target);
@@ -693,44 +697,8 @@ static int key_forward(InstanceConfig *c, const char *section, const char *key, 
 static int key_dns_listen(InstanceConfig *c, const char *section, const char *key, const char *value,
                           ConfigLocation at, Diagnostics *d)
 {
-        DnsConfig *dns = &c->dns;
-        SocksListen l = {.at = at}, *n;
-        const char *colon = strrchr(value, ':'), *close = strchr(value, ']');
-        unsigned port;
-
-        if (!*value) {
-                free(dns->listen);
-                dns->listen = NULL;
-                dns->n_listen = 0;
-                return 0;
-        }
-        if (!colon || (value[0] == '[' && (!close || colon < close)) ||
-            (value[0] != '[' && memchr(value, ':', (size_t)(colon - value))))
-                return invalid_value(c, d, at, section, key, value,
-                                     "missing the port: expected A.B.C.D:PORT, or [IPV6]:PORT for IPv6.");
-        if (parse_unsigned(colon + 1, strlen(colon + 1), 65535, &port) < 0 || port == 0)
-                return invalid_value(c, d, at, section, key, value, "expected a port from 1 to 65535.");
-        if (endpoint_parse(value, &l.address, &l.length) < 0)
-                return invalid_value(c, d, at, section, key, value,
-                                     "not an address: expected A.B.C.D:PORT, or [IPV6]:PORT for IPv6.");
-        if (l.address.ss_family == AF_INET6 &&
-            IN6_IS_ADDR_V4MAPPED(&((struct sockaddr_in6 *)&l.address)->sin6_addr))
-                return invalid_value(c, d, at, section, key, value,
-                                     "write an IPv4 address as A.B.C.D:PORT, not IPv4-mapped.");
-        if (sockaddr_is_multicast(&l.address))
-                return invalid_value(c, d, at, section, key, value, "a multicast address cannot listen.");
-        for (size_t i = 0; i < dns->n_listen; i++)
-                if (sockaddr_equal((struct sockaddr *)&dns->listen[i].address,
-                                   (struct sockaddr *)&l.address))
-                        return diagnostics_add(d, LOG_WARNING, at.file, at.line, key, c->name,
-                                               "[%s] %s=%s: already listed at line %u, ignoring.", section,
-                                               key, value, dns->listen[i].at.line);
-        n = reallocarray(dns->listen, dns->n_listen + 1, sizeof(SocksListen));
-        if (!n)
-                return -ENOMEM;
-        dns->listen = n;
-        dns->listen[dns->n_listen++] = l;
-        return 0;
+        return listen_add(c, section, key, value, at, d, "expected a port from 1 to 65535", &c->dns.listen,
+                          &c->dns.n_listen);
 }
 
 /* Domain=, TailnetDomain=: labels of letters, digits, '-' and '_' (1 to 63 each, at most
