@@ -5,7 +5,7 @@
 # than curl or dig, each printing lines the test matches. Standard library only.
 #
 #   halfclose-client HOST:PORT N   send N bytes, half-close, print the answer
-#                                  ("read: got N" from relay-target.py's 9002)
+#                                  ("read: got N" from tailnet-targets.py's 9002)
 #   halfclose-server HOST:PORT N   read to EOF ("read: hello"), then send N bytes and
 #                                  close ("sent N"); the target half-closed first (9003)
 #   refused HOST:PORT              connect, send a line, and wait for the end: "eof after

@@ -6,7 +6,7 @@
 # generator makes ts-relay@NAME.socket (every forward's listener, in the host namespace)
 # and ts-relay@NAME.service (tsproxy-relay inside the instance's namespace, a dynamic
 # user without capabilities). Clients on the host side reach the fake tailnet peer
-# (100.64.0.1: whoami on TCP 80, relay-target.py's half-close servers and UDP echo) and
+# (100.64.0.1: whoami on TCP 80, tailnet-targets.py's half-close servers and UDP echo) and
 # MagicDNS (100.100.100.100:53) through the instance's tailscale0.
 #
 # What the sandbox offers (see sandbox.sh): the sandbox's root namespace is the "host";
@@ -42,18 +42,18 @@ relay_stopped() {
 }
 target_says() { grep -qxF -- "$1" "$SANDBOX_TMP/target.out"; }
 
-for f in relay-client.py relay-target.py; do
+for f in relay-client.py tailnet-targets.py; do
     sb sh -c "cat > $LIB/$f && chmod 0755 $LIB/$f" <"$SANDBOX_SRCDIR/$f"
 done
 # The targets in sim-inet, on the fake tailnet peer's address. Not `sb` in the
 # background (a backgrounded shell function would keep a subshell holding meson's
 # pipe): nsenter is a plain command; killed by PID below (and with the sandbox).
 SYSTEMD_PAGER=cat nsenter -t "$SANDBOX_PID" -m -p -n -u -i -C -r -w \
-    ip netns exec sim-inet /usr/bin/python3 -u "$LIB/relay-target.py" 100.64.0.1 \
+    ip netns exec sim-inet /usr/bin/python3 -u "$LIB/tailnet-targets.py" 100.64.0.1 \
     >"$SANDBOX_TMP/target.out" 2>&1 </dev/null &
 target_pid=$!
 sandbox_at_exit "kill $target_pid 2>/dev/null"
-check "relay-target.py listens in sim-inet on 100.64.0.1" wait_for 100 target_says listening
+check "tailnet-targets.py listens in sim-inet on 100.64.0.1" wait_for 100 target_says listening
 
 # --- 1. configuration, generation, start -----------------------------------------------
 sb mkdir -p /etc/tsproxy

@@ -9,7 +9,7 @@
 # (100.64.0.1, whoami on port 80) through the instance's tailscale0. curl covers the
 # protocols (SOCKS5, SOCKS5 with remote names, SOCKS4, SOCKS4a, HTTP CONNECT, password
 # authentication); socks-client.py covers what curl cannot (reply codes, UDP ASSOCIATE,
-# half-close, a stalled handshake, held connections); socks-target.py, run in sim-inet
+# half-close, a stalled handshake, held connections); tailnet-targets.py, run in sim-inet
 # on 100.64.0.1, is the far end of those.
 #
 # What the sandbox offers (see sandbox.sh): the sandbox's root namespace is the "host",
@@ -56,7 +56,7 @@ socks_stopped() {
     done
     return 0
 }
-# socks-target.py's output (the journal of its transient unit) has the line $1.
+# tailnet-targets.py's output (the journal of its transient unit) has the line $1.
 target_says() { sb journalctl -u socks-target -o cat | grep -qxF -- "$1"; }
 status_matches() { status_text "$1" | grep -Eq -- "$2"; }
 one_line() { "$@" | tr '\n' ' '; }
@@ -64,13 +64,13 @@ one_line() { "$@" | tr '\n' ' '; }
 listening_on() { { listening -ltn; listening -lun; } | grep -- ":$1\$"; true; }
 
 # The scripts the sandbox runs (the overlay may not show the source tree).
-for f in socks-client.py socks-target.py; do
+for f in socks-client.py tailnet-targets.py; do
     sb sh -c "cat > $LIB/$f && chmod 0755 $LIB/$f" <"$SANDBOX_SRCDIR/$f"
 done
 # The TCP targets of the raw client, on the fake tailnet peer's address.
 check "socks-target starts in sim-inet on 100.64.0.1" \
     sb systemd-run --quiet --unit=socks-target -p NetworkNamespacePath=/run/netns/sim-inet \
-    /usr/bin/python3 "$LIB/socks-target.py" 100.64.0.1
+    /usr/bin/python3 "$LIB/tailnet-targets.py" 100.64.0.1
 check "socks-target listens" wait_for 100 target_says listening
 
 # --- 1. configuration, generation, start -----------------------------------------------

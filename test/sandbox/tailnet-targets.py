@@ -1,18 +1,21 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# socks-target.py ADDRESS: the TCP targets of test-socks.sh, run in sim-inet on the
-# fake tailnet peer's address (100.64.0.1) as a transient unit, so the proxy reaches
-# them through the instance's tailscale0. Standard library only; one thread per client.
+# tailnet-targets.py ADDRESS: the targets of test-socks.sh and test-relay.sh, run in
+# sim-inet on the fake tailnet peer's address (100.64.0.1), so that the proxy or the relay
+# reaches them through the instance's tailscale0. Standard library only; one thread per
+# TCP client.
 #
-#   9001  echo: every byte back, until the client closes
-#   9002  reads to EOF, then answers "got N" (the byte count) and closes: the client
-#         half-closed first and must still get the answer
-#   9003  sends "hello", half-closes (SHUT_WR), then reads to EOF and logs
-#         "server-first: received N" on stdout (the journal): the client must still be
-#         able to send after the server's half-close
+#   tcp 9001  echo: every byte back, until the client closes
+#   tcp 9002  reads to EOF, then answers "got N" (the byte count) and closes: the client
+#             half-closed first and must still get the answer
+#   tcp 9003  sends "hello", half-closes (SHUT_WR), then reads to EOF and prints
+#             "server-first: received N" on stdout: the client must still be able to
+#             send after the server's half-close
+#   udp 9053  answers every datagram with "from IP:PORT", its source as seen here: one
+#             source port per relay session
 #
-# Prints "listening" once all three ports are bound.
+# Prints "listening" once everything is bound.
 
 import socket
 import sys
@@ -63,6 +66,12 @@ def serve(listener, handler):
         threading.Thread(target=serve_client, args=(c, handler), daemon=True).start()
 
 
+def udp_whoami(u):
+    while True:
+        data, peer = u.recvfrom(2048)
+        u.sendto(b"from %s:%d" % (peer[0].encode(), peer[1]), peer)
+
+
 def main():
     address = sys.argv[1]
     threads = []
@@ -72,6 +81,9 @@ def main():
         s.bind((address, port))
         s.listen(64)
         threads.append(threading.Thread(target=serve, args=(s, handler), daemon=True))
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    u.bind((address, 9053))
+    threads.append(threading.Thread(target=udp_whoami, args=(u,), daemon=True))
     for t in threads:
         t.start()
     print("listening", flush=True)
