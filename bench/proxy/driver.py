@@ -292,64 +292,83 @@ def median_run(runs, key):
     return sorted(runs, key=lambda r: r[key])[len(runs) // 2]
 
 
+def repeat_cell(args, run_once, key):
+    """run_once() args.repeat times; the median run by key, or None when a run failed
+    (run_once() returns None and has noted why)."""
+    runs = []
+    for _ in range(args.repeat):
+        r = run_once()
+        if not r:
+            return None
+        runs.append(r)
+    return median_run(runs, key)
+
+
+def stream_argv(args, direction):
+    return ["stream", f"--{direction}", "--bytes", str(args.bytes)]
+
+
+def rate_argv(args, clients):
+    return ["rate", "--clients", str(clients), "--seconds", str(args.seconds), "--warmup", str(args.warmup)]
+
+
+def hold_idle(res, load, proc, count, load_argv, who):
+    """count idle connections through proc (proxy-load idle), its memory measured while
+    they are held; results or the error go into res. who: "proxy" or "relay"."""
+    idle = subprocess.Popen([load, "idle", "--count", str(count), "--parallel", "128", "--timeout", "60"] + load_argv,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        first = json.loads(idle.stdout.readline() or "{}")
+        if first.get("established") == count and not first.get("timeout"):
+            time.sleep(0.5)  # let lazily freed memory settle
+            n, _, rss, pss = tree(proc.pid)
+            res["idle_rss"], res["idle_pss"], res["idle_processes"] = rss, pss, n
+            idle.send_signal(signal.SIGTERM)
+            last = json.loads(idle.stdout.readline() or "{}")
+            if last.get("closed_early"):
+                res["idle_note"] = f"the {who} closed {last['closed_early']} idle connections"
+        else:
+            res["idle_error"] = (f"only {first.get('established', 0)} of {count} connections: "
+                                 f"{first.get('error') or idle.stderr.read().strip()}")
+    finally:
+        if idle.poll() is None:
+            idle.kill()
+        idle.wait()
+
+
 def measure_row(args, row, proc, lanes):
     res = {}
     load = os.path.join(args.bindir, "proxy-load")
+
+    def run_once(name, load_argv, timeout):
+        try:
+            return run_load(load, load_argv + load_args(row, lanes.next()), timeout=timeout)
+        except (RuntimeError, subprocess.TimeoutExpired) as e:
+            res[f"{name}_error"] = str(e)
+            return None
 
     # streams, with the proxy's CPU time around them
     cpu0 = tree(proc.pid)[1] if proc else None
     for direction in ("up", "down"):
         log(f"{row['name']}: stream {direction}, {args.bytes >> 20} MiB, {args.repeat} times")
-        runs = []
-        for _ in range(args.repeat):
-            try:
-                runs.append(run_load(load, ["stream", f"--{direction}", "--bytes", str(args.bytes)] +
-                                     load_args(row, lanes.next()), timeout=180))
-            except (RuntimeError, subprocess.TimeoutExpired) as e:
-                res[f"stream_{direction}_error"] = str(e)
-                break
-        else:
-            res[f"stream_{direction}"] = median_run(runs, "bytes_per_second")["bytes_per_second"]
+        r = repeat_cell(args, lambda: run_once(f"stream_{direction}", stream_argv(args, direction), 180),
+                        "bytes_per_second")
+        if r:
+            res[f"stream_{direction}"] = r["bytes_per_second"]
     if proc and "stream_up" in res and "stream_down" in res:
         res["cpu_per_gib"] = (tree(proc.pid)[1] - cpu0) / (2 * args.repeat * args.bytes / GIB)
 
     for clients in args.clients:
         log(f"{row['name']}: rate, {clients} client{'s' if clients != 1 else ''}, {args.seconds:g} s, "
             f"{args.repeat} times")
-        runs = []
-        for _ in range(args.repeat):
-            try:
-                runs.append(run_load(load, ["rate", "--clients", str(clients), "--seconds", str(args.seconds),
-                                            "--warmup", str(args.warmup)] + load_args(row, lanes.next()),
-                                     timeout=args.seconds + args.warmup + 30))
-            except (RuntimeError, subprocess.TimeoutExpired) as e:
-                res[f"rate_{clients}_error"] = str(e)
-                break
-        else:
-            res[f"rate_{clients}"] = median_run(runs, "per_second")
+        r = repeat_cell(args, lambda: run_once(f"rate_{clients}", rate_argv(args, clients),
+                                               args.seconds + args.warmup + 30), "per_second")
+        if r:
+            res[f"rate_{clients}"] = r
 
     if proc:
         log(f"{row['name']}: {args.idle} idle connections")
-        idle = subprocess.Popen([load, "idle", "--count", str(args.idle), "--parallel", "128",
-                                 "--timeout", "60"] + load_args(row, lanes.next()),
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        try:
-            first = json.loads(idle.stdout.readline() or "{}")
-            if first.get("established") == args.idle and not first.get("timeout"):
-                time.sleep(0.5)  # let lazily freed memory settle
-                n, _, rss, pss = tree(proc.pid)
-                res["idle_rss"], res["idle_pss"], res["idle_processes"] = rss, pss, n
-                idle.send_signal(signal.SIGTERM)
-                last = json.loads(idle.stdout.readline() or "{}")
-                if last.get("closed_early"):
-                    res["idle_note"] = f"the proxy closed {last['closed_early']} idle connections"
-            else:
-                res["idle_error"] = (f"only {first.get('established', 0)} of {args.idle} connections: "
-                                     f"{first.get('error') or idle.stderr.read().strip()}")
-        finally:
-            if idle.poll() is None:
-                idle.kill()
-            idle.wait()
+        hold_idle(res, load, proc, args.idle, load_args(row, lanes.next()), "proxy")
     return res
 
 
@@ -399,17 +418,13 @@ def measure_plain_row(args, row, lanes):
 
     for direction in ("up", "down"):
         log(f"{row['name']}: stream {direction}, {args.bytes >> 20} MiB, {args.repeat} times")
-        runs, cpu_at = [], []
-        for _ in range(args.repeat):
-            r = phase(f"stream_{direction}", ["stream", f"--{direction}", "--bytes", str(args.bytes)], 180,
-                      after=lambda p: cpu_at.append(tree(p.pid)[1]))
-            if "missing" in res:
-                return res
-            if not r:
-                break
-            runs.append(r)
-        else:
-            res[f"stream_{direction}"] = median_run(runs, "bytes_per_second")["bytes_per_second"]
+        cpu_at = []
+        r = repeat_cell(args, lambda: phase(f"stream_{direction}", stream_argv(args, direction), 180,
+                                            after=lambda p: cpu_at.append(tree(p.pid)[1])), "bytes_per_second")
+        if "missing" in res:
+            return res
+        if r:
+            res[f"stream_{direction}"] = r["bytes_per_second"]
             cpu += sum(cpu_at)
     if "stream_up" in res and "stream_down" in res:
         res["cpu_per_gib"] = cpu / (2 * args.repeat * args.bytes / GIB)
@@ -417,15 +432,10 @@ def measure_plain_row(args, row, lanes):
     for clients in args.clients:
         log(f"{row['name']}: rate, {clients} client{'s' if clients != 1 else ''}, {args.seconds:g} s, "
             f"{args.repeat} times")
-        runs = []
-        for _ in range(args.repeat):
-            r = phase(f"rate_{clients}", ["rate", "--clients", str(clients), "--seconds", str(args.seconds),
-                                          "--warmup", str(args.warmup)], args.seconds + args.warmup + 30)
-            if not r:
-                break
-            runs.append(r)
-        else:
-            res[f"rate_{clients}"] = median_run(runs, "per_second")
+        r = repeat_cell(args, lambda: phase(f"rate_{clients}", rate_argv(args, clients),
+                                            args.seconds + args.warmup + 30), "per_second")
+        if r:
+            res[f"rate_{clients}"] = r
 
     if not row.get("idle", True):
         res["idle_skipped"] = "a process per connection: 10,000 idle connections would be 10,000 processes"
@@ -440,26 +450,9 @@ def measure_plain_row(args, row, lanes):
     if proc is None:
         res["idle_error"] = why
         return res
-    idle = subprocess.Popen([load, "idle", "--count", str(count), "--parallel", "128", "--timeout", "60",
-                             *source_args(k), "--connect", f"127.0.0.1:{row['port'] + k}"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        first = json.loads(idle.stdout.readline() or "{}")
-        if first.get("established") == count and not first.get("timeout"):
-            time.sleep(0.5)  # let lazily freed memory settle
-            n, _, rss, pss = tree(proc.pid)
-            res["idle_rss"], res["idle_pss"], res["idle_processes"] = rss, pss, n
-            idle.send_signal(signal.SIGTERM)
-            last = json.loads(idle.stdout.readline() or "{}")
-            if last.get("closed_early"):
-                res["idle_note"] = f"the relay closed {last['closed_early']} idle connections"
-        else:
-            res["idle_error"] = (f"only {first.get('established', 0)} of {count} connections: "
-                                 f"{first.get('error') or idle.stderr.read().strip()}")
+        hold_idle(res, load, proc, count, source_args(k) + ["--connect", f"127.0.0.1:{row['port'] + k}"], "relay")
     finally:
-        if idle.poll() is None:
-            idle.kill()
-        idle.wait()
         stop(proc)
     return res
 
