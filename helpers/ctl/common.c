@@ -36,6 +36,25 @@ int ctl_load_config(Ctl *ctl, ConfigSet *set)
         return 0;
 }
 
+const struct sockaddr *ctl_listen_address(const InstanceConfig *c, size_t i, const char **ret_kind)
+{
+        if (i < c->socks.n_listen) {
+                *ret_kind = "";
+                return (const struct sockaddr *)&c->socks.listen[i].address;
+        }
+        i -= c->socks.n_listen;
+        if (i < c->n_forwards) {
+                *ret_kind = c->forwards[i].protocol == FORWARD_UDP ? "udp" : "tcp";
+                return (const struct sockaddr *)&c->forwards[i].listen;
+        }
+        i -= c->n_forwards;
+        if (i < c->dns.n_listen) {
+                *ret_kind = "dns";
+                return (const struct sockaddr *)&c->dns.listen[i].address;
+        }
+        return NULL;
+}
+
 const InstanceConfig *ctl_find_instance(Ctl *ctl, const ConfigSet *set, const char *name)
 {
         const InstanceConfig *c = config_set_find(set, name);

@@ -38,6 +38,11 @@ int ctl_require_systemd(Ctl *ctl);
 int ctl_load_config(Ctl *ctl, ConfigSet *set);
 /* The named instance, or NULL after logging "Unknown instance" (the caller exits 3). */
 const InstanceConfig *ctl_find_instance(Ctl *ctl, const ConfigSet *set, const char *name);
+/*
+ * The i-th host-side listen address of c: [SOCKS] Listen=, then each Forward='s LISTEN,
+ * then [DNS] Listen=; NULL past the last. *ret_kind: "" (SOCKS), "tcp", "udp" or "dns".
+ */
+const struct sockaddr *ctl_listen_address(const InstanceConfig *c, size_t i, const char **ret_kind);
 
 /* The subcommands: argv[0] is the subcommand's name. Each returns an exit code. */
 int ctl_list(Ctl *ctl, int argc, char *argv[]);

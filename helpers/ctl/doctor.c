@@ -207,18 +207,6 @@ static void check_netns_shared(Doctor *d)
                 "mount --make-shared /run/netns), then restart the instances");
 }
 
-/* The i-th host-side listen address of an instance: [SOCKS] Listen=, then [Forward]
- * Forward= (their LISTEN), then [DNS] Listen=. */
-static const struct sockaddr *listen_address(const InstanceConfig *c, size_t i)
-{
-        if (i < c->socks.n_listen)
-                return (const struct sockaddr *)&c->socks.listen[i].address;
-        i -= c->socks.n_listen;
-        if (i < c->n_forwards)
-                return (const struct sockaddr *)&c->forwards[i].listen;
-        return (const struct sockaddr *)&c->dns.listen[i - c->n_forwards].address;
-}
-
 static void check_instance(Doctor *d, const InstanceConfig *c, const RouteEntry *routes, size_t n_routes)
 {
         char label[64], subnet[SUBNET_STRLEN], buf[ENDPOINT_STRLEN];
@@ -239,8 +227,7 @@ static void check_instance(Doctor *d, const InstanceConfig *c, const RouteEntry 
                         "the instance's traffic is masqueraded out of the uplink: without a route there the "
                         "instance's tailscaled reaches neither its control server nor its peers",
                         c->uplink ? "bring the uplink up with its default route, or set [Namespace] Uplink= "
-                                    "to the "
-                                    "interface of the default route (ip route show default)"
+                                    "to the interface of the default route (ip route show default)"
                                   : "give the host a default route (ip route show default)");
 
         snprintf(label, sizeof(label), "%s: tailscaled", c->name);
@@ -252,11 +239,11 @@ static void check_instance(Doctor *d, const InstanceConfig *c, const RouteEntry 
                               stat(c->ts_binary, &st) < 0 ? "missing" : "not an executable file"),
                         "tailscaled@ runs this binary ([Tailscale] Binary=)",
                         "install tailscale (https://tailscale.com/download), or set [Tailscale] Binary= to "
-                        "its "
-                        "path");
+                        "its path");
 
-        for (size_t i = 0; i < c->socks.n_listen + c->n_forwards + c->dns.n_listen; i++) {
-                const struct sockaddr *sa = listen_address(c, i);
+        const struct sockaddr *sa;
+        const char *kind;
+        for (size_t i = 0; (sa = ctl_listen_address(c, i, &kind)); i++) {
                 static const struct in6_addr any6 = IN6ADDR_ANY_INIT;
                 bool wildcard = (sa->sa_family == AF_INET &&
                                  ((const struct sockaddr_in *)sa)->sin_addr.s_addr == htonl(INADDR_ANY)) ||

@@ -20,28 +20,13 @@
 static char *listen_addresses(const InstanceConfig *c)
 {
         char *s = strdup(""), buf[ENDPOINT_STRLEN];
+        const struct sockaddr *sa;
+        const char *kind;
 
-        for (size_t i = 0; s && i < c->socks.n_listen; i++) {
+        for (size_t i = 0; s && (sa = ctl_listen_address(c, i, &kind)); i++) {
                 char *t;
-                endpoint_format((const struct sockaddr *)&c->socks.listen[i].address, buf);
-                if (asprintf(&t, "%s%s%s", s, *s ? " " : "", buf) < 0)
-                        t = NULL;
-                free(s);
-                s = t;
-        }
-        for (size_t i = 0; s && i < c->n_forwards; i++) {
-                char *t;
-                endpoint_format((const struct sockaddr *)&c->forwards[i].listen, buf);
-                if (asprintf(&t, "%s%s%s/%s", s, *s ? " " : "", buf,
-                             c->forwards[i].protocol == FORWARD_UDP ? "udp" : "tcp") < 0)
-                        t = NULL;
-                free(s);
-                s = t;
-        }
-        for (size_t i = 0; s && i < c->dns.n_listen; i++) {
-                char *t;
-                endpoint_format((const struct sockaddr *)&c->dns.listen[i].address, buf);
-                if (asprintf(&t, "%s%s%s/dns", s, *s ? " " : "", buf) < 0)
+                endpoint_format(sa, buf);
+                if (asprintf(&t, "%s%s%s%s%s", s, *s ? " " : "", buf, *kind ? "/" : "", kind) < 0)
                         t = NULL;
                 free(s);
                 s = t;
