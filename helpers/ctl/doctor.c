@@ -258,13 +258,11 @@ static void check_instance(Doctor *d, const InstanceConfig *c, const RouteEntry 
                 else
                         explain(d, check(d, false, label, "%s is on no interface of the host", buf),
                                 "the socket is bound anyway (FreeBind=), but nothing reaches it until the "
-                                "address "
-                                "is there; a home tailnet address (100.x) is missing when the host's own "
-                                "tailscale "
-                                "is down",
+                                "address is there; a home tailnet address (100.x) is missing when the "
+                                "host's "
+                                "own tailscale is down",
                                 "bring the host's tailscale up (tailscale up; tailscale ip), or correct "
-                                "[SOCKS] "
-                                "Listen= / [Forward] Forward= / [DNS] Listen=");
+                                "[SOCKS] Listen= / [Forward] Forward= / [DNS] Listen=");
         }
 
         snprintf(label, sizeof(label), "%s: subnet", c->name);
@@ -285,8 +283,7 @@ static void check_instance(Doctor *d, const InstanceConfig *c, const RouteEntry 
                         "the host's route and the instance's veth claim the same addresses: one of them is "
                         "unreachable",
                         "choose another [Namespace] Subnet= (tsproxyctl verify checks it), or leave it "
-                        "unset for "
-                        "one from 10.200.0.0/16");
+                        "unset for one from 10.200.0.0/16");
         }
         if (!found)
                 check(d, true, label, "%s overlaps no route of the host", subnet);

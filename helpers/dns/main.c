@@ -53,15 +53,13 @@ static int run(const Logger *log, const DnsOptions *options)
                 if (options->tailnet_domain.len > 0)
                         log_info(log,
                                  "Serving %s for instance '%s' on %zu UDP and %zu TCP sockets; other names "
-                                 "go "
-                                 "to %s as NAME.%s",
+                                 "go to %s as NAME.%s",
                                  options->domain_text, options->name, server->n_udp, server->n_tcp, upstream,
                                  options->tailnet_domain_text);
                 else
                         log_info(log,
                                  "Serving %s for instance '%s' on %zu UDP and %zu TCP sockets; addresses "
-                                 "only "
-                                 "(no tailnet domain set).",
+                                 "only (no tailnet domain set).",
                                  options->domain_text, options->name, server->n_udp, server->n_tcp);
                 r = daemon_run(event, log);
         }
