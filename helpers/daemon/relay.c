@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * relay.c: splice(2) relay of one connection (see relay.h).
+ * relay.c: copy, then splice(2), relay of one connection (see relay.h).
  *
- * The pipe of a direction is taken from the pool when its source has data and given
- * back as soon as it is empty and the source would block, so idle connections hold
- * only their two sockets.
+ * The pipe of a direction is taken from the pool when bytes must wait in it (the
+ * destination was full, or the direction splices) and given back as soon as it is empty
+ * and the source would block, so idle connections hold only their two sockets.
  */
 #include "relay.h"
 
@@ -15,12 +15,15 @@
 
 #include "macro.h"
 
+/* A direction copies through a buffer of this size until one read fills it. */
+#define RELAY_COPY_MAX (16 * 1024)
 /* At most this much per splice() from a socket; the pipe holds what it can. */
 #define RELAY_SPLICE_MAX (1024 * 1024)
 
 static void direction_init(RelayDirection *d, int from, int to)
 {
-        *d = (RelayDirection){.from = from, .to = to, .pipe.fds = {-EBADF, -EBADF}};
+        /* Readable: edges may have come and gone before the relay started. */
+        *d = (RelayDirection){.from = from, .to = to, .pipe.fds = {-EBADF, -EBADF}, .readable = true};
 }
 
 void relay_init(Relay *r, int client_fd, int target_fd)
@@ -45,13 +48,11 @@ void relay_done(Relay *r, PipePool *pool)
         direction_release_pipe(&r->down, pool);
 }
 
-int relay_preload(Relay *r, PipePool *pool, const uint8_t *data, size_t len)
+/* Put bytes behind what the pipe holds (at most RELAY_COPY_MAX: they fit an empty pipe). */
+static int direction_stash(RelayDirection *d, PipePool *pool, const uint8_t *data, size_t len)
 {
-        RelayDirection *d = &r->up;
         int k;
 
-        if (len == 0)
-                return 0;
         if (d->pipe.fds[0] < 0) {
                 k = pipe_pool_get(pool, &d->pipe);
                 if (k < 0)
@@ -61,7 +62,7 @@ int relay_preload(Relay *r, PipePool *pool, const uint8_t *data, size_t len)
                 struct iovec iov = {.iov_base = (void *)data, .iov_len = len};
                 ssize_t n = vmsplice(d->pipe.fds[1], &iov, 1, SPLICE_F_NONBLOCK);
                 if (n < 0)
-                        return negative_errno(); /* < 8 KiB never fills an empty pipe */
+                        return negative_errno();
                 d->in_pipe += (size_t)n;
                 data += n;
                 len -= (size_t)n;
@@ -69,8 +70,51 @@ int relay_preload(Relay *r, PipePool *pool, const uint8_t *data, size_t len)
         return 0;
 }
 
+int relay_preload(Relay *r, PipePool *pool, const uint8_t *data, size_t len)
+{
+        return len > 0 ? direction_stash(&r->up, pool, data, len) : 0;
+}
+
+/* Read once into a buffer and send it on; what the destination does not take waits in
+ * the pipe. Returns bytes sent, or -errno. */
+static ssize_t direction_copy(RelayDirection *d, PipePool *pool)
+{
+        uint8_t buf[RELAY_COPY_MAX];
+        ssize_t n, sent;
+        int k;
+
+        n = recv(d->from, buf, sizeof(buf), MSG_DONTWAIT);
+        if (n < 0) {
+                if (errno != EAGAIN)
+                        return negative_errno();
+                d->readable = false;
+                return 0;
+        }
+        if (n == 0) {
+                d->eof = true;
+                return 0;
+        }
+        if ((size_t)n == sizeof(buf))
+                d->bulk = true; /* a stream: splice the rest */
+        else if (!d->rdhup)
+                d->readable = false; /* emptied: new data brings a new edge */
+
+        sent = send(d->to, buf, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (sent < 0) {
+                if (errno != EAGAIN)
+                        return negative_errno();
+                sent = 0;
+        }
+        if (sent < n) {
+                k = direction_stash(d, pool, buf + sent, (size_t)(n - sent));
+                if (k < 0)
+                        return k;
+        }
+        return sent;
+}
+
 /* Run one direction until it would block. Returns bytes moved, or -errno. */
-static ssize_t direction_pump(RelayDirection *d, PipePool *pool)
+static ssize_t direction_pump(RelayDirection *d, const RelayDirection *other, PipePool *pool)
 {
         size_t moved = 0;
         int k;
@@ -91,11 +135,23 @@ static ssize_t direction_pump(RelayDirection *d, PipePool *pool)
                         continue;
                 }
                 if (d->eof) {
-                        /* The peer may be gone already; the other direction reports that. */
-                        (void)shutdown(d->to, SHUT_WR);
+                        /* With the other direction finished too, the connection is closed
+                         * next, and close() sends the FIN. The peer may be gone already;
+                         * the other direction reports that. */
+                        if (!other->done)
+                                (void)shutdown(d->to, SHUT_WR);
                         direction_release_pipe(d, pool);
                         d->done = true;
                         break;
+                }
+                if (!d->readable)
+                        break; /* until the source's next input event */
+                if (!d->bulk) {
+                        n = direction_copy(d, pool);
+                        if (n < 0)
+                                return n;
+                        moved += (size_t)n;
+                        continue;
                 }
                 if (d->pipe.fds[0] < 0) {
                         k = pipe_pool_get(pool, &d->pipe);
@@ -106,6 +162,7 @@ static ssize_t direction_pump(RelayDirection *d, PipePool *pool)
                            SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
                 if (n < 0) {
                         if (errno == EAGAIN) {
+                                d->readable = false;
                                 direction_release_pipe(d, pool); /* until the source's EPOLLIN */
                                 break;
                         }
@@ -122,13 +179,24 @@ int relay_pump(Relay *r, PipePool *pool)
 {
         ssize_t up, down;
 
-        up = direction_pump(&r->up, pool);
+        up = direction_pump(&r->up, &r->down, pool);
         if (up < 0)
                 return (int)up;
-        down = direction_pump(&r->down, pool);
+        down = direction_pump(&r->down, &r->up, pool);
         if (down < 0)
                 return (int)down;
         r->bytes_up += (uint64_t)up;
         r->bytes_down += (uint64_t)down;
         return up > 0 || down > 0;
+}
+
+int relay_event(Relay *r, PipePool *pool, int fd, uint32_t revents)
+{
+        RelayDirection *d = fd == r->up.from ? &r->up : &r->down;
+
+        if (revents & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+                d->readable = true;
+        if (revents & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+                d->rdhup = true;
+        return relay_pump(r, pool);
 }

@@ -2,11 +2,21 @@
 /*
  * relay.h: moving bytes between two TCP sockets with splice(2), both ways.
  *
- * Each direction splices from its source socket into a pipe and from the pipe into its
- * destination socket; the bytes never enter user space. A direction that reads EOF
- * passes it on as shutdown(SHUT_WR) once its pipe is empty (half-close both ways). The
- * relay does no event handling: relay_pump() runs both directions until they would
- * block; the caller watches both sockets edge-triggered for input and output.
+ * Most relayed connections carry a few small messages each way (a request, a reply), and
+ * for those recv() and send() through a 16 KiB buffer cost two system calls per message:
+ * splice(2) would cost three (into the pipe, out of it, and the read that finds the
+ * socket empty). So a direction copies until one read fills the buffer, and from then on
+ * splices from its source socket into a pipe and from the pipe into its destination
+ * socket; the bulk of a stream never enters user space. What the destination cannot take
+ * at once waits in the pipe either way. A direction that reads EOF passes it on as
+ * shutdown(SHUT_WR) once its pipe is empty (half-close both ways).
+ *
+ * The relay does no event handling of its own: the caller watches both sockets
+ * edge-triggered for input and output and hands each event to relay_event(), which runs
+ * both directions until they would block. A short read from a TCP socket leaves it
+ * empty, and new data brings a new edge, so a copying direction reads again only after
+ * its next input event, not to be told EAGAIN; after the peer's FIN (EPOLLRDHUP) it
+ * reads on to the EOF.
  */
 #pragma once
 
@@ -19,11 +29,9 @@
 
 /*
  * What both sockets of a relayed connection are watched for, from creation to close:
- * input and output, edge-triggered, and never re-armed. sd-event dispatches one source
- * per iteration, and a level-triggered socket would be reported by every epoll_wait()
- * until handled, which costs O(connections) per event under load. So every handler runs
- * until its socket would block (or the connection waits for the other side), and
- * relay_pump() moves both directions on any event: no edge is lost.
+ * input and output, edge-triggered, and never re-armed (no epoll_ctl() per event). So
+ * every handler runs until its socket would block (or the connection waits for the other
+ * side), and relay_event() moves both directions on any event: no edge is lost.
  */
 #define RELAY_EVENTS (EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET)
 
@@ -31,6 +39,9 @@ typedef struct RelayDirection {
         int from, to; /* not owned */
         Pipe pipe;
         size_t in_pipe; /* bytes in the pipe */
+        bool readable;  /* the source may hold data: no read emptied it since its last input event */
+        bool rdhup;     /* the source's peer shut down its side: read on to the EOF */
+        bool bulk;      /* a read filled the copy buffer: splice from now on */
         bool eof;       /* source read EOF */
         bool done;      /* EOF passed on: shutdown(to, SHUT_WR) done */
 } RelayDirection;
@@ -56,6 +67,9 @@ int relay_preload(Relay *r, PipePool *pool, const uint8_t *data, size_t len);
  * nothing did, or -errno when a socket failed (the connection should be closed).
  */
 int relay_pump(Relay *r, PipePool *pool);
+/* An event (revents) of fd, the client's or the target's socket: note what it says
+ * about input, then relay_pump(). */
+int relay_event(Relay *r, PipePool *pool, int fd, uint32_t revents);
 
 /* Both directions finished: close the connection. */
 static inline bool relay_finished(const Relay *r)

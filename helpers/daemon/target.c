@@ -22,12 +22,18 @@ static void target_free_addresses(Target *t)
         t->n_addresses = t->next_address = 0;
 }
 
-void target_done(Target *t)
+static void target_close(Target *t, IoSet *io)
+{
+        if (t->fd >= 0)
+                io_set_forget(io, &t->watch);
+        t->fd = safe_close(t->fd);
+}
+
+void target_done(Target *t, IoSet *io)
 {
         resolver_query_cancel(t->query);
         t->query = NULL;
-        t->source = sd_event_source_disable_unref(t->source);
-        t->fd = safe_close(t->fd);
+        target_close(t, io);
         target_free_addresses(t);
 }
 
@@ -54,8 +60,7 @@ int target_resolved(Target *t, int error, const struct sockaddr_storage *address
         return target_set_addresses(t, addresses, n);
 }
 
-int target_connect_next(Target *t, Egress *egress, sd_event *event, sd_event_io_handler_t handler,
-                        void *userdata)
+int target_connect_next(Target *t, Egress *egress, IoSet *io, IoHandler handler)
 {
         while (t->next_address < t->n_addresses) {
                 const struct sockaddr *a = (const struct sockaddr *)&t->addresses[t->next_address++];
@@ -63,8 +68,7 @@ int target_connect_next(Target *t, Egress *egress, sd_event *event, sd_event_io_
                         a->sa_family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
                 int ifindex = 0, r;
 
-                t->source = sd_event_source_disable_unref(t->source);
-                t->fd = safe_close(t->fd);
+                target_close(t, io);
                 if (egress) {
                         r = egress_check(egress, a, &ifindex);
                         if (r < 0) {
@@ -81,7 +85,7 @@ int target_connect_next(Target *t, Egress *egress, sd_event *event, sd_event_io_
                         t->last_error = negative_errno();
                         continue;
                 }
-                r = sd_event_add_io(event, &t->source, t->fd, RELAY_EVENTS, handler, userdata);
+                r = io_set_add(io, &t->watch, t->fd, RELAY_EVENTS, handler);
                 if (r < 0) {
                         t->last_error = r;
                         continue;
@@ -98,7 +102,8 @@ int target_connect_result(Target *t, uint32_t revents)
 
         if (!(revents & (EPOLLOUT | EPOLLERR | EPOLLHUP)))
                 return 0;
-        if (getsockopt(t->fd, SOL_SOCKET, SO_ERROR, &error, &len) < 0)
+        /* Writable alone means connected: only an error or a hangup needs asking why. */
+        if ((revents & (EPOLLERR | EPOLLHUP)) && getsockopt(t->fd, SOL_SOCKET, SO_ERROR, &error, &len) < 0)
                 error = errno;
         if (error != 0) {
                 t->last_error = -error;

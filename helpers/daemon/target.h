@@ -19,11 +19,12 @@
 #include <systemd/sd-event.h>
 
 #include "egress.h"
+#include "io-set.h"
 #include "resolver.h"
 
 typedef struct Target {
         int fd;                             /* being connected, then connected; -EBADF */
-        sd_event_source *source;            /* watches fd, with the caller's handler */
+        IoWatch watch;                      /* of fd, with the caller's handler */
         ResolverQuery *query;               /* while the name is resolved */
         struct sockaddr_storage *addresses; /* candidates, owned; freed once connected */
         size_t n_addresses, next_address;
@@ -31,8 +32,8 @@ typedef struct Target {
 } Target;
 
 void target_init(Target *t);
-/* Cancel the lookup, close the socket, free the candidates. */
-void target_done(Target *t);
+/* Cancel the lookup, close the socket (io: the set it is watched in), free the candidates. */
+void target_done(Target *t, IoSet *io);
 
 /* The candidates, copied. 0 or -ENOMEM. */
 int target_set_addresses(Target *t, const struct sockaddr_storage *addresses, size_t n);
@@ -43,14 +44,13 @@ int target_resolved(Target *t, int error, const struct sockaddr_storage *address
 /*
  * Connect to the next candidate: with egress (NULL: anywhere), after egress_check() and
  * bound to the interface it names. 0 when a connect() is under way (wait for an event of
- * t->source, then target_connect_result()), or -errno when no candidate is left: the last
+ * t->watch, then target_connect_result()), or -errno when no candidate is left: the last
  * one's error, -EHOSTUNREACH when there was none.
  */
-int target_connect_next(Target *t, Egress *egress, sd_event *event, sd_event_io_handler_t handler,
-                        void *userdata);
+int target_connect_next(Target *t, Egress *egress, IoSet *io, IoHandler handler);
 
 /*
- * At an event of t->source while connecting: 1 connected, 0 not yet, or -errno: this
+ * At an event of t->watch while connecting: 1 connected, 0 not yet, or -errno: this
  * candidate failed (go on with target_connect_next()).
  */
 int target_connect_result(Target *t, uint32_t revents);

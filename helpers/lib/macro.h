@@ -9,6 +9,7 @@
 #pragma once
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -19,6 +20,9 @@
 #define _nonnull_      __attribute__((nonnull))
 
 #define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
+
+/* The struct of which ptr points to the member. */
+#define container_of(ptr, type, member) ((type *)(void *)((char *)(ptr)-offsetof(type, member)))
 
 /* Hand ownership out of a cleanup-attributed variable. */
 #define TAKE_PTR(p)                                                                                         \

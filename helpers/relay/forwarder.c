@@ -35,8 +35,11 @@ int forwarder_init(Forwarder *f, sd_event *event, const RelayOptions *options, c
 {
         int r;
 
-        *f = (Forwarder){.log = log, .options = options, .event = event};
+        *f = (Forwarder){.log = log, .options = options, .event = event, .io.epoll_fd = -EBADF};
         pipe_pool_init(&f->pipes, 256 * 1024);
+        r = io_set_init(&f->io, event);
+        if (r < 0)
+                return log_error_errno(log, r, "Failed to set up the connections' epoll set: %m");
         for (size_t i = 0; i < options->n_forwards; i++)
                 if (options->forwards[i].target.ss_family == AF_UNSPEC && !f->resolver) {
                         r = resolver_new(event, &f->resolver);
@@ -63,6 +66,7 @@ void forwarder_done(Forwarder *f)
         f->listeners = NULL;
         status_line_done(&f->status);
         f->resolver = resolver_free(f->resolver);
+        io_set_done(&f->io);
         pipe_pool_done(&f->pipes);
 }
 

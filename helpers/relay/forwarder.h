@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <systemd/sd-event.h>
 
+#include "io-set.h"
 #include "log.h"
 #include "options.h"
 #include "pipe-pool.h"
@@ -41,6 +42,7 @@ struct Forwarder {
         sd_event *event;
         Resolver *resolver; /* only when a target is a name */
         PipePool pipes;
+        IoSet io; /* the TCP connections' sockets */
 
         Listener *listeners;
         size_t n_listeners;

@@ -42,7 +42,7 @@ struct TcpConnection {
         TcpState state;
 
         int client_fd;
-        sd_event_source *client_source;
+        IoWatch client_watch;
         Target target;
         sd_event_source *timer; /* connect timeout */
 
@@ -62,9 +62,10 @@ void tcp_connection_free(TcpConnection *c)
 
         if (c->state == TCP_RELAY)
                 relay_done(&c->relay, &f->pipes);
-        target_done(&c->target);
-        sd_event_source_disable_unref(c->client_source);
+        target_done(&c->target, &f->io);
         sd_event_source_disable_unref(c->timer);
+        if (c->client_fd >= 0)
+                io_set_forget(&f->io, &c->client_watch);
         safe_close(c->client_fd);
         free(c);
 }
@@ -83,21 +84,20 @@ static void tcp_connection_fail(TcpConnection *c, int error)
         tcp_connection_free(c);
 }
 
-static void tcp_connection_pump(TcpConnection *c)
+/* r: of relay_pump() or relay_event() */
+static void tcp_connection_pumped(TcpConnection *c, int r)
 {
-        int r = relay_pump(&c->relay, &c->forwarder->pipes);
-
         if (r < 0 || relay_finished(&c->relay))
                 tcp_connection_free(c);
 }
 
-static int on_event(sd_event_source *source, int fd, uint32_t revents, void *userdata);
+static void on_target_event(IoWatch *watch, uint32_t revents);
 
 static void tcp_connection_try_next(TcpConnection *c)
 {
         int r;
 
-        r = target_connect_next(&c->target, NULL, c->forwarder->event, on_event, c);
+        r = target_connect_next(&c->target, NULL, &c->forwarder->io, on_target_event);
         if (r < 0) {
                 tcp_connection_fail(c, r);
                 return;
@@ -110,26 +110,36 @@ static void tcp_connection_connected(TcpConnection *c)
         c->timer = sd_event_source_disable_unref(c->timer);
         relay_init(&c->relay, c->client_fd, c->target.fd);
         c->state = TCP_RELAY;
-        tcp_connection_pump(c);
+        tcp_connection_pumped(c, relay_pump(&c->relay, &c->forwarder->pipes));
 }
 
-static int on_event(sd_event_source *source, int fd, uint32_t revents, void *userdata)
+static void on_client_event(IoWatch *watch, uint32_t revents)
 {
-        TcpConnection *c = userdata;
+        TcpConnection *c = container_of(watch, TcpConnection, client_watch);
+
+        /* Before the relay starts, what the client sends waits in its socket. */
+        if (c->state == TCP_RELAY)
+                tcp_connection_pumped(c,
+                                      relay_event(&c->relay, &c->forwarder->pipes, c->client_fd, revents));
+}
+
+static void on_target_event(IoWatch *watch, uint32_t revents)
+{
+        TcpConnection *c = container_of(watch, TcpConnection, target.watch);
         int r;
 
         if (c->state == TCP_RELAY) {
-                tcp_connection_pump(c);
-                return 0;
+                tcp_connection_pumped(c,
+                                      relay_event(&c->relay, &c->forwarder->pipes, c->target.fd, revents));
+                return;
         }
-        if (c->state != TCP_CONNECTING || source != c->target.source)
-                return 0; /* the client meanwhile: its data waits in the socket */
+        if (c->state != TCP_CONNECTING)
+                return;
         r = target_connect_result(&c->target, revents);
         if (r < 0)
                 tcp_connection_try_next(c);
         else if (r > 0)
                 tcp_connection_connected(c);
-        return 0;
 }
 
 static int on_timeout(sd_event_source *source, uint64_t usec, void *userdata)
@@ -168,7 +178,7 @@ static int tcp_connection_new(Listener *l, int fd)
         f->n_tcp_total++;
         forwarder_status_changed(f);
 
-        r = sd_event_add_io(f->event, &c->client_source, fd, RELAY_EVENTS, on_event, c);
+        r = io_set_add(&f->io, &c->client_watch, fd, RELAY_EVENTS, on_client_event);
         if (r >= 0)
                 r = sd_event_add_time_relative(f->event, &c->timer, CLOCK_MONOTONIC,
                                                f->options->connect_timeout_usec, 250000, on_timeout, c);

@@ -23,8 +23,8 @@
 /* Connecting to a target gives up after this long when no handshake timeout is set. */
 #define CONNECT_TIMEOUT_USEC (30 * 1000000ull)
 
-static int on_client_event(sd_event_source *source, int fd, uint32_t revents, void *userdata);
-static int on_target_event(sd_event_source *source, int fd, uint32_t revents, void *userdata);
+static void on_client_event(IoWatch *watch, uint32_t revents);
+static void on_target_event(IoWatch *watch, uint32_t revents);
 static int on_timer(sd_event_source *source, uint64_t usec, void *userdata);
 static void connection_udp_control(Connection *c);
 
@@ -76,9 +76,10 @@ void connection_free(Connection *c)
         udp_association_free(c->udp);
         if (c->state == CONNECTION_RELAY)
                 relay_done(&c->relay, &s->pipes);
-        target_done(&c->target);
-        sd_event_source_disable_unref(c->client_source);
+        target_done(&c->target, &s->io);
         sd_event_source_disable_unref(c->timer);
+        if (c->client_fd >= 0)
+                io_set_forget(&s->io, &c->client_watch);
         safe_close(c->client_fd);
         connection_end_handshake(c);
         free(c);
@@ -179,7 +180,7 @@ static void connection_try_next(Connection *c)
         Server *s = c->server;
         int r;
 
-        r = target_connect_next(&c->target, &s->egress, s->event, on_target_event, c);
+        r = target_connect_next(&c->target, &s->egress, &s->io, on_target_event);
         if (r < 0) {
                 connection_fail(c, r);
                 return;
@@ -263,17 +264,22 @@ static void connection_request(Connection *c)
         connection_try_next(c);
 }
 
-/* Client data during the handshake: read until it would block or a request is complete. */
-static void connection_handshake_input(Connection *c)
+/*
+ * Client data during the handshake (revents: of the event that brought it, 0 for the
+ * first look): read until a request is complete or the socket is empty. A short read
+ * empties a TCP socket, and what comes later brings a new edge, so only after the
+ * client's FIN (EPOLLRDHUP) is there reason to read on to the EOF.
+ */
+static void connection_handshake_input(Connection *c, uint32_t revents)
 {
         for (;;) {
+                size_t space = HANDSHAKE_INPUT_MAX - c->n_input;
                 HandshakeStatus st;
                 size_t consumed;
                 ssize_t n;
                 int r;
 
-                n = recv(c->client_fd, c->input + c->n_input, HANDSHAKE_INPUT_MAX - c->n_input,
-                         MSG_DONTWAIT);
+                n = recv(c->client_fd, c->input + c->n_input, space, MSG_DONTWAIT);
                 if (n < 0 && errno == EAGAIN)
                         return;
                 if (n <= 0) {
@@ -298,6 +304,8 @@ static void connection_handshake_input(Connection *c)
                                 return;
                         }
                 } while (consumed > 0 && c->n_input > 0);
+                if ((size_t)n < space && !(revents & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)))
+                        return;
         }
 }
 
@@ -318,12 +326,12 @@ static void connection_udp_control(Connection *c)
         }
 }
 
-static void connection_relay_event(Connection *c)
+static void connection_relay_event(Connection *c, int fd, uint32_t revents)
 {
         Server *s = c->server;
         int r;
 
-        r = relay_pump(&c->relay, &s->pipes);
+        r = relay_event(&c->relay, &s->pipes, fd, revents);
         if (r < 0 || relay_finished(&c->relay)) {
                 connection_free(c);
                 return;
@@ -332,15 +340,13 @@ static void connection_relay_event(Connection *c)
                 c->last_activity = now_usec(c);
 }
 
-static int on_client_event(sd_event_source *source, int fd, uint32_t revents, void *userdata)
+static void on_client_event(IoWatch *watch, uint32_t revents)
 {
-        Connection *c = userdata;
+        Connection *c = container_of(watch, Connection, client_watch);
         int r;
 
-        (void)source;
-        (void)fd;
         switch (c->state) {
-        case CONNECTION_HANDSHAKE: connection_handshake_input(c); break;
+        case CONNECTION_HANDSHAKE: connection_handshake_input(c, revents); break;
         case CONNECTION_REPLYING:
                 r = connection_flush(c);
                 if (r < 0)
@@ -348,35 +354,31 @@ static int on_client_event(sd_event_source *source, int fd, uint32_t revents, vo
                 else if (r > 0)
                         connection_replied(c);
                 break;
-        case CONNECTION_RELAY: connection_relay_event(c); break;
+        case CONNECTION_RELAY: connection_relay_event(c, c->client_fd, revents); break;
         case CONNECTION_UDP: connection_udp_control(c); break;
         default:
                 /* Resolving or connecting: the client waits for its reply; what it sends
                  * meanwhile stays in the socket until the relay starts. */
                 break;
         }
-        return 0;
 }
 
-static int on_target_event(sd_event_source *source, int fd, uint32_t revents, void *userdata)
+static void on_target_event(IoWatch *watch, uint32_t revents)
 {
-        Connection *c = userdata;
+        Connection *c = container_of(watch, Connection, target.watch);
         int r;
 
-        (void)source;
-        (void)fd;
         if (c->state == CONNECTION_RELAY) {
-                connection_relay_event(c);
-                return 0;
+                connection_relay_event(c, c->target.fd, revents);
+                return;
         }
         if (c->state != CONNECTION_CONNECTING)
-                return 0;
+                return;
         r = target_connect_result(&c->target, revents);
         if (r < 0)
                 connection_try_next(c);
         else if (r > 0)
                 connection_connected(c);
-        return 0;
 }
 
 static int on_timer(sd_event_source *source, uint64_t usec, void *userdata)
@@ -436,7 +438,7 @@ int connection_new(Server *s, int fd, const struct sockaddr *peer, socklen_t pee
         }
         handshake_init(c->handshake, &s->auth);
 
-        r = sd_event_add_io(s->event, &c->client_source, fd, RELAY_EVENTS, on_client_event, c);
+        r = io_set_add(&s->io, &c->client_watch, fd, RELAY_EVENTS, on_client_event);
         if (r < 0) {
                 c->client_fd = -EBADF;
                 connection_free(c);
@@ -445,6 +447,6 @@ int connection_new(Server *s, int fd, const struct sockaddr *peer, socklen_t pee
         connection_set_timer(c, s->options->handshake_timeout_usec);
         /* Most clients send their greeting with the handshake's last ACK: read it now
          * rather than one loop iteration later. */
-        connection_handshake_input(c);
+        connection_handshake_input(c, 0);
         return 0;
 }

@@ -74,11 +74,14 @@ int server_init(Server *s, sd_event *event, const SocksOptions *options, const H
 {
         int r;
 
-        *s = (Server){.log = log, .options = options, .event = event, .auth = *auth};
+        *s = (Server){.log = log, .options = options, .event = event, .auth = *auth, .io.epoll_fd = -EBADF};
         pipe_pool_init(&s->pipes, 256 * 1024);
         r = egress_init(&s->egress, options->egress == SOCKS_EGRESS_TAILNET, options->egress_interface);
         if (r < 0)
                 return log_error_errno(log, r, "Failed to open a netlink socket for route lookups: %m");
+        r = io_set_init(&s->io, event);
+        if (r < 0)
+                return log_error_errno(log, r, "Failed to set up the connections' epoll set: %m");
         r = resolver_new(event, &s->resolver);
         if (r < 0)
                 return log_error_errno(log, r, "Failed to set up the name resolver: %m");
@@ -103,6 +106,7 @@ void server_done(Server *s)
         status_line_done(&s->status);
         s->resolver = resolver_free(s->resolver);
         egress_done(&s->egress);
+        io_set_done(&s->io);
         pipe_pool_done(&s->pipes);
 }
 

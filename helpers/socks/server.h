@@ -18,6 +18,7 @@
 
 #include "egress.h"
 #include "handshake.h"
+#include "io-set.h"
 #include "log.h"
 #include "options.h"
 #include "pipe-pool.h"
@@ -45,6 +46,7 @@ struct Server {
         Egress egress;
         Resolver *resolver;
         PipePool pipes;
+        IoSet io; /* the connections' sockets */
 
         sd_event_source **listeners; /* SOCK_STREAM fds from systemd */
         size_t n_listeners;
@@ -74,7 +76,7 @@ struct Connection {
         ConnectionState state;
 
         int client_fd;
-        sd_event_source *client_source;
+        IoWatch client_watch;
         struct sockaddr_storage peer;
         socklen_t peer_len;
 

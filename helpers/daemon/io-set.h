@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * io-set.h: the relayed connections' sockets, on an epoll set of their own that is one
+ * source of the sd-event loop, and dispatched in batches.
+ *
+ * sd-event dispatches one event source per loop iteration, and every iteration costs an
+ * epoll_wait() and its own bookkeeping: about eight iterations for each proxied
+ * connection (accept, greeting, request, connected, data both ways, EOF both ways).
+ * The sockets of relayed connections live in an inner epoll set instead; sd-event sees
+ * it as one readable descriptor, and one of its iterations hands up to IO_SET_BATCH
+ * socket events to their handlers. Everything else (listeners, timers, signals, the
+ * resolver, datagram sockets) stays an sd-event source.
+ *
+ * A watch is embedded in its owner (the handler finds the owner with container_of()).
+ * Its socket leaves the set by being closed, which costs no epoll_ctl(); io_set_forget()
+ * must be called first, right before close(), so that no event of the batch being
+ * dispatched reaches a handler whose owner is gone. The sockets must not be dup()ed:
+ * a descriptor leaves an epoll set only when its last copy is closed.
+ */
+#pragma once
+
+#include <stdint.h>
+#include <sys/epoll.h>
+#include <systemd/sd-event.h>
+
+#define IO_SET_BATCH 128
+
+typedef struct IoWatch IoWatch;
+typedef void (*IoHandler)(IoWatch *watch, uint32_t revents);
+
+struct IoWatch {
+        IoHandler handler;
+};
+
+typedef struct IoSet {
+        int epoll_fd;
+        sd_event_source *source;
+        /* The batch being dispatched: events[next..n_events) are still to come. */
+        struct epoll_event events[IO_SET_BATCH];
+        int next, n_events;
+} IoSet;
+
+/* The inner epoll set and its sd-event source. 0 or -errno. */
+int io_set_init(IoSet *s, sd_event *event);
+/* Close the set (the watched sockets are their owners' to close). */
+void io_set_done(IoSet *s);
+
+/* Watch fd for events (EPOLLET and the rest as for epoll_ctl()). 0 or -errno. */
+int io_set_add(IoSet *s, IoWatch *watch, int fd, uint32_t events, IoHandler handler);
+/* Drop what the batch being dispatched still holds for watch: call it right before
+ * closing the watched socket. */
+void io_set_forget(IoSet *s, IoWatch *watch);

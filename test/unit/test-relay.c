@@ -1,0 +1,341 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * test-relay.c: the relay of one connection (helpers/daemon/relay.c) and the batched
+ * socket set (helpers/daemon/io-set.c), over TCP on loopback. Needs no root.
+ *
+ * Each test has a client and a target end (the test's) and the relay's two sockets,
+ * connected to them; the relay runs from an edge-triggered epoll set as the daemons run
+ * it: relay_event() for every event. Covered: small messages both ways through the copy
+ * path with no read that finds a socket empty, half-close passed on both ways, the
+ * switch to splice for a stream, a destination that takes nothing for a while (the
+ * bytes wait in the pipe, none lost), and an event of a batch dropped after its owner
+ * went (io_set_forget()).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <systemd/sd-event.h>
+
+#include "io-set.h"
+#include "macro.h"
+#include "relay.h"
+
+/* A connected TCP pair over 127.0.0.1: *a connects, *b is accepted; both non-blocking. */
+static void tcp_pair(int *a, int *b)
+{
+        struct sockaddr_in addr = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+        socklen_t len = sizeof(addr);
+        int l, one = 1;
+
+        l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        assert_true(l >= 0);
+        assert_int_equal(bind(l, (struct sockaddr *)&addr, sizeof(addr)), 0);
+        assert_int_equal(listen(l, 1), 0);
+        assert_int_equal(getsockname(l, (struct sockaddr *)&addr, &len), 0);
+        *a = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        assert_true(*a >= 0);
+        assert_int_equal(connect(*a, (struct sockaddr *)&addr, sizeof(addr)), 0);
+        *b = accept4(l, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+        assert_true(*b >= 0);
+        assert_int_equal(fcntl(*a, F_SETFL, O_NONBLOCK), 0);
+        (void)setsockopt(*a, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+        (void)setsockopt(*b, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+        close(l);
+}
+
+typedef struct Fixture {
+        int client, target;             /* the test's ends */
+        int relay_client, relay_target; /* the relay's */
+        int epoll_fd;
+        Relay relay;
+        PipePool pool;
+        int result;         /* of the last relay_event(): < 0 once a socket failed */
+        size_t max_waiting; /* the most bytes seen waiting in a pipe */
+} Fixture;
+
+static int setup(void **state)
+{
+        Fixture *f = calloc(1, sizeof(*f));
+        struct epoll_event ev = {.events = RELAY_EVENTS};
+
+        assert_non_null(f);
+        tcp_pair(&f->client, &f->relay_client);
+        tcp_pair(&f->relay_target, &f->target);
+        pipe_pool_init(&f->pool, 256 * 1024);
+        relay_init(&f->relay, f->relay_client, f->relay_target);
+        f->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+        assert_true(f->epoll_fd >= 0);
+        ev.data.fd = f->relay_client;
+        assert_int_equal(epoll_ctl(f->epoll_fd, EPOLL_CTL_ADD, f->relay_client, &ev), 0);
+        ev.data.fd = f->relay_target;
+        assert_int_equal(epoll_ctl(f->epoll_fd, EPOLL_CTL_ADD, f->relay_target, &ev), 0);
+        *state = f;
+        return 0;
+}
+
+static int teardown(void **state)
+{
+        Fixture *f = *state;
+
+        relay_done(&f->relay, &f->pool);
+        pipe_pool_done(&f->pool);
+        safe_close(f->client);
+        safe_close(f->target);
+        safe_close(f->relay_client);
+        safe_close(f->relay_target);
+        safe_close(f->epoll_fd);
+        free(f);
+        return 0;
+}
+
+/* Hand every event that is there (or comes within timeout_ms) to the relay. Returns
+ * how many there were. */
+static int run_events(Fixture *f, int timeout_ms)
+{
+        struct epoll_event events[4];
+        int n, total = 0;
+
+        while ((n = epoll_wait(f->epoll_fd, events, ELEMENTSOF(events), timeout_ms)) > 0) {
+                for (int i = 0; i < n; i++) {
+                        int r = relay_event(&f->relay, &f->pool, events[i].data.fd, events[i].events);
+                        if (r < 0)
+                                f->result = r;
+                        if (f->relay.up.in_pipe > f->max_waiting)
+                                f->max_waiting = f->relay.up.in_pipe;
+                        if (f->relay.down.in_pipe > f->max_waiting)
+                                f->max_waiting = f->relay.down.in_pipe;
+                }
+                total += n;
+                timeout_ms = 0;
+        }
+        return total;
+}
+
+/* Read exactly len bytes from fd (non-blocking), running the relay while waiting. */
+static void read_exact(Fixture *f, int fd, void *buf, size_t len)
+{
+        size_t got = 0;
+
+        for (int spins = 0; got < len && spins < 10000; spins++) {
+                ssize_t n = recv(fd, (uint8_t *)buf + got, len - got, 0);
+                if (n > 0) {
+                        got += (size_t)n;
+                        continue;
+                }
+                assert_true(n < 0 && errno == EAGAIN); /* no early EOF */
+                run_events(f, 10);
+        }
+        assert_int_equal(got, len);
+}
+
+/* EOF on fd, running the relay while waiting. */
+static void expect_eof(Fixture *f, int fd)
+{
+        char c;
+
+        for (int spins = 0; spins < 1000; spins++) {
+                ssize_t n = recv(fd, &c, 1, 0);
+                if (n == 0)
+                        return;
+                assert_true(n < 0 && errno == EAGAIN);
+                run_events(f, 10);
+        }
+        fail_msg("no EOF");
+}
+
+static void test_small_messages_and_half_close(void **state)
+{
+        Fixture *f = *state;
+        char buf[64];
+
+        /* The request: copied, and the socket is not read again to be told EAGAIN. */
+        assert_int_equal(send(f->client, "request", 7, 0), 7);
+        run_events(f, 100);
+        read_exact(f, f->target, buf, 7);
+        assert_memory_equal(buf, "request", 7);
+        assert_false(f->relay.up.bulk);
+        assert_false(f->relay.up.readable);
+        assert_int_equal(f->relay.up.in_pipe, 0);
+        assert_true(f->relay.up.pipe.fds[0] < 0); /* copying needs no pipe */
+
+        assert_int_equal(send(f->target, "reply", 5, 0), 5);
+        read_exact(f, f->client, buf, 5);
+        assert_memory_equal(buf, "reply", 5);
+
+        /* The client half-closes: the target sees EOF and can still answer. */
+        assert_int_equal(shutdown(f->client, SHUT_WR), 0);
+        expect_eof(f, f->target);
+        assert_true(f->relay.up.done);
+        assert_false(relay_finished(&f->relay));
+        assert_int_equal(send(f->target, "after", 5, 0), 5);
+        read_exact(f, f->client, buf, 5);
+        assert_memory_equal(buf, "after", 5);
+
+        /* The target closes: the relay is finished and the client sees EOF once the
+         * relay's sockets are closed (the last direction leaves the FIN to close()). */
+        assert_int_equal(shutdown(f->target, SHUT_WR), 0);
+        for (int i = 0; i < 100 && !relay_finished(&f->relay); i++)
+                run_events(f, 10);
+        assert_true(relay_finished(&f->relay));
+        assert_int_equal(f->result, 0);
+        assert_int_equal(f->relay.bytes_up, 7);
+        assert_int_equal(f->relay.bytes_down, 10);
+        f->relay_client = safe_close(f->relay_client);
+        expect_eof(f, f->client);
+}
+
+/* Send total bytes of a pattern from `from` while reading them at `to`, checking each. */
+static void stream(Fixture *f, int from, int to, size_t total, bool hold_reader)
+{
+        static uint8_t out[65536], in[65536];
+        size_t sent = 0, got = 0;
+
+        for (size_t i = 0; i < sizeof(out); i++)
+                out[i] = (uint8_t)(i * 7 + 3);
+        for (int spins = 0; got < total && spins < 200000; spins++) {
+                if (sent < total) {
+                        size_t off = sent % sizeof(out), n = sizeof(out) - off;
+                        ssize_t k;
+                        if (n > total - sent)
+                                n = total - sent;
+                        k = send(from, out + off, n, MSG_NOSIGNAL);
+                        if (k > 0)
+                                sent += (size_t)k;
+                        else
+                                assert_true(k < 0 && errno == EAGAIN);
+                }
+                run_events(f, sent < total ? 0 : 10);
+                if (hold_reader && sent < total)
+                        continue; /* the destination takes nothing until all is sent */
+                for (;;) {
+                        ssize_t k = recv(to, in, sizeof(in), 0);
+                        if (k <= 0) {
+                                assert_true(k < 0 && errno == EAGAIN);
+                                break;
+                        }
+                        for (ssize_t i = 0; i < k; i++)
+                                assert_int_equal(in[i], out[(got + (size_t)i) % sizeof(out)]);
+                        got += (size_t)k;
+                }
+        }
+        assert_int_equal(got, total);
+}
+
+static void test_stream_switches_to_splice(void **state)
+{
+        Fixture *f = *state;
+
+        stream(f, f->client, f->target, 8 << 20, false);
+        assert_true(f->relay.up.bulk);
+        assert_false(f->relay.down.bulk);
+        assert_int_equal(f->relay.bytes_up, 8 << 20);
+        assert_int_equal(f->result, 0);
+}
+
+static void test_full_destination_loses_nothing(void **state)
+{
+        Fixture *f = *state;
+        int small = 4096;
+
+        /* Small buffers towards the client: the relay's first send there is short (the
+         * rest of the copy waits in the pipe), and the stream stalls soon. */
+        assert_int_equal(setsockopt(f->relay_client, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small)), 0);
+        assert_int_equal(setsockopt(f->client, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small)), 0);
+        stream(f, f->target, f->client, 2 << 20, true);
+        assert_true(f->max_waiting > 0);
+        assert_int_equal(f->relay.bytes_down, 2 << 20);
+        assert_int_equal(f->relay.down.in_pipe, 0);
+        assert_int_equal(f->result, 0);
+}
+
+static void test_peer_reset_is_an_error(void **state)
+{
+        Fixture *f = *state;
+        struct linger lg = {.l_onoff = 1, .l_linger = 0};
+
+        /* A close with SO_LINGER 0 sends a RST: the relay reports the socket failed. */
+        assert_int_equal(setsockopt(f->target, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)), 0);
+        f->target = safe_close(f->target);
+        for (int i = 0; i < 100 && f->result == 0; i++)
+                run_events(f, 10);
+        assert_true(f->result < 0);
+}
+
+/* --- io-set ---------------------------------------------------------------------------------- */
+
+typedef struct Owner {
+        IoWatch watch;
+        int fd, peer;
+        int calls;
+        struct Owner *other;
+        IoSet *set;
+} Owner;
+
+/* Whichever owner comes first in the batch closes the other, as a connection that fails
+ * closes both of its sockets. */
+static void on_owner_event(IoWatch *watch, uint32_t revents)
+{
+        Owner *o = container_of(watch, Owner, watch);
+
+        (void)revents;
+        o->calls++;
+        if (o->other->fd >= 0) {
+                io_set_forget(o->set, &o->other->watch);
+                o->other->fd = safe_close(o->other->fd);
+        }
+}
+
+static void test_io_set_forget(void **state)
+{
+        _cleanup_(sd_event_unrefp) sd_event *event = NULL;
+        IoSet set;
+        Owner a = {.set = &set}, b = {.set = &set};
+        int sv[2];
+
+        (void)state;
+        assert_int_equal(sd_event_new(&event), 0);
+        assert_int_equal(io_set_init(&set, event), 0);
+        a.other = &b;
+        b.other = &a;
+        for (Owner *o = &a; o; o = o == &a ? &b : NULL) {
+                assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv), 0);
+                o->fd = sv[0];
+                o->peer = sv[1];
+                assert_int_equal(io_set_add(&set, &o->watch, o->fd, EPOLLIN | EPOLLET, on_owner_event), 0);
+                assert_int_equal(send(o->peer, "x", 1, 0), 1);
+        }
+        /* Both are ready before the loop runs: one batch holds both events. */
+        assert_true(sd_event_run(event, 1000000) > 0);
+        assert_int_equal(a.calls + b.calls, 1);
+
+        safe_close(a.fd);
+        safe_close(b.fd);
+        safe_close(a.peer);
+        safe_close(b.peer);
+        io_set_done(&set);
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test_setup_teardown(test_small_messages_and_half_close, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_stream_switches_to_splice, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_full_destination_loses_nothing, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_peer_reset_is_an_error, setup, teardown),
+                cmocka_unit_test(test_io_set_forget),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
