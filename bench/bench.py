@@ -379,6 +379,8 @@ class Sandbox:
             parts.append(o if rc == 0 else f"<{' '.join(argv)} failed>")
         with open(f"/proc/sys/net/ipv4/conf/ts-{p['name']}/forwarding") as f:
             parts.append("forwarding " + f.read())
+        rc, o = capture([self.ip, "netns", "exec", p["name"], "cat", "/proc/sys/net/ipv4/tcp_tw_reuse"], self.log)
+        parts.append("tcp_tw_reuse in the namespace " + (o if rc == 0 else "<unreadable>"))
         text = "\n".join(parts)
         # Only our own rule line; every instance's numbers and names become symbols.
         text = "\n".join(l for l in text.splitlines()
@@ -397,7 +399,8 @@ class Sandbox:
                 f.write(text + "\n")
         if sd == ss:
             notes.append("the helpers' and the shell sequence's result compared equal once per run "
-                         "(nft table except 'flags owner', addresses, routes, links, ip rule, forwarding)")
+                         "(nft table except 'flags owner', addresses, routes, links, ip rule, forwarding, "
+                         "tcp_tw_reuse)")
             return
         diff = "\n".join(difflib.unified_diff(sd.splitlines(), ss.splitlines(), "helpers", "shell", lineterm="", n=0))
         notes.append("WARNING: the helpers and the shell sequence set up different things:\n" + diff)
@@ -405,7 +408,7 @@ class Sandbox:
     def row3(self, out, notes):
         reps = self.a.reps
         d_up = series(3, "helpers run directly: tsproxy-netns up, then tsproxy-nat until READY=1")
-        s_up = series(3, "shell sequence: bench/shell-up.sh (11 ip/echo steps + nft -f)")
+        s_up = series(3, "shell sequence: bench/shell-up.sh (12 ip/echo/sysctl steps + nft -f)")
         d_down = series(3, "helpers run directly: SIGTERM to tsproxy-nat, tsproxy-netns down")
         s_down = series(3, "shell sequence: bench/shell-down.sh (nft, ip rule, ip link, ip netns)")
         ref = series(3, "reference: tsproxy-netns --version, then tsproxy-nat --version (process starts)")

@@ -89,7 +89,12 @@ if [[ -n ${BENCH_ROWS:-} ]]; then
 fi
 echo "proxy bench: every row in private network namespaces of its own; about 4 to 5 minutes" >&2
 # In the new namespace: lo up; the whole port range for clients and proxies, as the
-# proxies' listening ports (1080-1082) and the target's (9000) are below it.
+# proxies' listening ports (1080-1082) and the target's (9000) are below it; and
+# tcp_tw_reuse=1, as tsproxy-netns sets it in an instance namespace: every proxy's
+# connections to the target leave from one address to one target address per phase, and
+# at thousands a second their TIME_WAIT ports would fill the ephemeral range within the
+# phase (connect() then searches ever longer for a free port, and stalls for hundreds of
+# milliseconds). Every row runs with it, the peers too.
 # The target lives in a second namespace, bench-far, behind a veth (tsproxy's topology:
 # the proxy reaches a tailnet peer through an interface); /run/netns is a tmpfs of this
 # mount namespace, so nothing of it is visible outside.
@@ -98,6 +103,7 @@ measure_row() {
         set -e
         ip link set lo up
         echo "10000 65535" >/proc/sys/net/ipv4/ip_local_port_range
+        echo 1 >/proc/sys/net/ipv4/tcp_tw_reuse
         mkdir -p /run/netns && mount -t tmpfs tmpfs /run/netns
         ip netns add bench-far
         trap "ip netns del bench-far" EXIT

@@ -27,6 +27,7 @@ ip -n "$name" route add default via "$host" dev host0
 ip rule add to "$subnet" lookup main priority 5200
 echo 1 >"/proc/sys/net/ipv4/conf/$hif/forwarding"
 echo 1 >"/proc/sys/net/ipv4/conf/$uplink/forwarding"
+ip netns exec "$name" sysctl -qw net.ipv4.tcp_tw_reuse=1
 nft -f - <<EOF
 table inet tsproxy-$name {
 	chain postrouting {

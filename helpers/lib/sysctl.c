@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -60,6 +61,23 @@ int sysctl_write(const char *property, const char *value)
         if ((size_t)n != len)
                 return -EIO;
         return 0;
+}
+
+int sysctl_write_in_netns(int netns_fd, const char *property, const char *value)
+{
+        _cleanup_close_ int home = -EBADF;
+        int r;
+
+        /* thread-self: setns() moves only the calling thread. */
+        home = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+        if (home < 0)
+                return negative_errno();
+        if (setns(netns_fd, CLONE_NEWNET) < 0)
+                return negative_errno();
+        r = sysctl_write(property, value);
+        if (setns(home, CLONE_NEWNET) < 0)
+                abort();
+        return r;
 }
 
 int sysctl_enable_ipv4_forwarding(const char *ifname)

@@ -19,5 +19,9 @@ int sysctl_ipv4_forwarding_property(const char *ifname, char *buf, size_t size);
  */
 int sysctl_write(const char *property, const char *value);
 
+/* sysctl_write() in the network namespace netns_fd: the calling thread goes there for the
+ * write and comes back (it aborts if it cannot: it must not go on in the wrong one). */
+int sysctl_write_in_netns(int netns_fd, const char *property, const char *value);
+
 /* Turn on IPv4 forwarding for ifname, or for the whole namespace when ifname is NULL. */
 int sysctl_enable_ipv4_forwarding(const char *ifname);

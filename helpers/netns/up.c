@@ -330,6 +330,27 @@ static int up_forwarding(const Context *c)
         return 0;
 }
 
+static int up_tcp(const Context *c, const UpState *st)
+{
+        int r;
+
+        /*
+         * Every connection the proxies make leaves from the namespace's one address, and
+         * one that the client closes first ends in TIME_WAIT here, for 60 s: a few hundred
+         * connections a second to one tailnet service would use up the ephemeral ports
+         * towards it (connect() fails with EADDRNOTAVAIL, after a search through them
+         * that grows slower as they fill). With tcp_tw_reuse=1 a new outgoing connection
+         * may take over a TIME_WAIT port when TCP timestamps show the two apart (the
+         * kernel's default, 2, allows that on loopback only). The namespace's own
+         * setting: the host's is not touched.
+         */
+        r = sysctl_write_in_netns(st->ns_fd, "net/ipv4/tcp_tw_reuse", "1");
+        if (r < 0)
+                return log_error_errno(c->log, r,
+                                       "Failed to set net.ipv4.tcp_tw_reuse in namespace '%s': %m", c->name);
+        return 0;
+}
+
 static int up_run(const Context *c, UpState *st)
 {
         const Logger *log = c->log;
@@ -371,7 +392,12 @@ static int up_run(const Context *c, UpState *st)
                 return r;
 
         /* 5. Forwarding. */
-        return up_forwarding(c);
+        r = up_forwarding(c);
+        if (r < 0)
+                return r;
+
+        /* 6. The namespace's TCP settings for a proxy. */
+        return up_tcp(c, st);
 }
 
 int verb_up(const Context *c)

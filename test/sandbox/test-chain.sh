@@ -129,6 +129,8 @@ check_output "ip rule keeps the veth subnet in the main table, before tailscale'
     '^5200:.*to 10\.200\.0\.4/30 lookup main' sb ip rule show
 check_output "forwarding is on for the veth and the uplink" '^1 1$' \
     sb sh -c 'echo $(cat /proc/sys/net/ipv4/conf/ts-t1/forwarding /proc/sys/net/ipv4/conf/uplink0/forwarding)'
+check_output "tcp_tw_reuse is 1 in the namespace, the sandbox host's own setting unchanged" '^1 2$' \
+    sb sh -c 'echo $(ip netns exec t1 cat /proc/sys/net/ipv4/tcp_tw_reuse) $(cat /proc/sys/net/ipv4/tcp_tw_reuse)'
 check_output "nft table tsproxy-t1 is owned by tsproxy-nat" 'flags owner' sb nft list table inet tsproxy-t1
 check_output "it masquerades the subnet out of the uplink" \
     'ip saddr 10\.200\.0\.4/30 oifname "uplink0".* masquerade' sb nft list table inet tsproxy-t1
