@@ -6,9 +6,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <ifaddrs.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,20 +81,17 @@ int netfacts_read(NetFacts *ret)
 
 int netfacts_read_netns(const char *dir, const char *name, NetFacts *ret)
 {
-        _cleanup_close_ int target = -EBADF, self = -EBADF;
-        int r;
+        _cleanup_close_ int target = -EBADF;
+        int home, r;
 
         r = netns_open(dir, name, &target);
         if (r < 0)
                 return r;
-        self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-        if (self < 0)
-                return negative_errno();
-        if (setns(target, CLONE_NEWNET) < 0)
-                return negative_errno();
+        r = netns_enter(target, &home);
+        if (r < 0)
+                return r;
         r = netfacts_read(ret);
-        if (setns(self, CLONE_NEWNET) < 0)
-                abort(); /* never go on in the wrong namespace */
+        netns_leave(&home);
         return r;
 }
 

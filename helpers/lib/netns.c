@@ -111,6 +111,27 @@ static int is_nsfs(const char *path)
         return sfs.f_type == (typeof(sfs.f_type))NSFS_MAGIC;
 }
 
+int netns_enter(int netns_fd, int *ret_home)
+{
+        _cleanup_close_ int home = -EBADF;
+
+        /* thread-self: setns() moves only the calling thread. */
+        home = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+        if (home < 0)
+                return negative_errno();
+        if (setns(netns_fd, CLONE_NEWNET) < 0)
+                return negative_errno();
+        *ret_home = TAKE_FD(home);
+        return 0;
+}
+
+void netns_leave(int *home)
+{
+        if (setns(*home, CLONE_NEWNET) < 0)
+                abort();
+        *home = safe_close(*home);
+}
+
 /* A new network namespace, bound onto path; the calling thread comes back where it was. */
 static int netns_create_bound(const char *path)
 {

@@ -26,3 +26,12 @@ int netns_open(const char *dir, const char *name, int *ret_fd);
 
 /* Detach the mount and unlink the file: -ENOENT when there was neither. */
 int netns_remove(const char *dir, const char *name);
+
+/*
+ * Move the calling thread into the network namespace netns_fd; *ret_home is its own,
+ * for netns_leave(). 0 or -errno (then the thread is where it was).
+ */
+int netns_enter(int netns_fd, int *ret_home);
+/* Back into *home, which is closed. Aborts if that fails: nothing may go on in the
+ * wrong namespace. */
+void netns_leave(int *home);

@@ -6,13 +6,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "macro.h"
 #include "netlink.h"
+#include "netns.h"
 
 int sysctl_ipv4_forwarding_property(const char *ifname, char *buf, size_t size)
 {
@@ -65,18 +65,13 @@ int sysctl_write(const char *property, const char *value)
 
 int sysctl_write_in_netns(int netns_fd, const char *property, const char *value)
 {
-        _cleanup_close_ int home = -EBADF;
-        int r;
+        int home, r;
 
-        /* thread-self: setns() moves only the calling thread. */
-        home = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-        if (home < 0)
-                return negative_errno();
-        if (setns(netns_fd, CLONE_NEWNET) < 0)
-                return negative_errno();
+        r = netns_enter(netns_fd, &home);
+        if (r < 0)
+                return r;
         r = sysctl_write(property, value);
-        if (setns(home, CLONE_NEWNET) < 0)
-                abort();
+        netns_leave(&home);
         return r;
 }
 
