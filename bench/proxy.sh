@@ -163,5 +163,6 @@ machine+=", Linux $(uname -r)"
     --meta "machine=$machine" \
     --meta "build=$builddir (buildtype=$buildtype)" \
     --meta "load=$load" \
+    --meta "tcp=$(cat /proc/sys/net/ipv4/tcp_congestion_control) congestion control (inherited by the namespaces), default qdisc $(cat /proc/sys/net/core/default_qdisc)" \
     "$work/results.json" ||
     die "the table is incomplete: a row could not be measured (see 'not measured' above)"

@@ -647,6 +647,10 @@ def cmd_table(args):
     print(f"build: {meta.get('build', '?')}; load average before the run: {meta.get('load', '?')}")
     print("two private network namespaces: proxy-load and the proxies (loopback between them) -> veth -> "
           "proxy-target")
+    if "tcp" in meta:
+        # bbr paces every flow (with no fq qdisc, by the kernel's own timers): a proxied
+        # stream is two paced flows in a row, a direct one is one (bench/README.md).
+        print(f"TCP: {meta['tcp']}")
     rep = res.get("repeat", 1)
     if rep > 1:
         print(f"each stream and rate cell: the median of {rep} runs (each run a fresh lane, and for a relay a "
