@@ -8,22 +8,26 @@
  */
 #include "relay.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/socket.h>
-#include <sys/uio.h>
+#include <unistd.h>
 
 #include "macro.h"
 
-/* A direction copies through a buffer of this size until one read fills it. */
-#define RELAY_COPY_MAX (16 * 1024)
+/* A direction copies through a buffer of this size until one read fills it; what its
+ * destination does not take then waits in the pipe, which always has room for it. */
+#define RELAY_COPY_MAX RELAY_STASH_MAX
 /* At most this much per splice() from a socket; the pipe holds what it can. */
 #define RELAY_SPLICE_MAX (1024 * 1024)
 
 static void direction_init(RelayDirection *d, int from, int to)
 {
-        /* Readable: edges may have come and gone before the relay started. */
-        *d = (RelayDirection){.from = from, .to = to, .pipe.fds = {-EBADF, -EBADF}, .readable = true};
+        /* Edges (data, even the EOF) may have come and gone before the relay started:
+         * read until the socket is empty. */
+        *d = (RelayDirection){
+                .from = from, .to = to, .pipe.fds = {-EBADF, -EBADF}, .readable = true, .drain = true};
 }
 
 void relay_init(Relay *r, int client_fd, int target_fd)
@@ -48,19 +52,23 @@ void relay_done(Relay *r, PipePool *pool)
         direction_release_pipe(&r->down, pool);
 }
 
-/* Put bytes behind what the pipe holds (at most RELAY_COPY_MAX: they fit an empty pipe). */
+/*
+ * Put bytes into the empty pipe of d, at most RELAY_STASH_MAX: any pipe has room for them.
+ * They are copied with write(): vmsplice() would leave the pipe pointing at the caller's
+ * memory (a stack buffer, a buffer freed next), not at a copy.
+ */
 static int direction_stash(RelayDirection *d, PipePool *pool, const uint8_t *data, size_t len)
 {
         int k;
 
+        assert(d->in_pipe == 0 && len <= RELAY_STASH_MAX);
         if (d->pipe.fds[0] < 0) {
                 k = pipe_pool_get(pool, &d->pipe);
                 if (k < 0)
                         return k;
         }
         while (len > 0) {
-                struct iovec iov = {.iov_base = (void *)data, .iov_len = len};
-                ssize_t n = vmsplice(d->pipe.fds[1], &iov, 1, SPLICE_F_NONBLOCK);
+                ssize_t n = write(d->pipe.fds[1], data, len);
                 if (n < 0)
                         return negative_errno();
                 d->in_pipe += (size_t)n;
@@ -87,7 +95,7 @@ static ssize_t direction_copy(RelayDirection *d, PipePool *pool)
         if (n < 0) {
                 if (errno != EAGAIN)
                         return negative_errno();
-                d->readable = false;
+                d->readable = d->drain = false;
                 return 0;
         }
         if (n == 0) {
@@ -96,7 +104,7 @@ static ssize_t direction_copy(RelayDirection *d, PipePool *pool)
         }
         if ((size_t)n == sizeof(buf))
                 d->bulk = true; /* a stream: splice the rest */
-        else if (!d->rdhup)
+        else if (!d->drain)
                 d->readable = false; /* emptied: new data brings a new edge */
 
         sent = send(d->to, buf, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL);
@@ -144,8 +152,10 @@ static ssize_t direction_pump(RelayDirection *d, const RelayDirection *other, Pi
                         d->done = true;
                         break;
                 }
-                if (!d->readable)
-                        break; /* until the source's next input event */
+                if (!d->readable) {
+                        direction_release_pipe(d, pool); /* empty: idle directions hold none */
+                        break;                           /* until the source's next input event */
+                }
                 if (!d->bulk) {
                         n = direction_copy(d, pool);
                         if (n < 0)
@@ -162,7 +172,7 @@ static ssize_t direction_pump(RelayDirection *d, const RelayDirection *other, Pi
                            SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
                 if (n < 0) {
                         if (errno == EAGAIN) {
-                                d->readable = false;
+                                d->readable = d->drain = false;
                                 direction_release_pipe(d, pool); /* until the source's EPOLLIN */
                                 break;
                         }
@@ -194,9 +204,11 @@ int relay_event(Relay *r, PipePool *pool, int fd, uint32_t revents)
 {
         RelayDirection *d = fd == r->up.from ? &r->up : &r->down;
 
-        if (revents & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+        if (revents & (EPOLLIN | EPOLLPRI | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
                 d->readable = true;
-        if (revents & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
-                d->rdhup = true;
+        /* After the FIN the EOF is there to read; a read stops short at urgent data
+         * (EPOLLPRI) with more behind it. */
+        if (revents & (EPOLLPRI | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+                d->drain = true;
         return relay_pump(r, pool);
 }

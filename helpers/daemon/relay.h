@@ -3,7 +3,7 @@
  * relay.h: moving bytes between two TCP sockets with splice(2), both ways.
  *
  * Most relayed connections carry a few small messages each way (a request, a reply), and
- * for those recv() and send() through a 16 KiB buffer cost two system calls per message:
+ * for those recv() and send() through an 8 KiB buffer cost two system calls per message:
  * splice(2) would cost three (into the pipe, out of it, and the read that finds the
  * socket empty). So a direction copies until one read fills the buffer, and from then on
  * splices from its source socket into a pipe and from the pipe into its destination
@@ -15,8 +15,12 @@
  * edge-triggered for input and output and hands each event to relay_event(), which runs
  * both directions until they would block. A short read from a TCP socket leaves it
  * empty, and new data brings a new edge, so a copying direction reads again only after
- * its next input event, not to be told EAGAIN; after the peer's FIN (EPOLLRDHUP) it
- * reads on to the EOF.
+ * its next input event, not to be told EAGAIN. It drains the socket (reads until EAGAIN
+ * or EOF) when a short read proves nothing: when the relay starts (what came before,
+ * the EOF included, brought edges nobody acted on), after the peer's FIN (EPOLLRDHUP:
+ * the EOF is behind the data), and at urgent data (EPOLLPRI: a read stops short at its
+ * mark). Urgent data is relayed as the kernel reads it without MSG_OOB: the urgent byte
+ * itself is dropped, as with splice.
  */
 #pragma once
 
@@ -29,18 +33,22 @@
 
 /*
  * What both sockets of a relayed connection are watched for, from creation to close:
- * input and output, edge-triggered, and never re-armed (no epoll_ctl() per event). So
+ * input (urgent data too) and output, edge-triggered, and never re-armed (no epoll_ctl() per event). So
  * every handler runs until its socket would block (or the connection waits for the other
  * side), and relay_event() moves both directions on any event: no edge is lost.
  */
-#define RELAY_EVENTS (EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET)
+#define RELAY_EVENTS (EPOLLIN | EPOLLPRI | EPOLLOUT | EPOLLRDHUP | EPOLLET)
+
+/* The most bytes put into a pipe at once outside splice: what the smallest pipe the
+ * kernel makes holds (2 pages, when the user is over fs.pipe-user-pages-soft). */
+#define RELAY_STASH_MAX 8192
 
 typedef struct RelayDirection {
         int from, to; /* not owned */
         Pipe pipe;
         size_t in_pipe; /* bytes in the pipe */
         bool readable;  /* the source may hold data: no read emptied it since its last input event */
-        bool rdhup;     /* the source's peer shut down its side: read on to the EOF */
+        bool drain;     /* read until EAGAIN or EOF, not only until a short read */
         bool bulk;      /* a read filled the copy buffer: splice from now on */
         bool eof;       /* source read EOF */
         bool done;      /* EOF passed on: shutdown(to, SHUT_WR) done */
@@ -57,8 +65,8 @@ void relay_init(Relay *r, int client_fd, int target_fd);
 void relay_done(Relay *r, PipePool *pool);
 
 /*
- * Put bytes that the client sent behind its request (an HTTP client may) in front of
- * the upward direction. 0 or -errno.
+ * Put bytes that the client sent behind its request (an HTTP client may), at most
+ * RELAY_STASH_MAX, in front of the upward direction. 0 or -errno.
  */
 int relay_preload(Relay *r, PipePool *pool, const uint8_t *data, size_t len);
 

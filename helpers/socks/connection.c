@@ -20,6 +20,9 @@
 #include "server.h"
 #include "udp-associate.h"
 
+/* What a client sent behind its request is put into the relay's pipe. */
+_Static_assert(HANDSHAKE_INPUT_MAX <= RELAY_STASH_MAX, "leftover handshake input must fit any pipe");
+
 /* Connecting to a target gives up after this long when no handshake timeout is set. */
 #define CONNECT_TIMEOUT_USEC (30 * 1000000ull)
 
@@ -268,7 +271,7 @@ static void connection_request(Connection *c)
  * Client data during the handshake (revents: of the event that brought it, 0 for the
  * first look): read until a request is complete or the socket is empty. A short read
  * empties a TCP socket, and what comes later brings a new edge, so only after the
- * client's FIN (EPOLLRDHUP) is there reason to read on to the EOF.
+ * client's FIN (EPOLLRDHUP) or at urgent data (EPOLLPRI) is there reason to read on.
  */
 static void connection_handshake_input(Connection *c, uint32_t revents)
 {
@@ -304,7 +307,7 @@ static void connection_handshake_input(Connection *c, uint32_t revents)
                                 return;
                         }
                 } while (consumed > 0 && c->n_input > 0);
-                if ((size_t)n < space && !(revents & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)))
+                if ((size_t)n < space && !(revents & (EPOLLPRI | EPOLLRDHUP | EPOLLHUP | EPOLLERR)))
                         return;
         }
 }

@@ -8,8 +8,9 @@
  * it: relay_event() for every event. Covered: small messages both ways through the copy
  * path with no read that finds a socket empty, half-close passed on both ways, the
  * switch to splice for a stream, a destination that takes nothing for a while (the
- * bytes wait in the pipe, none lost), and an event of a batch dropped after its owner
- * went (io_set_forget()).
+ * bytes wait in the pipe, none lost, and they are a copy), data and EOF that came
+ * before the relay started, urgent data, and an event of a batch dropped after its
+ * owner went (io_set_forget()).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -295,6 +296,94 @@ static void test_peer_reset_is_an_error(void **state)
         assert_true(f->result < 0);
 }
 
+static void test_eof_before_the_relay_starts(void **state)
+{
+        Fixture *f = *state;
+        struct epoll_event events[4];
+        char buf[16];
+
+        /* Data and EOF arrive while the connection is still being set up: their edges
+         * are consumed and not acted on, as a daemon does before its relay starts. */
+        assert_int_equal(send(f->client, "early", 5, 0), 5);
+        assert_int_equal(shutdown(f->client, SHUT_WR), 0);
+        usleep(20000);
+        while (epoll_wait(f->epoll_fd, events, ELEMENTSOF(events), 0) > 0)
+                ;
+        assert_true(relay_pump(&f->relay, &f->pool) >= 0);
+        read_exact(f, f->target, buf, 5);
+        assert_memory_equal(buf, "early", 5);
+        expect_eof(f, f->target);
+        assert_true(f->relay.up.done);
+}
+
+/* Bytes that wait in a pipe are a copy: the buffer they were read into is reused by the
+ * other direction at once. */
+static void test_stashed_bytes_are_a_copy(void **state)
+{
+        Fixture *f = *state;
+        int small = 4096;
+        uint8_t msg[6000], up[6000], in[65536];
+        size_t sent = 0, got = 0;
+
+        assert_int_equal(setsockopt(f->relay_client, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small)), 0);
+        /* Short messages towards a client that reads nothing, until one had to wait in
+         * the pipe (copying: no read filled the buffer). */
+        for (int i = 0; i < 2000 && f->relay.down.in_pipe == 0; i++) {
+                for (size_t k = 0; k < sizeof(msg); k++)
+                        msg[k] = pattern(sent + k);
+                if (send(f->target, msg, sizeof(msg), MSG_NOSIGNAL) != (ssize_t)sizeof(msg))
+                        break;
+                sent += sizeof(msg);
+                run_events(f, 5);
+        }
+        assert_true(f->relay.down.in_pipe > 0);
+        assert_false(f->relay.down.bulk);
+
+        /* The other direction copies through the same stack buffer. */
+        memset(up, 'B', sizeof(up));
+        assert_int_equal(send(f->client, up, sizeof(up), 0), (ssize_t)sizeof(up));
+        run_events(f, 10);
+
+        for (int idle = 0; got < sent && idle < 500;) {
+                ssize_t k = recv(f->client, in, sizeof(in), 0);
+                if (k <= 0) {
+                        assert_true(k < 0 && errno == EAGAIN);
+                        idle = run_events(f, 5) > 0 ? 0 : idle + 1;
+                        continue;
+                }
+                for (ssize_t i = 0; i < k; i++)
+                        if (in[i] != pattern(got + (size_t)i))
+                                fail_msg("byte %zu differs", got + (size_t)i);
+                got += (size_t)k;
+                idle = 0;
+        }
+        assert_int_equal(got, sent);
+        run_events(f, 10);
+        /* Empty again and nothing to read: the pipe went back to the pool. */
+        assert_int_equal(f->relay.down.in_pipe, 0);
+        assert_true(f->relay.down.pipe.fds[0] < 0);
+}
+
+static void test_urgent_data_does_not_stall(void **state)
+{
+        Fixture *f = *state;
+        char buf[8];
+
+        /* First a message, so that the relay's first look (which drains) is over. */
+        assert_int_equal(send(f->target, "x", 1, 0), 1);
+        read_exact(f, f->client, buf, 1);
+        run_events(f, 10);
+        assert_false(f->relay.down.drain);
+
+        /* A read stops short at the urgent mark; the rest must follow without new data.
+         * The urgent byte itself is not part of the stream without SO_OOBINLINE. */
+        assert_int_equal(send(f->target, "abc", 3, 0), 3);
+        assert_int_equal(send(f->target, "U", 1, MSG_OOB), 1);
+        assert_int_equal(send(f->target, "def", 3, 0), 3);
+        read_exact(f, f->client, buf, 6);
+        assert_memory_equal(buf, "abcdef", 6);
+}
+
 /* --- io-set ---------------------------------------------------------------------------------- */
 
 typedef struct Owner {
@@ -356,6 +445,9 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_stream_switches_to_splice, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_full_destination_loses_nothing, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_peer_reset_is_an_error, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_eof_before_the_relay_starts, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_stashed_bytes_are_a_copy, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_urgent_data_does_not_stall, setup, teardown),
                 cmocka_unit_test(test_io_set_forget),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
