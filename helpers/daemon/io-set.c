@@ -64,9 +64,12 @@ int io_set_add(IoSet *s, IoWatch *watch, int fd, uint32_t events, IoHandler hand
         return 0;
 }
 
-void io_set_forget(IoSet *s, IoWatch *watch)
+int io_set_close(IoSet *s, IoWatch *watch, int fd)
 {
+        if (fd < 0)
+                return -EBADF;
         for (int i = s->next; i < s->n_events; i++)
                 if (s->events[i].data.ptr == watch)
                         s->events[i].data.ptr = NULL;
+        return safe_close(fd);
 }

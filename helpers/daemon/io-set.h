@@ -12,10 +12,10 @@
  * resolver, datagram sockets) stays an sd-event source.
  *
  * A watch is embedded in its owner (the handler finds the owner with container_of()).
- * Its socket leaves the set by being closed, which costs no epoll_ctl(); io_set_forget()
- * must be called first, right before close(), so that no event of the batch being
- * dispatched reaches a handler whose owner is gone. The sockets must not be dup()ed:
- * a descriptor leaves an epoll set only when its last copy is closed.
+ * Its socket leaves the set by being closed with io_set_close(), which costs no
+ * epoll_ctl() and drops what the batch being dispatched still holds for the watch, so
+ * that no such event reaches a handler whose owner is gone. The sockets must not be
+ * dup()ed: a descriptor leaves an epoll set only when its last copy is closed.
  */
 #pragma once
 
@@ -47,6 +47,6 @@ void io_set_done(IoSet *s);
 
 /* Watch fd for events (EPOLLET and the rest as for epoll_ctl()). 0 or -errno. */
 int io_set_add(IoSet *s, IoWatch *watch, int fd, uint32_t events, IoHandler handler);
-/* Drop what the batch being dispatched still holds for watch: call it right before
- * closing the watched socket. */
-void io_set_forget(IoSet *s, IoWatch *watch);
+/* Close fd, watched by watch (or never added: fd < 0 is fine too), and drop what the
+ * batch being dispatched still holds for the watch. Returns -EBADF, for the fd. */
+int io_set_close(IoSet *s, IoWatch *watch, int fd);

@@ -22,18 +22,11 @@ static void target_free_addresses(Target *t)
         t->n_addresses = t->next_address = 0;
 }
 
-static void target_close(Target *t, IoSet *io)
-{
-        if (t->fd >= 0)
-                io_set_forget(io, &t->watch);
-        t->fd = safe_close(t->fd);
-}
-
 void target_done(Target *t, IoSet *io)
 {
         resolver_query_cancel(t->query);
         t->query = NULL;
-        target_close(t, io);
+        t->fd = io_set_close(io, &t->watch, t->fd);
         target_free_addresses(t);
 }
 
@@ -68,7 +61,7 @@ int target_connect_next(Target *t, Egress *egress, IoSet *io, IoHandler handler)
                         a->sa_family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
                 int ifindex = 0, r;
 
-                target_close(t, io);
+                t->fd = io_set_close(io, &t->watch, t->fd);
                 if (egress) {
                         r = egress_check(egress, a, &ifindex);
                         if (r < 0) {

@@ -64,9 +64,7 @@ void tcp_connection_free(TcpConnection *c)
                 relay_done(&c->relay, &f->pipes);
         target_done(&c->target, &f->io);
         sd_event_source_disable_unref(c->timer);
-        if (c->client_fd >= 0)
-                io_set_forget(&f->io, &c->client_watch);
-        safe_close(c->client_fd);
+        io_set_close(&f->io, &c->client_watch, c->client_fd);
         free(c);
 }
 

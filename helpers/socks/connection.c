@@ -81,9 +81,7 @@ void connection_free(Connection *c)
                 relay_done(&c->relay, &s->pipes);
         target_done(&c->target, &s->io);
         sd_event_source_disable_unref(c->timer);
-        if (c->client_fd >= 0)
-                io_set_forget(&s->io, &c->client_watch);
-        safe_close(c->client_fd);
+        io_set_close(&s->io, &c->client_watch, c->client_fd);
         connection_end_handshake(c);
         free(c);
 }

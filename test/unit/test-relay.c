@@ -10,7 +10,7 @@
  * switch to splice for a stream, a destination that takes nothing for a while (the
  * bytes wait in the pipe, none lost, and they are a copy), data and EOF that came
  * before the relay started, urgent data, and an event of a batch dropped after its
- * owner went (io_set_forget()).
+ * owner went (io_set_close()).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -402,13 +402,11 @@ static void on_owner_event(IoWatch *watch, uint32_t revents)
 
         (void)revents;
         o->calls++;
-        if (o->other->fd >= 0) {
-                io_set_forget(o->set, &o->other->watch);
-                o->other->fd = safe_close(o->other->fd);
-        }
+        if (o->other->fd >= 0)
+                o->other->fd = io_set_close(o->other->set, &o->other->watch, o->other->fd);
 }
 
-static void test_io_set_forget(void **state)
+static void test_io_set_close(void **state)
 {
         _cleanup_(sd_event_unrefp) sd_event *event = NULL;
         IoSet set;
@@ -448,7 +446,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_eof_before_the_relay_starts, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_stashed_bytes_are_a_copy, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_urgent_data_does_not_stall, setup, teardown),
-                cmocka_unit_test(test_io_set_forget),
+                cmocka_unit_test(test_io_set_close),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
