@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "forward.h"
+#include "macro.h"
 #include "options.h"
 
 static void test_spec_tcp(void **state)
@@ -198,30 +199,16 @@ static void test_options_invalid(void **state)
                                "tcp:127.0.0.1:1=127.0.0.1:3", NULL),
                          -EINVAL);
         /* Numbers out of range or malformed. */
-        assert_int_equal(
-                parse(&o, "a", "--forward", "tcp:127.0.0.1:1=127.0.0.1:2", "--max-connections", "0", NULL),
-                -EINVAL);
-        assert_int_equal(
-                parse(&o, "a", "--forward", "tcp:127.0.0.1:1=127.0.0.1:2", "--connect-timeout", "-1", NULL),
-                -EINVAL);
-        assert_int_equal(parse(&o, "a", "--forward", "tcp:127.0.0.1:1=127.0.0.1:2", "--udp-idle-timeout",
-                               "10s", NULL),
-                         -EINVAL);
-        assert_int_equal(
-                parse(&o, "a", "--forward", "tcp:127.0.0.1:1=127.0.0.1:2", "--udp-max-sessions", "", NULL),
-                -EINVAL);
-        assert_int_equal(
-                parse(&o, "a", "--forward", "tcp:127.0.0.1:1=127.0.0.1:2", "--max-connections", " 5", NULL),
-                -EINVAL);
-        assert_int_equal(
-                parse(&o, "a", "--forward", "tcp:127.0.0.1:1=127.0.0.1:2", "--max-connections", "+5", NULL),
-                -EINVAL);
-        assert_int_equal(parse(&o, "a", "--forward", "tcp:127.0.0.1:1=127.0.0.1:2", "--max-connections",
-                               "1000001", NULL),
-                         -EINVAL);
-        assert_int_equal(parse(&o, "a", "--forward", "tcp:127.0.0.1:1=127.0.0.1:2", "--connect-timeout",
-                               "18446744073709551616", NULL),
-                         -EINVAL);
+        static const char *const bad_numbers[][2] = {
+                {"--max-connections", "0"},       {"--connect-timeout", "-1"},
+                {"--udp-idle-timeout", "10s"},    {"--udp-max-sessions", ""},
+                {"--max-connections", " 5"},      {"--max-connections", "+5"},
+                {"--max-connections", "1000001"}, {"--connect-timeout", "18446744073709551616"},
+        };
+        for (size_t i = 0; i < ELEMENTSOF(bad_numbers); i++)
+                assert_int_equal(parse(&o, "a", "--forward", "tcp:127.0.0.1:1=127.0.0.1:2",
+                                       bad_numbers[i][0], bad_numbers[i][1], NULL),
+                                 -EINVAL);
         assert_int_equal(parse(&o, "a", "--forward", "tcp:127.0.0.1:1=127.0.0.1:2", "--bogus", NULL),
                          -EINVAL);
 }
