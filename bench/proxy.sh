@@ -87,7 +87,7 @@ rows=$("$py" "$here/proxy/driver.py" rows)
 if [[ -n ${BENCH_ROWS:-} ]]; then
     rows=$(for r in $rows; do if [[ $r == direct || ,$BENCH_ROWS, == *,$r,* ]]; then echo "$r"; fi; done)
 fi
-echo "proxy bench: every row in private network namespaces of its own; about 4 to 5 minutes" >&2
+echo "proxy bench: every row in private network namespaces of its own, ${BENCH_ROUNDS:-3} rounds; about 8 minutes" >&2
 # In the new namespace: lo up; the whole port range for clients and proxies, as the
 # proxies' listening ports (1080-1082) and the target's (9000) are below it; and
 # tcp_tw_reuse=1, as tsproxy-netns sets it in an instance namespace: every proxy's
@@ -98,7 +98,7 @@ echo "proxy bench: every row in private network namespaces of its own; about 4 t
 # The target lives in a second namespace, bench-far, behind a veth (tsproxy's topology:
 # the proxy reaches a tailnet peer through an interface); /run/netns is a tmpfs of this
 # mount namespace, so nothing of it is visible outside.
-measure_row() {
+measure_row() { # ROW ROUND IDLE(yes|no)
     timeout 600 unshare --net --mount --propagation private -- bash -c '
         set -e
         ip link set lo up
@@ -121,10 +121,10 @@ measure_row() {
         } | ip -n bench-far -batch -
         ip netns exec bench-far sh -c "echo 10000 65535 >/proc/sys/net/ipv4/ip_local_port_range"
         "$1" "$2" run --bindir "$3" --tsproxy-socks "$4" --workdir "$5" --idle "$6" --nofile "$7" \
-            --host-netns "$8" --tsproxy-relay "$9" --only "${10}"' \
+            --host-netns "$8" --tsproxy-relay "$9" --only "${10}" --idle-phase "${11}"' \
         _ "$py" "$here/proxy/driver.py" "$builddir/bench/proxy" "$socks" "$work" "$idle" "$nofile" \
-        "$(stat -L -c %i /proc/self/ns/net)" "$relay" "$1" \
-        >"$work/row-$1.json" &
+        "$(stat -L -c %i /proc/self/ns/net)" "$relay" "$1" "$3" \
+        >"$work/row-$2-$1.json" &
     child=$!
     wait "$child" || die "the benchmark run of row $1 failed (see above)"
 }
@@ -143,11 +143,25 @@ settle() {
     done
     echo "proxy bench: warning: the machine did not become idle within 30 s before a row" >&2
 }
+# Rounds: every row is measured once per round (BENCH_REPEAT runs of each cell, default
+# 1), the rows in table order in odd rounds and in reverse order in even ones, and a cell
+# of the table is the median of its rounds. A slow minute of this shared machine then
+# falls on every row alike instead of on whichever row was being measured, and a
+# proxy's target line compares it with rows measured in the same rounds. The idle phase
+# (memory, not speed) runs in the first round only.
+rounds=${BENCH_ROUNDS:-3}
+[[ $rounds =~ ^[1-9][0-9]*$ ]] || die "BENCH_ROUNDS must be a positive number, not '$rounds'"
+reversed=$(tac <<<"$rows")
 results=()
-for r in $rows; do
-    settle
-    measure_row "$r"
-    results+=("$work/row-$r.json")
+for ((round = 1; round <= rounds; round++)); do
+    order=$rows
+    ((round % 2 == 0)) && order=$reversed
+    for r in $order; do
+        settle
+        echo "proxy bench: round $round of $rounds: $r" >&2
+        measure_row "$r" "$round" "$( ((round == 1)) && echo yes || echo no)"
+        results+=("$work/row-$round-$r.json")
+    done
 done
 "$py" "$here/proxy/driver.py" merge "${results[@]}" >"$work/results.json"
 child=

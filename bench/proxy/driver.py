@@ -366,7 +366,7 @@ def measure_row(args, row, proc, lanes):
         if r:
             res[f"rate_{clients}"] = r
 
-    if proc:
+    if proc and args.idle_phase == "yes":
         log(f"{row['name']}: {args.idle} idle connections")
         hold_idle(res, load, proc, args.idle, load_args(row, lanes.next()), "proxy")
     return res
@@ -437,6 +437,8 @@ def measure_plain_row(args, row, lanes):
         if r:
             res[f"rate_{clients}"] = r
 
+    if args.idle_phase != "yes":
+        return res
     if not row.get("idle", True):
         res["idle_skipped"] = "a process per connection: 10,000 idle connections would be 10,000 processes"
         return res
@@ -591,6 +593,20 @@ def print_rows(rows, clients, problems):
             problems.append(f"note: {r['name']}: {r['idle_note']}")
 
 
+def by_round(row, key, others, percent=False):
+    """Row's value of key over the best of the others' in the same round, round by round:
+    "  rounds: 1.52 1.61 1.70" (or percentages), or "" with fewer than two rounds."""
+    mine = row.get(f"{key}_rounds") or []
+    theirs = [o.get(f"{key}_rounds") for o in others if o]
+    theirs = [t for t in theirs if t and len(t) == len(mine)]
+    if len(mine) < 2 or not theirs:
+        return ""
+    best = [max(t[i] for t in theirs) for i in range(len(mine))]
+    if percent:
+        return "  rounds: " + " ".join(f"{m / b * 100:.0f}" if b else "-" for m, b in zip(mine, best)) + " %"
+    return "  rounds: " + " ".join(f"{m / b:.2f}" if b else "-" for m, b in zip(mine, best))
+
+
 def print_relay_table(res, relay_rows, direct, clients, problems):
     """The relay table of issue 4 (tsproxy-relay, socat, systemd-socket-proxyd; direct as in
     the proxy table) and its targets, against direct and socket-proxyd."""
@@ -620,7 +636,8 @@ def print_relay_table(res, relay_rows, direct, clients, problems):
             print(f"  throughput {d:4} >= 80% of direct: not measured")
         else:
             print(f"  throughput {d:4} >= 80% of direct             {v / dv * 100:6.1f} %  "
-                  f"({v / 1e6:.0f} / {dv / 1e6:.0f} MB/s)  {verdict(v >= 0.8 * dv)}")
+                  f"({v / 1e6:.0f} / {dv / 1e6:.0f} MB/s)  {verdict(v >= 0.8 * dv)}"
+                  f"{by_round(ts, f'stream_{d}', [direct], percent=True)}")
     for c in clients:
         v, pv = rate(ts, c), rate(proxyd, c)
         want = "above socket-proxyd     " if c == 1 else ">= 1.5 x socket-proxyd  "
@@ -629,7 +646,8 @@ def print_relay_table(res, relay_rows, direct, clients, problems):
             print(f"  {label}: not measured")
             continue
         ok = v > pv if c == 1 else v >= 1.5 * pv
-        print(f"  {label}{v / pv:6.2f} x  ({v:.0f}/s against {pv:.0f}/s)  {verdict(ok)}")
+        print(f"  {label}{v / pv:6.2f} x  ({v:.0f}/s against {pv:.0f}/s)  {verdict(ok)}"
+              f"{by_round(ts, f'rate_{c}', [proxyd])}")
     print()
 
 
@@ -651,10 +669,12 @@ def cmd_table(args):
         # bbr paces every flow (with no fq qdisc, by the kernel's own timers): a proxied
         # stream is two paced flows in a row, a direct one is one (bench/README.md).
         print(f"TCP: {meta['tcp']}")
-    rep = res.get("repeat", 1)
-    if rep > 1:
-        print(f"each stream and rate cell: the median of {rep} runs (each run a fresh lane, and for a relay a "
-              f"fresh relay); every row in network namespaces of its own")
+    rep, rounds = res.get("repeat", 1), res.get("rounds", 1)
+    runs = f" (in each round the median of {rep} runs)" if rep > 1 else ""
+    print(f"each stream and rate cell: the median of {rounds} round{'s' if rounds != 1 else ''}{runs}; a round "
+          f"measures every row once, in table order, the next round in reverse order;")
+    print("every row of a round in network namespaces of its own, each run on a fresh lane (and for a relay a "
+          "fresh relay); 'rounds:' under a table gives a target's ratio in each round")
     print(f"stream: one {res['bytes'] / GIB:g} GiB TCP stream each way, MB/s (10^6 bytes); "
           f"CPU: the proxy's processes (user + system) during both streams, per GiB")
     print(f"rate: each client loops connect, SOCKS5 greeting, CONNECT, 16-byte request, 64-byte reply, "
@@ -694,13 +714,15 @@ def cmd_table(args):
                 print(f"  throughput {d:4} >= 80% of direct: not measured")
             else:
                 print(f"  throughput {d:4} >= 80% of direct           {v / dv * 100:6.1f} %  "
-                      f"({v / 1e6:.0f} / {dv / 1e6:.0f} MB/s)  {verdict(v >= 0.8 * dv)}")
+                      f"({v / 1e6:.0f} / {dv / 1e6:.0f} MB/s)  {verdict(v >= 0.8 * dv)}"
+                      f"{by_round(ts, f'stream_{d}', [direct], percent=True)}")
             bv, bn = best(f"stream_{d}")
             if v is None or bv is None:
                 print(f"  throughput {d:4} above every peer: not measured")
             else:
                 print(f"  throughput {d:4} above every peer           {v / bv:6.2f} x  "
-                      f"({v / 1e6:.0f} MB/s against {bn} {bv / 1e6:.0f})  {verdict(v > bv)}")
+                      f"({v / 1e6:.0f} MB/s against {bn} {bv / 1e6:.0f})  {verdict(v > bv)}"
+                      f"{by_round(ts, f'stream_{d}', peers)}")
         for c in clients:
             v = rate(ts, c)
             pv = [(rate(p, c), p["name"]) for p in peers if rate(p, c) is not None]
@@ -712,7 +734,8 @@ def cmd_table(args):
                 continue
             bv, bn = max(pv)
             ok = v > bv if c == 1 else v >= factor * bv
-            print(f"  {label}{v / bv:6.2f} x  ({v:.0f}/s against {bn} {bv:.0f}/s)  {verdict(ok)}")
+            print(f"  {label}{v / bv:6.2f} x  ({v:.0f}/s against {bn} {bv:.0f}/s)  {verdict(ok)}"
+                  f"{by_round(ts, f'rate_{c}', peers)}")
         rss = ts.get("idle_rss")
         if rss is None:
             print("  RSS with 10,000 idle connections < 64 MiB: not measured")
@@ -737,16 +760,50 @@ def cmd_rows(args):
         print(row["name"])
 
 
+def merge_rounds(entries, clients):
+    """One row from its entries of every round (in round order): each stream and rate cell
+    is the median round (a rate cell keeps that round's latencies), with every round's value
+    kept in KEY_rounds; CPU per GiB the median; the idle phase's numbers from the round that
+    measured them. A cell that failed in any round is failed, with that round's error."""
+    out = {k: entries[0][k] for k in ("name", "peer", "kind", "table")}
+    missing = [e["missing"] for e in entries if "missing" in e]
+    if missing:
+        out["missing"] = missing[0]
+        return out
+    out["rounds"] = len(entries)
+    cells = [(f"stream_{d}", None) for d in ("up", "down")] + [(f"rate_{c}", "per_second") for c in clients]
+    for key, field in cells:
+        values = [e.get(key) for e in entries]
+        if any(v is None for v in values):
+            out[f"{key}_error"] = next((e.get(f"{key}_error") for e in entries if e.get(key) is None), None) \
+                or "not measured in every round"
+            continue
+        by = (lambda v: v) if field is None else (lambda v: v[field])
+        out[key] = sorted(values, key=by)[len(values) // 2]
+        out[f"{key}_rounds"] = [by(v) for v in values]
+    cpu = [e.get("cpu_per_gib") for e in entries]
+    if all(v is not None for v in cpu):
+        out["cpu_per_gib"] = sorted(cpu)[len(cpu) // 2]
+    for e in entries:
+        out.update({k: v for k, v in e.items() if k.startswith("idle_")})
+    return out
+
+
 def cmd_merge(args):
-    """One results document from the per-row ones: the first one's settings, every row."""
-    merged = None
+    """One results document from the per-row, per-round ones (bench/proxy.sh's rounds): the
+    first one's settings, and each row merged over its rounds (merge_rounds) in table order."""
+    merged, by_name = None, {}
     for path in args.results:
         with open(path) as f:
             res = json.load(f)
         if merged is None:
             merged = res
-        else:
-            merged["rows"] += res["rows"]
+        for row in res["rows"]:
+            by_name.setdefault(row["name"], []).append(row)
+    a = argparse.Namespace(tsproxy_socks="", tsproxy_relay="", workdir="")
+    order = [r["name"] for r in rows_proxy(a) + rows_relay(a)]
+    merged["rows"] = [merge_rounds(by_name[n], merged["clients"]) for n in order if n in by_name]
+    merged["rounds"] = max((len(v) for v in by_name.values()), default=0)
     json.dump(merged, sys.stdout)
 
 
@@ -760,8 +817,10 @@ def main():
     r.add_argument("--workdir", required=True)
     r.add_argument("--bytes", type=int, default=GIB)
     r.add_argument("--seconds", type=float, default=3.0)
-    r.add_argument("--repeat", type=int, default=int(os.environ.get("BENCH_REPEAT", "3")),
+    r.add_argument("--repeat", type=int, default=int(os.environ.get("BENCH_REPEAT", "1")),
                    help="runs of each stream and rate cell; the median run is reported")
+    r.add_argument("--idle-phase", choices=("yes", "no"), default="yes",
+                   help="measure the memory with idle connections (bench/proxy.sh: first round only)")
     r.add_argument("--warmup", type=float, default=0.5)
     r.add_argument("--clients", type=lambda s: [int(x) for x in s.split(",")], default=[1, 64, 512])
     r.add_argument("--idle", type=int, default=10000)
