@@ -22,19 +22,28 @@
 /* At most this much per splice() from a socket; the pipe holds what it can. */
 #define RELAY_SPLICE_MAX (1024 * 1024)
 
-static void direction_init(RelayDirection *d, int from, int to)
+/* Note what an event of d's source says about its input. */
+static void direction_note(RelayDirection *d, uint32_t revents)
 {
-        /* Edges (data, even the EOF) may have come and gone before the relay started:
-         * read until the socket is empty. */
-        *d = (RelayDirection){
-                .from = from, .to = to, .pipe.fds = {-EBADF, -EBADF}, .readable = true, .drain = true};
+        if (revents & RELAY_INPUT_EVENTS)
+                d->readable = true;
+        /* After the FIN the EOF is there to read; a read stops short at urgent data
+         * (EPOLLPRI) with more behind it. */
+        if (revents & (EPOLLPRI | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+                d->drain = true;
 }
 
-void relay_init(Relay *r, int client_fd, int target_fd)
+static void direction_init(RelayDirection *d, int from, int to, uint32_t revents)
+{
+        *d = (RelayDirection){.from = from, .to = to, .pipe.fds = {-EBADF, -EBADF}};
+        direction_note(d, revents);
+}
+
+void relay_init(Relay *r, int client_fd, uint32_t client_revents, int target_fd, uint32_t target_revents)
 {
         *r = (Relay){};
-        direction_init(&r->up, client_fd, target_fd);
-        direction_init(&r->down, target_fd, client_fd);
+        direction_init(&r->up, client_fd, target_fd, client_revents);
+        direction_init(&r->down, target_fd, client_fd, target_revents);
 }
 
 static void direction_release_pipe(RelayDirection *d, PipePool *pool)
@@ -202,13 +211,6 @@ int relay_pump(Relay *r, PipePool *pool)
 
 int relay_event(Relay *r, PipePool *pool, int fd, uint32_t revents)
 {
-        RelayDirection *d = fd == r->up.from ? &r->up : &r->down;
-
-        if (revents & (EPOLLIN | EPOLLPRI | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
-                d->readable = true;
-        /* After the FIN the EOF is there to read; a read stops short at urgent data
-         * (EPOLLPRI) with more behind it. */
-        if (revents & (EPOLLPRI | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
-                d->drain = true;
+        direction_note(fd == r->up.from ? &r->up : &r->down, revents);
         return relay_pump(r, pool);
 }

@@ -16,11 +16,12 @@
  * both directions until they would block. A short read from a TCP socket leaves it
  * empty, and new data brings a new edge, so a copying direction reads again only after
  * its next input event, not to be told EAGAIN. It drains the socket (reads until EAGAIN
- * or EOF) when a short read proves nothing: when the relay starts (what came before,
- * the EOF included, brought edges nobody acted on), after the peer's FIN (EPOLLRDHUP:
- * the EOF is behind the data), and at urgent data (EPOLLPRI: a read stops short at its
- * mark). Urgent data is relayed as the kernel reads it without MSG_OOB: the urgent byte
- * itself is dropped, as with splice.
+ * or EOF) when a short read proves nothing: after the peer's FIN (EPOLLRDHUP: the EOF is
+ * behind the data), and at urgent data (EPOLLPRI: a read stops short at its mark). The
+ * events that came before the relay started are the caller's to keep (ORed, per socket)
+ * and to pass to relay_init(): a socket none of them said input for is not read at the
+ * start (on a busy proxy, two reads per connection that would find nothing). Urgent data is relayed as the
+ * kernel reads it without MSG_OOB: the urgent byte itself is dropped, as with splice.
  */
 #pragma once
 
@@ -38,6 +39,9 @@
  * side), and relay_event() moves both directions on any event: no edge is lost.
  */
 #define RELAY_EVENTS (EPOLLIN | EPOLLPRI | EPOLLOUT | EPOLLRDHUP | EPOLLET)
+
+/* Events that say a socket may hold input: data, urgent data, the EOF or an error. */
+#define RELAY_INPUT_EVENTS (EPOLLIN | EPOLLPRI | EPOLLRDHUP | EPOLLHUP | EPOLLERR)
 
 /* The most bytes put into a pipe at once outside splice: what the smallest pipe the
  * kernel makes holds (2 pages, when the user is over fs.pipe-user-pages-soft). */
@@ -60,7 +64,13 @@ typedef struct Relay {
         uint64_t bytes_up, bytes_down;
 } Relay;
 
-void relay_init(Relay *r, int client_fd, int target_fd);
+/*
+ * Start relaying between two connected sockets. client_revents, target_revents: the
+ * socket's events, ORed, since the caller last read it to a short read (since it was
+ * watched, if never read); input among them (RELAY_INPUT_EVENTS) makes the relay read
+ * it at once, else it waits for the socket's next event.
+ */
+void relay_init(Relay *r, int client_fd, uint32_t client_revents, int target_fd, uint32_t target_revents);
 /* Release the pipes (pooled when empty). */
 void relay_done(Relay *r, PipePool *pool);
 

@@ -62,6 +62,7 @@ int target_connect_next(Target *t, Egress *egress, IoSet *io, IoHandler handler)
                 int ifindex = 0, r;
 
                 t->fd = io_set_close(io, &t->watch, t->fd);
+                t->revents = 0;
                 if (egress) {
                         r = egress_check(egress, a, &ifindex);
                         if (r < 0) {
@@ -93,6 +94,7 @@ int target_connect_result(Target *t, uint32_t revents)
         int error = 0;
         socklen_t len = sizeof(error);
 
+        t->revents |= revents;
         if (!(revents & (EPOLLOUT | EPOLLERR | EPOLLHUP)))
                 return 0;
         /* Writable alone means connected: only an error or a hangup needs asking why. */

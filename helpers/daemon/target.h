@@ -28,7 +28,8 @@ typedef struct Target {
         ResolverQuery *query;               /* while the name is resolved */
         struct sockaddr_storage *addresses; /* candidates, owned; freed once connected */
         size_t n_addresses, next_address;
-        int last_error; /* of the last candidate that failed */
+        int last_error;   /* of the last candidate that failed */
+        uint32_t revents; /* fd's events since connect(), ORed: for relay_init() */
 } Target;
 
 void target_init(Target *t);
@@ -51,6 +52,7 @@ int target_connect_next(Target *t, Egress *egress, IoSet *io, IoHandler handler)
 
 /*
  * At an event of t->watch while connecting: 1 connected, 0 not yet, or -errno: this
- * candidate failed (go on with target_connect_next()).
+ * candidate failed (go on with target_connect_next()). The event is noted in
+ * t->revents; the caller notes there what comes after, until its relay starts.
  */
 int target_connect_result(Target *t, uint32_t revents);

@@ -43,6 +43,7 @@ struct TcpConnection {
 
         int client_fd;
         IoWatch client_watch;
+        uint32_t client_revents; /* before the relay starts, ORed: for relay_init() */
         Target target;
         sd_event_source *timer; /* connect timeout */
 
@@ -106,7 +107,7 @@ static void tcp_connection_try_next(TcpConnection *c)
 static void tcp_connection_connected(TcpConnection *c)
 {
         c->timer = sd_event_source_disable_unref(c->timer);
-        relay_init(&c->relay, c->client_fd, c->target.fd);
+        relay_init(&c->relay, c->client_fd, c->client_revents, c->target.fd, c->target.revents);
         c->state = TCP_RELAY;
         tcp_connection_pumped(c, relay_pump(&c->relay, &c->forwarder->pipes));
 }
@@ -119,6 +120,8 @@ static void on_client_event(IoWatch *watch, uint32_t revents)
         if (c->state == TCP_RELAY)
                 tcp_connection_pumped(c,
                                       relay_event(&c->relay, &c->forwarder->pipes, c->client_fd, revents));
+        else
+                c->client_revents |= revents;
 }
 
 static void on_target_event(IoWatch *watch, uint32_t revents)

@@ -121,7 +121,7 @@ static int connection_start_relay(Connection *c)
         size_t leftover = c->n_input;
         int r;
 
-        relay_init(&c->relay, c->client_fd, c->target.fd);
+        relay_init(&c->relay, c->client_fd, c->client_revents, c->target.fd, c->target.revents);
         c->state = CONNECTION_RELAY;
         r = relay_preload(&c->relay, &s->pipes, c->input, leftover);
         connection_end_handshake(c);
@@ -130,7 +130,7 @@ static int connection_start_relay(Connection *c)
 
         connection_set_timer(c, s->options->idle_timeout_usec);
         c->last_activity = now_usec(c);
-        /* Whatever arrived meanwhile did so without an edge we acted on: pump now. */
+        /* The leftover input, and what the events noted meanwhile say is there: now. */
         r = relay_pump(&c->relay, &s->pipes);
         if (r < 0)
                 return r;
@@ -301,6 +301,11 @@ static void connection_handshake_input(Connection *c, uint32_t revents)
                                 return;
                         }
                         if (st == HANDSHAKE_REQUEST) {
+                                /* What the relay must know of the socket: more data
+                                 * when the read filled the buffer, the EOF after a FIN. */
+                                c->client_revents = revents & (EPOLLPRI | EPOLLRDHUP | EPOLLHUP | EPOLLERR);
+                                if ((size_t)n == space)
+                                        c->client_revents |= EPOLLIN;
                                 connection_request(c);
                                 return;
                         }
@@ -347,8 +352,14 @@ static void on_client_event(IoWatch *watch, uint32_t revents)
         int r;
 
         switch (c->state) {
-        case CONNECTION_HANDSHAKE: connection_handshake_input(c, revents); break;
+        case CONNECTION_HANDSHAKE:
+                /* The output of the handshake is written at once or never (no waiting for
+                 * EPOLLOUT): only input is of interest. */
+                if (revents & RELAY_INPUT_EVENTS)
+                        connection_handshake_input(c, revents);
+                break;
         case CONNECTION_REPLYING:
+                c->client_revents |= revents;
                 r = connection_flush(c);
                 if (r < 0)
                         connection_free(c);
@@ -360,6 +371,7 @@ static void on_client_event(IoWatch *watch, uint32_t revents)
         default:
                 /* Resolving or connecting: the client waits for its reply; what it sends
                  * meanwhile stays in the socket until the relay starts. */
+                c->client_revents |= revents;
                 break;
         }
 }
@@ -373,8 +385,10 @@ static void on_target_event(IoWatch *watch, uint32_t revents)
                 connection_relay_event(c, c->target.fd, revents);
                 return;
         }
-        if (c->state != CONNECTION_CONNECTING)
+        if (c->state != CONNECTION_CONNECTING) {
+                c->target.revents |= revents; /* the reply is being written: later */
                 return;
+        }
         r = target_connect_result(&c->target, revents);
         if (r < 0)
                 connection_try_next(c);

@@ -77,6 +77,7 @@ struct Connection {
 
         int client_fd;
         IoWatch client_watch;
+        uint32_t client_revents; /* since the handshake's last read, ORed: for relay_init() */
         struct sockaddr_storage peer;
         socklen_t peer_len;
 

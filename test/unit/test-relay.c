@@ -9,7 +9,8 @@
  * path with no read that finds a socket empty, half-close passed on both ways, the
  * switch to splice for a stream, a destination that takes nothing for a while (the
  * bytes wait in the pipe, none lost, and they are a copy), data and EOF that came
- * before the relay started, urgent data, and an event of a batch dropped after its
+ * before the relay started, a start that reads only the sockets whose events said
+ * input, urgent data, and an event of a batch dropped after its
  * owner went (io_set_close()).
  */
 #include <arpa/inet.h>
@@ -24,6 +25,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -76,7 +78,7 @@ static int setup(void **state)
         tcp_pair(&f->client, &f->relay_client);
         tcp_pair(&f->relay_target, &f->target);
         pipe_pool_init(&f->pool, 256 * 1024);
-        relay_init(&f->relay, f->relay_client, f->relay_target);
+        relay_init(&f->relay, f->relay_client, 0, f->relay_target, 0); /* events come from the set */
         f->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
         assert_true(f->epoll_fd >= 0);
         ev.data.fd = f->relay_client;
@@ -296,24 +298,67 @@ static void test_peer_reset_is_an_error(void **state)
         assert_true(f->result < 0);
 }
 
+/* The events of the relay's sockets consumed without acting on them, as a daemon does
+ * before its relay starts, and kept ORed per socket; then the relay (re)started with them. */
+static void start_with_noted_events(Fixture *f)
+{
+        struct epoll_event events[4];
+        uint32_t client = 0, target = 0;
+        int n;
+
+        while ((n = epoll_wait(f->epoll_fd, events, ELEMENTSOF(events), 0)) > 0)
+                for (int i = 0; i < n; i++) {
+                        if (events[i].data.fd == f->relay_client)
+                                client |= events[i].events;
+                        else
+                                target |= events[i].events;
+                }
+        relay_init(&f->relay, f->relay_client, client, f->relay_target, target);
+}
+
 static void test_eof_before_the_relay_starts(void **state)
 {
         Fixture *f = *state;
-        struct epoll_event events[4];
         char buf[16];
 
-        /* Data and EOF arrive while the connection is still being set up: their edges
-         * are consumed and not acted on, as a daemon does before its relay starts. */
+        /* Data and EOF (one edge, EPOLLIN | EPOLLRDHUP) arrive while the connection is
+         * still being set up. */
         assert_int_equal(send(f->client, "early", 5, 0), 5);
         assert_int_equal(shutdown(f->client, SHUT_WR), 0);
         usleep(20000);
-        while (epoll_wait(f->epoll_fd, events, ELEMENTSOF(events), 0) > 0)
-                ;
+        start_with_noted_events(f);
+        assert_true(f->relay.up.readable && f->relay.up.drain);
         assert_true(relay_pump(&f->relay, &f->pool) >= 0);
         read_exact(f, f->target, buf, 5);
         assert_memory_equal(buf, "early", 5);
         expect_eof(f, f->target);
         assert_true(f->relay.up.done);
+}
+
+/* At the start only a socket whose noted events said input is read: the early words of
+ * a server that speaks first are relayed at once; the client's socket, which no event
+ * said anything of, is not read (a recv() that would be told EAGAIN) until its event. */
+static void test_start_reads_only_what_events_said(void **state)
+{
+        Fixture *f = *state;
+        char buf[16];
+        int queued = -1;
+
+        assert_int_equal(send(f->target, "hello", 5, 0), 5);
+        usleep(20000);
+        start_with_noted_events(f);
+        assert_false(f->relay.up.readable);
+        assert_true(f->relay.down.readable);
+
+        assert_int_equal(send(f->client, "later", 5, 0), 5);
+        usleep(20000);
+        assert_int_equal(relay_pump(&f->relay, &f->pool), 1); /* "hello" moved */
+        assert_int_equal(ioctl(f->relay_client, FIONREAD, &queued), 0);
+        assert_int_equal(queued, 5); /* "later" not read: its event is not handed over yet */
+        read_exact(f, f->client, buf, 5);
+        assert_memory_equal(buf, "hello", 5);
+        read_exact(f, f->target, buf, 5); /* the event came, and with it the read */
+        assert_memory_equal(buf, "later", 5);
 }
 
 /* Bytes that wait in a pipe are a copy: the buffer they were read into is reused by the
@@ -444,6 +489,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_full_destination_loses_nothing, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_peer_reset_is_an_error, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_eof_before_the_relay_starts, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_start_reads_only_what_events_said, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_stashed_bytes_are_a_copy, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_urgent_data_does_not_stall, setup, teardown),
                 cmocka_unit_test(test_io_set_close),
