@@ -816,11 +816,16 @@ def cmd_table(args):
     sys.exit(1 if any(not p.startswith("note:") for p in problems) else 0)
 
 
+def row_names():
+    """Every row's name, in table order."""
+    a = argparse.Namespace(tsproxy_socks="", tsproxy_relay="", workdir="")
+    return [row["name"] for row in rows_proxy(a) + rows_relay(a)]
+
+
 def cmd_rows(args):
     """The row names, in table order, one per line (bench/proxy.sh runs each on its own)."""
-    a = argparse.Namespace(tsproxy_socks="", tsproxy_relay="", workdir="")
-    for row in rows_proxy(a) + rows_relay(a):
-        print(row["name"])
+    for name in row_names():
+        print(name)
 
 
 def merge_rounds(entries, clients):
@@ -866,9 +871,7 @@ def cmd_merge(args):
             merged = res
         for row in res["rows"]:
             by_name.setdefault(row["name"], []).append(row)
-    a = argparse.Namespace(tsproxy_socks="", tsproxy_relay="", workdir="")
-    order = [r["name"] for r in rows_proxy(a) + rows_relay(a)]
-    merged["rows"] = [merge_rounds(by_name[n], merged["clients"]) for n in order if n in by_name]
+    merged["rows"] = [merge_rounds(by_name[n], merged["clients"]) for n in row_names() if n in by_name]
     merged["rounds"] = max((len(v) for v in by_name.values()), default=0)
     json.dump(merged, sys.stdout)
 
