@@ -27,9 +27,7 @@ static void direction_note(RelayDirection *d, uint32_t revents)
 {
         if (revents & RELAY_INPUT_EVENTS)
                 d->readable = true;
-        /* After the FIN the EOF is there to read; a read stops short at urgent data
-         * (EPOLLPRI) with more behind it. */
-        if (revents & (EPOLLPRI | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+        if (revents & RELAY_DRAIN_EVENTS)
                 d->drain = true;
 }
 

@@ -20,8 +20,9 @@
  * behind the data), and at urgent data (EPOLLPRI: a read stops short at its mark). The
  * events that came before the relay started are the caller's to keep (ORed, per socket)
  * and to pass to relay_init(): a socket none of them said input for is not read at the
- * start (on a busy proxy, two reads per connection that would find nothing). Urgent data is relayed as the
- * kernel reads it without MSG_OOB: the urgent byte itself is dropped, as with splice.
+ * start (on a busy proxy, two reads per connection that would find nothing). Urgent data
+ * is relayed as the kernel reads it without MSG_OOB: the urgent byte itself is dropped,
+ * as with splice.
  */
 #pragma once
 
@@ -34,14 +35,18 @@
 
 /*
  * What both sockets of a relayed connection are watched for, from creation to close:
- * input (urgent data too) and output, edge-triggered, and never re-armed (no epoll_ctl() per event). So
- * every handler runs until its socket would block (or the connection waits for the other
- * side), and relay_event() moves both directions on any event: no edge is lost.
+ * input (urgent data too) and output, edge-triggered, and never re-armed (no epoll_ctl()
+ * per event). So every handler runs until its socket would block (or the connection
+ * waits for the other side), and relay_event() moves both directions on any event: no
+ * edge is lost.
  */
 #define RELAY_EVENTS (EPOLLIN | EPOLLPRI | EPOLLOUT | EPOLLRDHUP | EPOLLET)
 
-/* Events that say a socket may hold input: data, urgent data, the EOF or an error. */
-#define RELAY_INPUT_EVENTS (EPOLLIN | EPOLLPRI | EPOLLRDHUP | EPOLLHUP | EPOLLERR)
+/* Events after which a short read proves nothing: the EOF is behind the data (FIN), a
+ * read stops short at urgent data, an error or hangup is there to be read. */
+#define RELAY_DRAIN_EVENTS (EPOLLPRI | EPOLLRDHUP | EPOLLHUP | EPOLLERR)
+/* Events that say a socket may hold input: data, and the above. */
+#define RELAY_INPUT_EVENTS (EPOLLIN | RELAY_DRAIN_EVENTS)
 
 /* The most bytes put into a pipe at once outside splice: what the smallest pipe the
  * kernel makes holds (2 pages, when the user is over fs.pipe-user-pages-soft). */

@@ -303,14 +303,14 @@ static void connection_handshake_input(Connection *c, uint32_t revents)
                         if (st == HANDSHAKE_REQUEST) {
                                 /* What the relay must know of the socket: more data
                                  * when the read filled the buffer, the EOF after a FIN. */
-                                c->client_revents = revents & (EPOLLPRI | EPOLLRDHUP | EPOLLHUP | EPOLLERR);
+                                c->client_revents = revents & RELAY_DRAIN_EVENTS;
                                 if ((size_t)n == space)
                                         c->client_revents |= EPOLLIN;
                                 connection_request(c);
                                 return;
                         }
                 } while (consumed > 0 && c->n_input > 0);
-                if ((size_t)n < space && !(revents & (EPOLLPRI | EPOLLRDHUP | EPOLLHUP | EPOLLERR)))
+                if ((size_t)n < space && !(revents & RELAY_DRAIN_EVENTS))
                         return;
         }
 }
