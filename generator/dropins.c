@@ -226,6 +226,9 @@ static int build_socks(const InstanceConfig *c, const DropinPaths *paths, const 
         snprintf(n, sizeof(n), "%u", s->handshake_timeout_sec);
         if (r >= 0)
                 r = append_option(&exec, "--handshake-timeout", n);
+        snprintf(n, sizeof(n), "%u", s->workers);
+        if (r >= 0)
+                r = append_option(&exec, "--workers", s->workers ? n : "auto");
         if (r < 0)
                 return r;
 

@@ -64,12 +64,25 @@ int io_set_add(IoSet *s, IoWatch *watch, int fd, uint32_t events, IoHandler hand
         return 0;
 }
 
+static void io_set_forget(IoSet *s, const IoWatch *watch)
+{
+        for (int i = s->next; i < s->n_events; i++)
+                if (s->events[i].data.ptr == watch)
+                        s->events[i].data.ptr = NULL;
+}
+
+int io_set_remove(IoSet *s, IoWatch *watch, int fd)
+{
+        io_set_forget(s, watch);
+        if (epoll_ctl(s->epoll_fd, EPOLL_CTL_DEL, fd, NULL) < 0)
+                return negative_errno();
+        return 0;
+}
+
 int io_set_close(IoSet *s, IoWatch *watch, int fd)
 {
         if (fd < 0)
                 return -EBADF;
-        for (int i = s->next; i < s->n_events; i++)
-                if (s->events[i].data.ptr == watch)
-                        s->events[i].data.ptr = NULL;
+        io_set_forget(s, watch);
         return safe_close(fd);
 }

@@ -47,6 +47,9 @@ void io_set_done(IoSet *s);
 
 /* Watch fd for events (EPOLLET and the rest as for epoll_ctl()). 0 or -errno. */
 int io_set_add(IoSet *s, IoWatch *watch, int fd, uint32_t events, IoHandler handler);
+/* Stop watching fd, which stays open (epoll_ctl(EPOLL_CTL_DEL)), and drop what the batch
+ * being dispatched still holds for the watch. 0 or -errno. */
+int io_set_remove(IoSet *s, IoWatch *watch, int fd);
 /* Close fd, watched by watch (or never added: fd < 0 is fine too), and drop what the
  * batch being dispatched still holds for the watch. Returns -EBADF, for the fd. */
 int io_set_close(IoSet *s, IoWatch *watch, int fd);

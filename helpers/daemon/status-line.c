@@ -10,10 +10,8 @@ static int on_timer(sd_event_source *source, uint64_t usec, void *userdata)
 {
         StatusLine *st = userdata;
 
-        if (st->dirty) {
+        if (atomic_exchange_explicit(&st->dirty, false, memory_order_relaxed))
                 st->send(st->userdata);
-                st->dirty = false;
-        }
         (void)sd_event_source_set_time(source, usec + STATUS_INTERVAL_USEC);
         (void)sd_event_source_set_enabled(source, SD_EVENT_ON);
         return 0;
@@ -23,7 +21,8 @@ int status_line_init(StatusLine *st, sd_event *event, StatusLineSend send, void 
 {
         int r;
 
-        *st = (StatusLine){.dirty = true, .send = send, .userdata = userdata};
+        *st = (StatusLine){.send = send, .userdata = userdata};
+        atomic_init(&st->dirty, true);
         r = sd_event_add_time_relative(event, &st->timer, CLOCK_MONOTONIC, 0, 100000, on_timer, st);
         if (r < 0)
                 return r;

@@ -9,6 +9,8 @@
  */
 #pragma once
 
+#include <stdatomic.h>
+
 #include <stdbool.h>
 #include <systemd/sd-event.h>
 
@@ -17,7 +19,7 @@ typedef void (*StatusLineSend)(void *userdata);
 
 typedef struct StatusLine {
         sd_event_source *timer;
-        bool dirty;
+        atomic_bool dirty;
         StatusLineSend send;
         void *userdata;
 } StatusLine;
@@ -29,5 +31,5 @@ void status_line_done(StatusLine *st);
 /* Mark the line out of date. */
 static inline void status_line_changed(StatusLine *st)
 {
-        st->dirty = true;
+        atomic_store_explicit(&st->dirty, true, memory_order_relaxed);
 }

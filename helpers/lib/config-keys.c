@@ -568,6 +568,22 @@ static int key_socks_handshake_timeout(InstanceConfig *c, const char *section, c
         return 0;
 }
 
+static int key_socks_workers(InstanceConfig *c, const char *section, const char *key, const char *value,
+                             ConfigLocation at, Diagnostics *d)
+{
+        unsigned n;
+
+        if (!*value || strcmp(value, "auto") == 0) {
+                c->socks.workers = 0;
+                return 0;
+        }
+        if (parse_unsigned(value, strlen(value), SOCKS_WORKERS_MAX, &n) < 0 || n == 0)
+                return invalid_value(c, d, at, section, key, value,
+                                     "expected 'auto' or a number from 1 to %u.", SOCKS_WORKERS_MAX);
+        c->socks.workers = n;
+        return 0;
+}
+
 /* --- [Forward] ---------------------------------------------------------------------- */
 
 /* A DNS name as the resolver takes it: dot-separated labels of letters, digits and '-'
@@ -763,6 +779,7 @@ static const KeyEntry key_table[] = {
         {"SOCKS", "MaxConnections", key_socks_max_connections},
         {"SOCKS", "IdleTimeoutSec", key_socks_idle_timeout},
         {"SOCKS", "HandshakeTimeoutSec", key_socks_handshake_timeout},
+        {"SOCKS", "Workers", key_socks_workers},
         {"DNS", "Listen", key_dns_listen},
         {"DNS", "Domain", key_dns_domain},
         {"DNS", "TailnetDomain", key_dns_domain},

@@ -53,6 +53,7 @@ typedef struct SocksListen {
 #define SOCKS_MAX_CONNECTIONS_DEFAULT   4096u
 #define SOCKS_MAX_CONNECTIONS_MAX       65536u
 #define SOCKS_HANDSHAKE_TIMEOUT_DEFAULT 10u
+#define SOCKS_WORKERS_MAX               64u              /* Workers=: 0 is auto */
 #define SOCKS_TIMEOUT_MAX               (7u * 24 * 3600) /* IdleTimeoutSec=: a week, in seconds */
 #define SOCKS_HANDSHAKE_TIMEOUT_MAX     3600u
 /* The tailnet ranges plus loopback; AllowFrom= without any value means these. */
@@ -74,6 +75,7 @@ typedef struct SocksConfig {
         unsigned max_connections;
         unsigned idle_timeout_sec; /* 0: none */
         unsigned handshake_timeout_sec;
+        unsigned workers; /* 0: auto (tsproxy-socks decides) */
 } SocksConfig;
 
 /* [Forward] Forward=LISTEN TARGET [tcp|udp]: a port of the host forwarded into the

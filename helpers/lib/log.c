@@ -145,6 +145,11 @@ void logger_open_from_environment(Logger *log, const char *ident, LogTarget defa
         logger_open(log, ident, target, level);
 }
 
+void logger_prepare_threads(const Logger *log)
+{
+        (void)log_journal_sendv(log->journal);
+}
+
 void logger_close(Logger *log)
 {
         log->kmsg_fd = safe_close(log->kmsg_fd);

@@ -55,6 +55,8 @@ void logger_open(Logger *log, const char *ident, LogTarget target, int max_level
 /* logger_open() with the target and level taken from $SYSTEMD_LOG_TARGET and
  * $SYSTEMD_LOG_LEVEL when set and valid (as systemd's own generators and tools read them). */
 void logger_open_from_environment(Logger *log, const char *ident, LogTarget default_target);
+/* Load what the first journal message would (libsystemd), so that threads may log. */
+void logger_prepare_threads(const Logger *log);
 /* Closes kmsg and unloads libsystemd if it was loaded. */
 void logger_close(Logger *log);
 
@@ -62,8 +64,8 @@ void logger_close(Logger *log);
  * Log a message; `%m` in fmt expands to strerror(error). Returns -abs(error) (or 0 when
  * error is 0), so that `return log_error_errno(...)` propagates the error.
  * file/line may be NULL/0; when set, the message is prefixed "file:line: ".
- * Not thread-safe for the first journal message (which loads libsystemd): log from one
- * thread, as every tsproxy binary does.
+ * Not thread-safe for the first journal message (which loads libsystemd): a program that
+ * logs from several threads calls logger_prepare_threads() before it starts them.
  */
 int log_internal(const Logger *log, int level, int error, const char *file, unsigned line, const char *fmt,
                  ...) _printf_(6, 7);

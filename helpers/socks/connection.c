@@ -14,6 +14,7 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 
 #include "list.h"
@@ -30,6 +31,7 @@ static void on_client_event(IoWatch *watch, uint32_t revents);
 static void on_target_event(IoWatch *watch, uint32_t revents);
 static int on_timer(sd_event_source *source, uint64_t usec, void *userdata);
 static void connection_udp_control(Connection *c);
+static void connection_hand_over(Connection *c);
 
 static uint64_t now_usec(const Connection *c)
 {
@@ -73,7 +75,7 @@ void connection_free(Connection *c)
                 return;
         s = c->server;
         LIST_REMOVE(s->connections, c);
-        s->n_live--;
+        atomic_fetch_sub_explicit(&s->shared->n_live, 1, memory_order_relaxed);
         server_status_changed(s);
 
         udp_association_free(c->udp);
@@ -212,6 +214,10 @@ static void connection_request(Connection *c)
         /* The request is complete: from now on the connect timeout counts. */
         connection_set_timer(c, s->options->handshake_timeout_usec ?: CONNECT_TIMEOUT_USEC);
 
+        if (c->handshake->command == PROXY_COMMAND_UDP_ASSOCIATE && s->index != 0) {
+                connection_hand_over(c); /* associations live in worker 0 (server.h) */
+                return;
+        }
         if (c->handshake->command == PROXY_COMMAND_UDP_ASSOCIATE) {
                 UdpAssociationRequest req = {.client = &c->peer, .client_len = c->peer_len, .target = t};
                 struct sockaddr_storage bound;
@@ -427,21 +433,76 @@ static int on_timer(sd_event_source *source, uint64_t usec, void *userdata)
         return 0;
 }
 
+/* Worker k > 0: a client asking for UDP ASSOCIATE goes to worker 0, unanswered yet, with
+ * its slot of MaxConnections=. Nothing of this worker's loop stays with it. */
+static void connection_hand_over(Connection *c)
+{
+        Server *s = c->server;
+        ServerShared *sh = s->shared;
+
+        log_debug(s->log, "Worker %u hands a UDP ASSOCIATE client over to worker 0.", s->index);
+        (void)io_set_remove(&s->io, &c->client_watch, c->client_fd);
+        c->timer = sd_event_source_disable_unref(c->timer);
+        LIST_REMOVE(s->connections, c);
+        c->server = NULL;
+        c->prev = NULL;
+        pthread_mutex_lock(&sh->handover_lock);
+        c->next = sh->handover;
+        sh->handover = c;
+        pthread_mutex_unlock(&sh->handover_lock);
+        (void)eventfd_write(sh->handover_fd, 1);
+}
+
+void connection_adopt(Server *s, Connection *c)
+{
+        int r;
+
+        c->server = s;
+        c->next = NULL;
+        LIST_PREPEND(s->connections, c);
+        /* Edge-triggered: adding reports what is already there (EOF included). */
+        r = io_set_add(&s->io, &c->client_watch, c->client_fd, RELAY_EVENTS, on_client_event);
+        if (r < 0) {
+                connection_free(c);
+                return;
+        }
+        connection_request(c);
+}
+
+void connection_discard(Connection *c)
+{
+        safe_close(c->client_fd);
+        connection_end_handshake(c);
+        free(c);
+}
+
+/* A slot of MaxConnections= (counting every worker's clients), or false. */
+static bool connection_take_slot(ServerShared *sh)
+{
+        if (atomic_fetch_add_explicit(&sh->n_live, 1, memory_order_relaxed) < sh->options->max_connections)
+                return true;
+        atomic_fetch_sub_explicit(&sh->n_live, 1, memory_order_relaxed);
+        return false;
+}
+
 int connection_new(Server *s, int fd, const struct sockaddr *peer, socklen_t peer_len)
 {
         Connection *c;
         int r;
 
+        if (!connection_take_slot(s->shared))
+                return -EBUSY;
         c = calloc(1, sizeof(*c));
-        if (!c)
+        if (!c) {
+                atomic_fetch_sub_explicit(&s->shared->n_live, 1, memory_order_relaxed);
                 return -ENOMEM;
+        }
         *c = (Connection){.server = s, .client_fd = fd, .state = CONNECTION_HANDSHAKE};
         target_init(&c->target);
         memcpy(&c->peer, peer, peer_len);
         c->peer_len = peer_len;
-        LIST_PREPEND(s->connections, c);
-        s->n_live++;
-        s->n_total++;
+        LIST_PREPEND(s->connections, c); /* from here on connection_free() gives the slot back */
+        atomic_fetch_add_explicit(&s->shared->n_total, 1, memory_order_relaxed);
         server_status_changed(s);
 
         c->handshake = malloc(sizeof(*c->handshake));
@@ -451,7 +512,7 @@ int connection_new(Server *s, int fd, const struct sockaddr *peer, socklen_t pee
                 connection_free(c);
                 return -ENOMEM;
         }
-        handshake_init(c->handshake, &s->auth);
+        handshake_init(c->handshake, &s->shared->auth);
 
         r = io_set_add(&s->io, &c->client_watch, fd, RELAY_EVENTS, on_client_event);
         if (r < 0) {

@@ -8,14 +8,17 @@
  * host side, targets are dialled in the namespace, and the bytes move between the two
  * with splice(2), with no relay hop and no root (DynamicUser=, no capabilities).
  *
- * One sd-event loop does everything: accepting, handshakes (handshake.h, no I/O of its
- * own), name resolution (c-ares on the same loop), connecting, relaying, timeouts.
- * READY=1 once the sockets are watched; STATUS= carries live, total and refused
- * connection counts (at most once a second); the watchdog is pinged by sd-event.
+ * An sd-event loop does everything for the clients it accepts: handshakes (handshake.h,
+ * no I/O of its own), name resolution (c-ares on the same loop), connecting, relaying,
+ * timeouts. There is one such loop per worker (--workers, workers.h): worker 0 is the
+ * main loop, which also takes the signals, pings the watchdog and sends STATUS= (live,
+ * total and refused connections of all workers, at most once a second). READY=1 once
+ * every worker watches the sockets.
  *
  * Environment: LISTEN_FDS/LISTEN_PID (socket activation), NOTIFY_SOCKET, WATCHDOG_USEC,
  * SYSTEMD_LOG_TARGET, SYSTEMD_LOG_LEVEL.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <systemd/sd-event.h>
@@ -25,6 +28,7 @@
 #include "options.h"
 #include "password-file.h"
 #include "server.h"
+#include "workers.h"
 
 /* Invalid arguments or configuration: the unit's RestartPreventExitStatus= stops retries. */
 #define EXIT_BAD_ARGUMENTS 78
@@ -41,25 +45,61 @@ static void on_password_diagnostic(void *userdata, int level, unsigned line, con
         (void)log_internal(d->log, level, 0, d->path, line, "%s", message);
 }
 
+/* Workers 1..n-1, on their threads (workers.h). */
+static int worker_setup(unsigned index, sd_event *event, void *userdata, void **ret_state)
+{
+        Server *s = calloc(1, sizeof(*s));
+
+        if (!s)
+                return -ENOMEM;
+        *ret_state = s;
+        return server_init(s, userdata, index, event);
+}
+
+static void worker_teardown(unsigned index, void *state)
+{
+        (void)index;
+        if (state)
+                server_done(state);
+        free(state);
+}
+
 static int run(const Logger *log, const SocksOptions *options, const HandshakeAuth *auth)
 {
         _cleanup_(sd_event_unrefp) sd_event *event = NULL;
-        Server server;
+        unsigned n = options->workers;
+        Workers *workers = NULL;
+        ServerShared shared;
+        Server server = {.io.epoll_fd = -EBADF};
         int r;
 
+        if (n == 0) {
+                n = workers_cpus();
+                if (n > SOCKS_WORKERS_AUTO_MAX)
+                        n = SOCKS_WORKERS_AUTO_MAX;
+        }
         r = daemon_event_new(log, &event);
         if (r < 0)
                 return r;
-        r = server_init(&server, event, options, auth, log);
+        r = server_shared_init(&shared, event, options, auth, log);
         if (r >= 0)
-                r = server_add_listen_fds(&server);
+                r = server_init(&server, &shared, 0, event);
         if (r >= 0) {
-                log_info(log, "Serving instance '%s' on %zu TCP and %zu UDP sockets (egress: %s).",
-                         options->name, server.n_listeners, server.n_datagram,
-                         options->egress == SOCKS_EGRESS_TAILNET ? options->egress_interface : "any");
-                r = daemon_run(event, log);
+                logger_prepare_threads(log);
+                log_info(log,
+                         "Serving instance '%s' on %zu TCP and %zu UDP sockets (egress: %s), %u worker%s.",
+                         options->name, shared.n_stream, shared.n_datagram,
+                         options->egress == SOCKS_EGRESS_TAILNET ? options->egress_interface : "any", n,
+                         n == 1 ? "" : "s");
+                r = workers_start(&workers, n, worker_setup, worker_teardown, &shared);
+                if (r < 0)
+                        (void)log_error_errno(log, r, "Failed to start the workers: %m");
         }
+        if (r >= 0)
+                r = daemon_run(event, log);
+        workers_stop(workers);
         server_done(&server);
+        server_shared_done(&shared);
         return r;
 }
 

@@ -27,6 +27,7 @@ enum {
         ARG_MAX_CONNECTIONS,
         ARG_IDLE_TIMEOUT,
         ARG_HANDSHAKE_TIMEOUT,
+        ARG_WORKERS,
 };
 
 static void help(void)
@@ -50,9 +51,11 @@ static void help(void)
                "     --idle-timeout SEC      Close relayed connections idle this long (0: never)\n"
                "     --handshake-timeout SEC Drop clients that have not finished the handshake\n"
                "                             within SEC (default 10; 0: never)\n"
+               "     --workers N|auto        Event loops, each on a CPU (default auto: the CPUs\n"
+               "                             it may run on, at most %u)\n"
                "\n"
                "See the tsproxy-socks(8) man page for details.\n",
-               program_invocation_short_name);
+               program_invocation_short_name, SOCKS_WORKERS_AUTO_MAX);
 }
 
 static int add_allow_from(SocksOptions *o, const char *value)
@@ -86,6 +89,7 @@ int socks_options_parse(int argc, char *argv[], SocksOptions *ret)
                 {"max-connections", required_argument, NULL, ARG_MAX_CONNECTIONS},
                 {"idle-timeout", required_argument, NULL, ARG_IDLE_TIMEOUT},
                 {"handshake-timeout", required_argument, NULL, ARG_HANDSHAKE_TIMEOUT},
+                {"workers", required_argument, NULL, ARG_WORKERS},
                 {}};
         SocksOptions o = {
                 .egress = SOCKS_EGRESS_TAILNET,
@@ -149,6 +153,16 @@ int socks_options_parse(int argc, char *argv[], SocksOptions *ret)
                         }
                         *(c == ARG_IDLE_TIMEOUT ? &o.idle_timeout_usec : &o.handshake_timeout_usec) =
                                 (uint64_t)v * 1000000ull;
+                        break;
+                case ARG_WORKERS:
+                        if (strcmp(optarg, "auto") == 0)
+                                o.workers = 0;
+                        else if (parse_unsigned(optarg, SOCKS_WORKERS_MAX, &v) < 0 || v == 0) {
+                                fprintf(stderr, "--workers: '%s' is neither 'auto' nor a number 1..%u.\n",
+                                        optarg, SOCKS_WORKERS_MAX);
+                                return -EINVAL;
+                        } else
+                                o.workers = (unsigned)v;
                         break;
                 default: return -EINVAL;
                 }

@@ -30,6 +30,7 @@ typedef struct SocksOptions {
         unsigned max_connections;
         uint64_t idle_timeout_usec;      /* 0: none */
         uint64_t handshake_timeout_usec; /* 0: none */
+        unsigned workers;                /* event loops; 0: auto */
 } SocksOptions;
 
 /* The defaults the generator writes too (tsproxy.conf(5)). */
@@ -40,6 +41,10 @@ typedef struct SocksOptions {
 #define SOCKS_DEFAULT_MAX_CONNECTIONS   4096u
 #define SOCKS_DEFAULT_HANDSHAKE_TIMEOUT 10u
 #define SOCKS_DEFAULT_EGRESS_INTERFACE  "tailscale0"
+/* Workers=auto: one per CPU the daemon may run on, at most this many (every idle
+ * worker is woken by each new client, workers.h). */
+#define SOCKS_WORKERS_AUTO_MAX 4u
+#define SOCKS_WORKERS_MAX      64u
 
 /*
  * Parse argv. Returns 1 to run, 0 when --help/--version was handled, -EINVAL after

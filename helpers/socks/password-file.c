@@ -54,6 +54,7 @@ PasswordFile *password_file_free(PasswordFile *pf)
         for (size_t i = 0; i < pf->n_allowed; i++)
                 free(pf->allowed[i]);
         free(pf->allowed);
+        pthread_mutex_destroy(&pf->cache_lock);
         free(pf);
         return NULL;
 }
@@ -162,6 +163,8 @@ int password_file_parse(const char *text, size_t len, PasswordFileDiagnosticFn d
         int r;
 
         pf = calloc(1, sizeof(PasswordFile));
+        if (pf)
+                pthread_mutex_init(&pf->cache_lock, NULL);
         if (!pf)
                 return -ENOMEM;
 
@@ -279,34 +282,47 @@ static void crypt_data_freep(struct crypt_data **p)
 /*
  * A successful check is remembered per user as a cheap hash of the password (libxcrypt's
  * sha256crypt with 1000 rounds and a random salt, ~0.3 ms): the daemon checks a
- * password on every connection, on one event loop, and the file's own hash (yescrypt:
+ * password on every connection, on its event loops, and the file's own hash (yescrypt:
  * ~30 ms) would cap it at ~30 logins a second. Memory holds only that hash, never the
  * password; a different password, or a failed check, costs the full hash again.
  */
 #define PASSWORD_CACHE_PREFIX "$5$rounds=1000$"
 
-static bool password_cache_check(const PasswordEntry *e, const char *password, struct crypt_data *cd)
+static bool password_cache_check(PasswordFile *pf, const PasswordEntry *e, const char *password,
+                                 struct crypt_data *cd)
 {
+        char cache[CRYPT_OUTPUT_SIZE];
         const char *h;
 
-        if (!e->cache)
+        pthread_mutex_lock(&pf->cache_lock);
+        if (e->cache)
+                snprintf(cache, sizeof(cache), "%s", e->cache);
+        else
+                cache[0] = '\0';
+        pthread_mutex_unlock(&pf->cache_lock);
+        if (!cache[0])
                 return false;
-        h = crypt_rn(password, e->cache, cd, sizeof(*cd));
-        return h && streq_ct(h, e->cache);
+        h = crypt_rn(password, cache, cd, sizeof(*cd));
+        return h && streq_ct(h, cache);
 }
 
-static void password_cache_store(PasswordEntry *e, const char *password, struct crypt_data *cd)
+static void password_cache_store(PasswordFile *pf, PasswordEntry *e, const char *password,
+                                 struct crypt_data *cd)
 {
         char setting[CRYPT_GENSALT_OUTPUT_SIZE];
         const char *h;
+        char *copy;
 
         if (!crypt_gensalt_rn("$5$", 1000, NULL, 0, setting, sizeof(setting)))
                 return;
         h = crypt_rn(password, setting, cd, sizeof(*cd));
         if (!h || h[0] == '*')
                 return;
+        copy = strdup(h); /* NULL on ENOMEM: just no cache */
+        pthread_mutex_lock(&pf->cache_lock);
         free(e->cache);
-        e->cache = strdup(h); /* NULL on ENOMEM: just no cache */
+        e->cache = copy;
+        pthread_mutex_unlock(&pf->cache_lock);
 }
 
 bool password_file_check(void *userdata, const char *user, const char *password)
@@ -326,12 +342,12 @@ bool password_file_check(void *userdata, const char *user, const char *password)
         cd = calloc(1, sizeof(*cd));
         if (!cd)
                 return false;
-        if (ok && password_cache_check(e, password, cd))
+        if (ok && password_cache_check(pf, e, password, cd))
                 return true;
         /* Unknown users are hashed against the first entry: the same work either way. */
         h = crypt_rn(password, e ? e->hash : pf->entries[0].hash, cd, sizeof(*cd));
         ok = ok && h && streq_ct(h, e->hash);
         if (ok)
-                password_cache_store(e, password, cd);
+                password_cache_store(pf, e, password, cd);
         return ok;
 }

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <pthread.h>
 #include <stddef.h>
 
 #include "macro.h"
@@ -35,6 +36,7 @@ typedef struct PasswordFile {
         size_t n_entries;
         char **allowed; /* --users: NULL means every user of the file */
         size_t n_allowed;
+        pthread_mutex_t cache_lock; /* the entries' cache: the workers check passwords at once */
 } PasswordFile;
 
 /* Called for each problem: level LOG_ERR or LOG_WARNING, 1-based line, the message. */

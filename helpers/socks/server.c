@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * server.c: listeners, accepting, and the STATUS= line of tsproxy-socks.
+ * server.c: listeners, accepting, the hand-over of clients to worker 0, and the STATUS=
+ * line of tsproxy-socks.
  *
  * Clients outside AllowFrom= and clients beyond MaxConnections= are accepted and closed
  * at once: the kernel has completed their handshake already, and closing tells them
  * right away instead of leaving them in the backlog. Clients already connected are not
- * affected.
+ * affected. MaxConnections= counts the clients of all workers (ServerShared.n_live).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -13,6 +14,7 @@
 #include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <systemd/sd-daemon.h>
 
@@ -21,6 +23,13 @@
 #include "udp-associate.h"
 
 #define ACCEPT_BATCH 64
+
+static void server_refuse(Server *s, int fd)
+{
+        atomic_fetch_add_explicit(&s->shared->n_refused, 1, memory_order_relaxed);
+        server_status_changed(s);
+        safe_close(fd);
+}
 
 static int on_accept(sd_event_source *source, int fd, uint32_t revents, void *userdata)
 {
@@ -34,26 +43,21 @@ static int on_accept(sd_event_source *source, int fd, uint32_t revents, void *us
                 int r, cfd = listen_fd_accept(s->log, fd, &peer, &len);
 
                 if (cfd < 0)
-                        return 0;
+                        return 0; /* none left, or another worker took it */
                 if (!ipnet_list_contains_sockaddr(s->options->allow_from, s->options->n_allow_from,
                                                   (struct sockaddr *)&peer)) {
                         char a[ENDPOINT_STRLEN];
                         endpoint_format((struct sockaddr *)&peer, a);
                         log_debug(s->log, "Refusing %s: not in AllowFrom=.", a);
-                        s->n_refused++;
-                        safe_close(cfd);
-                        continue;
-                }
-                if (s->n_live >= s->options->max_connections) {
-                        s->n_refused++;
-                        server_status_changed(s);
-                        safe_close(cfd);
+                        server_refuse(s, cfd);
                         continue;
                 }
                 /* TCP_NODELAY comes from the listener (socks@.socket NoDelay=yes): accepted
                  * sockets inherit it. */
                 r = connection_new(s, cfd, (struct sockaddr *)&peer, len);
-                if (r < 0) {
+                if (r == -EBUSY)
+                        server_refuse(s, cfd); /* MaxConnections= */
+                else if (r < 0) {
                         log_warning_errno(s->log, r, "Failed to set up a connection: %m");
                         safe_close(cfd);
                 }
@@ -61,22 +65,144 @@ static int on_accept(sd_event_source *source, int fd, uint32_t revents, void *us
         return 0;
 }
 
-static void send_status(void *userdata)
+/* Worker 0: clients handed over by the others. */
+static int on_handover(sd_event_source *source, int fd, uint32_t revents, void *userdata)
 {
         Server *s = userdata;
+        ServerShared *sh = s->shared;
+        eventfd_t ignored;
+        Connection *list;
 
-        (void)sd_notifyf(false, "STATUS=%u live connections, %" PRIu64 " total, %" PRIu64 " refused",
-                         s->n_live, s->n_total, s->n_refused);
+        (void)source;
+        (void)revents;
+        (void)eventfd_read(fd, &ignored);
+        pthread_mutex_lock(&sh->handover_lock);
+        list = sh->handover;
+        sh->handover = NULL;
+        pthread_mutex_unlock(&sh->handover_lock);
+        while (list) {
+                Connection *c = list;
+                list = c->next;
+                connection_adopt(s, c);
+        }
+        return 0;
 }
 
-int server_init(Server *s, sd_event *event, const SocksOptions *options, const HandshakeAuth *auth,
-                const Logger *log)
+static void send_status(void *userdata)
 {
+        ServerShared *sh = userdata;
+
+        (void)sd_notifyf(false, "STATUS=%u live connections, %" PRIu64 " total, %" PRIu64 " refused",
+                         atomic_load_explicit(&sh->n_live, memory_order_relaxed),
+                         (uint64_t)atomic_load_explicit(&sh->n_total, memory_order_relaxed),
+                         (uint64_t)atomic_load_explicit(&sh->n_refused, memory_order_relaxed));
+}
+
+int server_shared_init(ServerShared *sh, sd_event *event, const SocksOptions *options,
+                       const HandshakeAuth *auth, const Logger *log)
+{
+        int n, r;
+
+        *sh = (ServerShared){.log = log, .options = options, .auth = *auth, .handover_fd = -EBADF};
+        pthread_mutex_init(&sh->handover_lock, NULL);
+        r = status_line_init(&sh->status, event, send_status, sh);
+        if (r < 0)
+                return log_error_errno(log, r, "Failed to set up the status timer: %m");
+        sh->handover_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+        if (sh->handover_fd < 0)
+                return log_error_errno(log, errno, "Failed to make an eventfd: %m");
+
+        n = listen_fds_take(log);
+        if (n < 0)
+                return n;
+        if (n == 0)
+                return log_error_errno(
+                        log, -EBADF,
+                        "No listening sockets passed: this daemon is started by socks@.socket "
+                        "(socket activation; by hand: systemd-socket-activate -l ADDRESS:PORT).");
+        sh->stream_fds = calloc((size_t)n, sizeof(int));
+        sh->datagram_fds = calloc((size_t)n, sizeof(int));
+        if (!sh->stream_fds || !sh->datagram_fds)
+                return log_error_errno(log, -ENOMEM, "Failed to allocate memory: %m");
+        for (int fd = SD_LISTEN_FDS_START; fd < SD_LISTEN_FDS_START + n; fd++) {
+                int type = listen_fd_type(log, fd);
+
+                if (type < 0) {
+                        /* Close the rest, the shared ones are closed by server_shared_done(). */
+                        for (int rest = fd; rest < SD_LISTEN_FDS_START + n; rest++)
+                                safe_close(rest);
+                        return type;
+                }
+                if (type == SOCK_STREAM)
+                        sh->stream_fds[sh->n_stream++] = fd;
+                else
+                        sh->datagram_fds[sh->n_datagram++] = fd;
+        }
+        if (sh->n_stream == 0)
+                return log_error_errno(log, -EINVAL, "No listening TCP socket among the %d passed.", n);
+        return 0;
+}
+
+void server_shared_done(ServerShared *sh)
+{
+        while (sh->handover) {
+                Connection *c = sh->handover;
+                sh->handover = c->next;
+                connection_discard(c);
+        }
+        for (size_t i = 0; i < sh->n_stream; i++)
+                safe_close(sh->stream_fds[i]);
+        for (size_t i = 0; i < sh->n_datagram; i++)
+                safe_close(sh->datagram_fds[i]);
+        free(sh->stream_fds);
+        free(sh->datagram_fds);
+        sh->handover_fd = safe_close(sh->handover_fd);
+        status_line_done(&sh->status);
+        pthread_mutex_destroy(&sh->handover_lock);
+}
+
+static int server_watch_datagram(Server *s)
+{
+        ServerShared *sh = s->shared;
         int r;
 
-        *s = (Server){.log = log, .options = options, .event = event, .auth = *auth, .io.epoll_fd = -EBADF};
+        s->datagram = calloc(sh->n_datagram ?: 1, sizeof(*s->datagram));
+        if (!s->datagram)
+                return log_error_errno(s->log, -ENOMEM, "Failed to allocate memory: %m");
+        for (size_t i = 0; i < sh->n_datagram; i++) {
+                DatagramListener *d = &s->datagram[i];
+                int fd = sh->datagram_fds[i];
+
+                d->fd = fd;
+                d->address_len = sizeof(d->address);
+                if (getsockname(fd, (struct sockaddr *)&d->address, &d->address_len) < 0)
+                        return log_error_errno(s->log, errno, "Failed to get the address of socket %d: %m",
+                                               fd);
+                r = sd_event_add_io(s->event, &d->source, fd, EPOLLIN, udp_on_client_datagram, s);
+                if (r < 0)
+                        return log_error_errno(s->log, r, "Failed to watch socket %d: %m", fd);
+                s->n_datagram++;
+        }
+        r = sd_event_add_io(s->event, &s->handover_source, sh->handover_fd, EPOLLIN, on_handover, s);
+        if (r < 0)
+                return log_error_errno(s->log, r, "Failed to watch the hand-over eventfd: %m");
+        return 0;
+}
+
+int server_init(Server *s, ServerShared *sh, unsigned index, sd_event *event)
+{
+        const Logger *log = sh->log;
+        int r;
+
+        *s = (Server){.shared = sh,
+                      .index = index,
+                      .log = log,
+                      .options = sh->options,
+                      .event = event,
+                      .io.epoll_fd = -EBADF};
         pipe_pool_init(&s->pipes, 256 * 1024);
-        r = egress_init(&s->egress, options->egress == SOCKS_EGRESS_TAILNET, options->egress_interface);
+        r = egress_init(&s->egress, sh->options->egress == SOCKS_EGRESS_TAILNET,
+                        sh->options->egress_interface);
         if (r < 0)
                 return log_error_errno(log, r, "Failed to open a netlink socket for route lookups: %m");
         r = io_set_init(&s->io, event);
@@ -85,9 +211,17 @@ int server_init(Server *s, sd_event *event, const SocksOptions *options, const H
         r = resolver_new(event, &s->resolver);
         if (r < 0)
                 return log_error_errno(log, r, "Failed to set up the name resolver: %m");
-        r = status_line_init(&s->status, event, send_status, s);
-        if (r < 0)
-                return log_error_errno(log, r, "Failed to set up the status timer: %m");
+
+        s->listeners = calloc(sh->n_stream, sizeof(*s->listeners));
+        if (!s->listeners)
+                return log_error_errno(log, -ENOMEM, "Failed to allocate memory: %m");
+        for (size_t i = 0; i < sh->n_stream; i++) {
+                r = sd_event_add_io(event, &s->listeners[i], sh->stream_fds[i], EPOLLIN, on_accept, s);
+                if (r < 0)
+                        return log_error_errno(log, r, "Failed to watch socket %d: %m", sh->stream_fds[i]);
+        }
+        if (index == 0)
+                return server_watch_datagram(s);
         return 0;
 }
 
@@ -97,61 +231,16 @@ void server_done(Server *s)
                 connection_free(s->connections);
         while (s->associations)
                 udp_association_free(s->associations);
-        for (size_t i = 0; i < s->n_listeners; i++)
-                sd_event_source_disable_unref(s->listeners[i]);
+        if (s->listeners)
+                for (size_t i = 0; i < s->shared->n_stream; i++)
+                        sd_event_source_disable_unref(s->listeners[i]);
         free(s->listeners);
         for (size_t i = 0; i < s->n_datagram; i++)
                 sd_event_source_disable_unref(s->datagram[i].source);
         free(s->datagram);
-        status_line_done(&s->status);
+        s->handover_source = sd_event_source_disable_unref(s->handover_source);
         s->resolver = resolver_free(s->resolver);
         egress_done(&s->egress);
         io_set_done(&s->io);
         pipe_pool_done(&s->pipes);
-}
-
-int server_add_listen_fds(Server *s)
-{
-        int n, r;
-
-        n = listen_fds_take(s->log);
-        if (n < 0)
-                return n;
-        if (n == 0)
-                return log_error_errno(
-                        s->log, -EBADF,
-                        "No listening sockets passed: this daemon is started by socks@.socket "
-                        "(socket activation; by hand: systemd-socket-activate -l ADDRESS:PORT).");
-
-        s->listeners = calloc((size_t)n, sizeof(*s->listeners));
-        s->datagram = calloc((size_t)n, sizeof(*s->datagram));
-        if (!s->listeners || !s->datagram)
-                return log_error_errno(s->log, -ENOMEM, "Failed to allocate memory: %m");
-
-        for (int fd = SD_LISTEN_FDS_START; fd < SD_LISTEN_FDS_START + n; fd++) {
-                int type = listen_fd_type(s->log, fd);
-
-                if (type < 0)
-                        return type;
-                if (type == SOCK_STREAM) {
-                        r = listen_fd_watch(s->event, &s->listeners[s->n_listeners], fd, on_accept, s);
-                        if (r < 0)
-                                return log_error_errno(s->log, r, "Failed to watch socket %d: %m", fd);
-                        s->n_listeners++;
-                } else {
-                        DatagramListener *d = &s->datagram[s->n_datagram];
-                        d->address_len = sizeof(d->address);
-                        if (getsockname(fd, (struct sockaddr *)&d->address, &d->address_len) < 0)
-                                return log_error_errno(s->log, errno,
-                                                       "Failed to get the address of socket %d: %m", fd);
-                        r = listen_fd_watch(s->event, &d->source, fd, udp_on_client_datagram, s);
-                        if (r < 0)
-                                return log_error_errno(s->log, r, "Failed to watch socket %d: %m", fd);
-                        d->fd = fd;
-                        s->n_datagram++;
-                }
-        }
-        if (s->n_listeners == 0)
-                return log_error_errno(s->log, -EINVAL, "No listening TCP socket among the %d passed.", n);
-        return 0;
 }

@@ -1,16 +1,23 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * server.h: the state of one tsproxy-socks process.
+ * server.h: the state of tsproxy-socks: what its workers share, and each worker's own.
  *
- * The Server owns the listening sockets it got from systemd (made in the host
- * namespace), the event loop, and every client Connection. Each Connection lives
- * through HANDSHAKE (handshake.h parses what the client sends) -> RESOLVING (names,
- * resolver.h) -> CONNECTING (target.h: a socket made in this, the instance's, namespace;
- * egress.h) -> RELAY (relay.h, splice) or UDP (a UDP ASSOCIATE control connection,
- * udp-associate.h), and is freed when either side is done.
+ * The process owns the listening sockets it got from systemd (made in the host
+ * namespace). Each worker (workers.h; worker 0 is the main loop) has its own event loop
+ * and Server, watches every TCP listener and keeps the clients it accepted. Each
+ * Connection lives through HANDSHAKE (handshake.h parses what the client sends) ->
+ * RESOLVING (names, resolver.h) -> CONNECTING (target.h: a socket made in this, the
+ * instance's, namespace; egress.h) -> RELAY (relay.h, splice) or UDP (a UDP ASSOCIATE
+ * control connection, udp-associate.h), and is freed when either side is done.
+ *
+ * UDP ASSOCIATE lives in worker 0 only: it alone watches the UDP sockets, where the
+ * datagrams of every association arrive. Another worker hands a client that asks for
+ * one over to worker 0 (ServerShared.handover) before answering it.
  */
 #pragma once
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -32,33 +39,51 @@ typedef struct Connection Connection;
 typedef struct UdpAssociation UdpAssociation;
 
 typedef struct DatagramListener {
-        int fd;
+        int fd; /* ServerShared's */
         struct sockaddr_storage address;
         socklen_t address_len;
         sd_event_source *source;
 } DatagramListener;
 
+/* What every worker reads, and the little they write under atomics or the lock. */
+typedef struct ServerShared {
+        const Logger *log;
+        const SocksOptions *options;
+        HandshakeAuth auth;
+
+        int *stream_fds; /* the TCP listeners from systemd, watched by every worker */
+        size_t n_stream;
+        int *datagram_fds; /* the UDP sockets, watched by worker 0 */
+        size_t n_datagram;
+
+        atomic_uint n_live; /* taken before a Connection is made, given back when freed */
+        atomic_uint_least64_t n_total, n_refused;
+        StatusLine status; /* on the main loop */
+
+        /* Clients handed to worker 0 (UDP ASSOCIATE), and the eventfd that tells it. */
+        pthread_mutex_t handover_lock;
+        Connection *handover; /* singly linked through Connection.next */
+        int handover_fd;
+} ServerShared;
+
 struct Server {
+        ServerShared *shared;
+        unsigned index; /* the worker's */
         const Logger *log;
         const SocksOptions *options;
         sd_event *event;
-        HandshakeAuth auth;
         Egress egress;
         Resolver *resolver;
         PipePool pipes;
         IoSet io; /* the connections' sockets */
 
-        sd_event_source **listeners; /* SOCK_STREAM fds from systemd */
-        size_t n_listeners;
-        DatagramListener *datagram; /* SOCK_DGRAM fds from systemd (UDP ASSOCIATE) */
+        sd_event_source **listeners; /* one per ServerShared.stream_fds */
+        DatagramListener *datagram;  /* worker 0 only: one per ServerShared.datagram_fds */
         size_t n_datagram;
+        sd_event_source *handover_source; /* worker 0 only */
 
         Connection *connections; /* doubly linked */
-        unsigned n_live;
-        uint64_t n_total, n_refused;
         UdpAssociation *associations;
-
-        StatusLine status;
 };
 
 typedef enum ConnectionState {
@@ -95,19 +120,29 @@ struct Connection {
         UdpAssociation *udp;
 };
 
-int server_init(Server *s, sd_event *event, const SocksOptions *options, const HandshakeAuth *auth,
-                const Logger *log);
+/* Take the sockets passed by systemd (sd_listen_fds) and set up what is shared; the
+ * STATUS= line goes on event, the main loop. 0 or -errno (logged). */
+int server_shared_init(ServerShared *sh, sd_event *event, const SocksOptions *options,
+                       const HandshakeAuth *auth, const Logger *log);
+/* After every worker is done: close the sockets, free clients still being handed over. */
+void server_shared_done(ServerShared *sh);
+
+/* Worker index's Server on its loop, watching the listeners. 0 or -errno (logged). */
+int server_init(Server *s, ServerShared *sh, unsigned index, sd_event *event);
 void server_done(Server *s);
 
-/* Take the sockets passed by systemd (sd_listen_fds). 0 or -errno (logged). */
-int server_add_listen_fds(Server *s);
-
 /* connection.c */
+/* A new client on fd. -EBUSY when MaxConnections= clients (of all workers) are
+ * connected; on any error the caller closes fd. */
 int connection_new(Server *s, int fd, const struct sockaddr *peer, socklen_t peer_len);
 void connection_free(Connection *c);
+/* Worker 0 takes over a client another worker handed over (UDP ASSOCIATE). */
+void connection_adopt(Server *s, Connection *c);
+/* Free a client that was handed over but never adopted (at exit). */
+void connection_discard(Connection *c);
 
 /* Mark the STATUS= line out of date. */
 static inline void server_status_changed(Server *s)
 {
-        status_line_changed(&s->status);
+        status_line_changed(&s->shared->status);
 }

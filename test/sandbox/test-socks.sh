@@ -91,13 +91,18 @@ Listen=100.121.76.21:1080
 AllowFrom=127.0.0.0/8
 AllowFrom=100.64.0.0/10
 HandshakeTimeoutSec=2
+# More loops than CPUs: clients land on workers other than 0 (UDP ASSOCIATE, section 8).
+Workers=4
 EOF
+# The hand-over of UDP ASSOCIATE clients to worker 0 is logged at debug level.
+sb mkdir -p /run/systemd/system/socks@t1.service.d
+sb sh -c 'printf "[Service]\nEnvironment=SYSTEMD_LOG_LEVEL=debug\n" > /run/systemd/system/socks@t1.service.d/debug.conf'
 check "daemon-reload runs the generator" sb systemctl daemon-reload
 check_output "socks@t1.socket listens on the three addresses, TCP and UDP" \
     'ListenStream=127\.0\.0\.1:1080 ListenDatagram=127\.0\.0\.1:1080 ListenStream=192\.0\.2\.2:1080 ListenDatagram=192\.0\.2\.2:1080 ListenStream=100\.121\.76\.21:1080 ListenDatagram=100\.121\.76\.21:1080 ' \
     one_line sb systemctl cat socks@t1.socket
 check_output "socks@t1.service runs tsproxy-socks with the options" \
-    'ExecStart=.*/tsproxy-socks t1 .*--allow-from 127\.0\.0\.0/8 --allow-from 100\.64\.0\.0/10 --egress tailnet --egress-interface tailscale0.*--handshake-timeout 2' \
+    'ExecStart=.*/tsproxy-socks t1 .*--allow-from 127\.0\.0\.0/8 --allow-from 100\.64\.0\.0/10 --egress tailnet --egress-interface tailscale0.*--handshake-timeout 2 --workers 4' \
     sb systemctl cat socks@t1.service
 # --generators=yes: the Listen= settings of the socket are in the generator's drop-in.
 # It also checks Documentation=: man:tsproxy-socks(8) must be installed.
@@ -192,6 +197,21 @@ check_output "UDP ASSOCIATE is granted on the listener's UDP socket" '^associate
 check_output "a DNS query through it reaches MagicDNS and peer.tailnet.test is 100.64.0.1" \
     '^answer 100\.64\.0\.1$' echo "$udp_out"
 check_output "the association ends with its control connection" '^after close: no answer$' echo "$udp_out"
+check_output "tsproxy-socks runs 4 workers (Workers=4)" 'sockets \(egress: tailscale0\), 4 workers\.$' \
+    sb journalctl -u socks@t1.service -o cat
+# Whichever worker accepts a client, UDP ASSOCIATE is served by worker 0 (server.h). Ask
+# until a worker other than 0 has handed one over; every association must answer.
+handed=no udp_bad=
+for i in $(seq 1 30); do
+    udp_out=$(client udp 127.0.0.1:1080 100.100.100.100 peer.tailnet.test 2>&1)
+    grep -qx 'answer 100\.64\.0\.1' <<<"$udp_out" || udp_bad+=" $i"
+    if sb journalctl -u socks@t1.service -o cat | grep -q 'hands a UDP ASSOCIATE client over to worker 0'; then
+        handed="after $i"
+        break
+    fi
+done
+check "a UDP ASSOCIATE client of another worker is handed to worker 0 ($handed)" test "$handed" != no
+check "and every association answered (failed:${udp_bad:- none})" test -z "$udp_bad"
 
 # --- 9. half-close -------------------------------------------------------------------------
 check_output "client half-closes first: the server reads 100000 bytes to EOF, the answer still comes" \

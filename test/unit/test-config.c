@@ -138,7 +138,7 @@ static void test_socks_values(void **state)
               "[SOCKS]\nListen=100.1.2.3:1080\nListen=[fd7a::1]:1081\nAllowFrom=10.0.0.0/8\nAllowFrom=\n"
               "AllowFrom=192.168.1.2\nAllowFrom=2001:db8::/32\nEgress=any\nPasswordFile=/etc/p\n"
               "Users=alice bob\nUsers=carol alice\nMaxConnections=10\nIdleTimeoutSec=1h 1min 5s\n"
-              "HandshakeTimeoutSec=2min\n");
+              "HandshakeTimeoutSec=2min\nWorkers=3\n");
         assert_int_equal(d.n, 0);
         assert_true(c.valid);
         assert_int_equal(c.socks.n_listen, 2);
@@ -161,6 +161,7 @@ static void test_socks_values(void **state)
         assert_int_equal(c.socks.max_connections, 10);
         assert_int_equal(c.socks.idle_timeout_sec, 3665);
         assert_int_equal(c.socks.handshake_timeout_sec, 120);
+        assert_int_equal(c.socks.workers, 3);
         instance_config_done(&c);
         diagnostics_done(&d);
 }
@@ -173,7 +174,7 @@ static void test_socks_defaults_and_reset(void **state)
         parse(&c, &d, "a",
               "[SOCKS]\nListen=100.1.2.3:1080\nListen=\nEgress=any\nEgress=\nMaxConnections=5\n"
               "MaxConnections=\nIdleTimeoutSec=infinity\nHandshakeTimeoutSec=3\nHandshakeTimeoutSec=\n"
-              "Users=x\nUsers=\nPasswordFile=/p\nPasswordFile=\n");
+              "Users=x\nUsers=\nPasswordFile=/p\nPasswordFile=\nWorkers=2\nWorkers=auto\n");
         assert_int_equal(d.n, 0);
         assert_true(c.valid);
         assert_int_equal(c.socks.n_listen, 0);
@@ -182,6 +183,7 @@ static void test_socks_defaults_and_reset(void **state)
         assert_int_equal(c.socks.max_connections, SOCKS_MAX_CONNECTIONS_DEFAULT);
         assert_int_equal(c.socks.idle_timeout_sec, 0);
         assert_int_equal(c.socks.handshake_timeout_sec, SOCKS_HANDSHAKE_TIMEOUT_DEFAULT);
+        assert_int_equal(c.socks.workers, 0); /* auto */
         assert_null(c.socks.users);
         assert_null(c.socks.password_file);
         instance_config_done(&c);
@@ -208,6 +210,8 @@ static void test_socks_errors(void **state)
                 {"MaxConnections=0", "MaxConnections", "from 1 to 65536"},
                 {"IdleTimeoutSec=1.5", "IdleTimeoutSec", "whole seconds"},
                 {"HandshakeTimeoutSec=0", "HandshakeTimeoutSec", "from 1 to an hour"},
+                {"Workers=0", "Workers", "'auto' or a number from 1 to 64"},
+                {"Workers=many", "Workers", "'auto' or a number from 1 to 64"},
         };
 
         for (size_t i = 0; i < ELEMENTSOF(bad); i++) {

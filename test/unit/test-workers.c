@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* test-workers.c: event loops on threads (helpers/daemon/workers.h). */
+#include <errno.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <cmocka.h>
+
+#include "workers.h"
+
+typedef struct Record {
+        unsigned fail_index; /* setup of this worker fails; 0: none */
+        atomic_uint set_up, torn_down, ran_in_main;
+        atomic_uint indexes; /* bit i: worker i was set up */
+        atomic_uint sigterm_unblocked;
+        pthread_t main_thread;
+} Record;
+
+typedef struct State {
+        unsigned index;
+        Record *record;
+} State;
+
+static int setup(unsigned index, sd_event *event, void *userdata, void **ret_state)
+{
+        Record *rec = userdata;
+        State *st;
+        sigset_t mask;
+
+        assert_non_null(event);
+        if (pthread_equal(pthread_self(), rec->main_thread))
+                atomic_fetch_add(&rec->ran_in_main, 1);
+        pthread_sigmask(SIG_SETMASK, NULL, &mask);
+        if (!sigismember(&mask, SIGTERM))
+                atomic_fetch_add(&rec->sigterm_unblocked, 1);
+        st = calloc(1, sizeof(*st));
+        if (!st)
+                return -ENOMEM;
+        *st = (State){.index = index, .record = rec};
+        *ret_state = st;
+        atomic_fetch_add(&rec->set_up, 1);
+        atomic_fetch_or(&rec->indexes, 1u << index);
+        return index == rec->fail_index ? -EADDRINUSE : 0;
+}
+
+static void teardown(unsigned index, void *state)
+{
+        State *st = state;
+
+        assert_non_null(st);
+        assert_int_equal(st->index, index);
+        atomic_fetch_add(&st->record->torn_down, 1);
+        free(st);
+}
+
+static void test_start_and_stop(void **unused)
+{
+        Record rec = {.main_thread = pthread_self()};
+        Workers *w = NULL;
+
+        assert_int_equal(workers_start(&w, 4, setup, teardown, &rec), 0);
+        assert_non_null(w);
+        /* Workers 1..3 are set up, each on a thread of its own, before start returns. */
+        assert_int_equal(atomic_load(&rec.set_up), 3);
+        assert_int_equal(atomic_load(&rec.indexes), 0xe);
+        assert_int_equal(atomic_load(&rec.ran_in_main), 0);
+        assert_int_equal(atomic_load(&rec.sigterm_unblocked), 0);
+        assert_int_equal(atomic_load(&rec.torn_down), 0);
+        workers_stop(w);
+        assert_int_equal(atomic_load(&rec.torn_down), 3);
+}
+
+static void test_one_worker_starts_no_thread(void **unused)
+{
+        Record rec = {.main_thread = pthread_self()};
+        Workers *w = (Workers *)&rec; /* overwritten */
+
+        assert_int_equal(workers_start(&w, 1, setup, teardown, &rec), 0);
+        assert_null(w);
+        assert_int_equal(atomic_load(&rec.set_up), 0);
+        workers_stop(NULL);
+}
+
+static void test_failed_setup_rolls_back(void **unused)
+{
+        Record rec = {.main_thread = pthread_self(), .fail_index = 2};
+        Workers *w = (Workers *)&rec;
+
+        assert_int_equal(workers_start(&w, 4, setup, teardown, &rec), -EADDRINUSE);
+        assert_null(w);
+        /* Worker 1 started, worker 2 failed (and was torn down too), worker 3 never began. */
+        assert_int_equal(atomic_load(&rec.set_up), 2);
+        assert_int_equal(atomic_load(&rec.indexes), 0x6);
+        assert_int_equal(atomic_load(&rec.torn_down), 2);
+}
+
+static void test_cpus(void **unused)
+{
+        assert_true(workers_cpus() >= 1);
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_start_and_stop),
+                cmocka_unit_test(test_one_worker_starts_no_thread),
+                cmocka_unit_test(test_failed_setup_rolls_back),
+                cmocka_unit_test(test_cpus),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
