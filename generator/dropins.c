@@ -295,7 +295,7 @@ static int build_forward(const InstanceConfig *c, const DropinPaths *paths, cons
         service = strprintf("LimitNOFILE=%u\n"
                             "ExecStart=\n"
                             "ExecStart=%s --max-connections %u --connect-timeout %u --udp-idle-timeout %u "
-                            "--udp-max-sessions %u\n",
+                            "--udp-max-sessions %u --workers auto\n",
                             RELAY_MAX_CONNECTIONS * SOCKS_FDS_PER_CONNECTION + RELAY_UDP_MAX_SESSIONS + 64,
                             exec, RELAY_MAX_CONNECTIONS, RELAY_CONNECT_TIMEOUT, RELAY_UDP_IDLE_TIMEOUT,
                             RELAY_UDP_MAX_SESSIONS);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * forwarder.c: the listeners of tsproxy-relay and its STATUS= line.
+ * forwarder.c: the listeners of tsproxy-relay, its workers' state and its STATUS= line.
  *
  * All sockets of ts-relay@NAME.socket share one FileDescriptorName=, and the order of
  * passed fds is an implementation detail of systemd: so each passed socket is matched to
@@ -22,20 +22,152 @@
 
 static void send_status(void *userdata)
 {
-        Forwarder *f = userdata;
+        ForwarderShared *sh = userdata;
+        const Forwarder *u = sh->udp_owner;
 
         (void)sd_notifyf(false,
                          "STATUS=%u TCP connections, %u UDP sessions; %" PRIu64 " connections and %" PRIu64
                          " sessions in total, %" PRIu64 " refused, %" PRIu64 " failed",
-                         f->n_tcp, f->n_udp, f->n_tcp_total, f->n_udp_total, f->n_tcp_refused,
-                         f->n_tcp_failed);
+                         atomic_load_explicit(&sh->n_tcp, memory_order_relaxed), u ? u->n_udp : 0,
+                         (uint64_t)atomic_load_explicit(&sh->n_tcp_total, memory_order_relaxed),
+                         u ? u->n_udp_total : 0,
+                         (uint64_t)atomic_load_explicit(&sh->n_tcp_refused, memory_order_relaxed),
+                         (uint64_t)atomic_load_explicit(&sh->n_tcp_failed, memory_order_relaxed));
 }
 
-int forwarder_init(Forwarder *f, sd_event *event, const RelayOptions *options, const Logger *log)
+static bool address_is_wildcard(const struct sockaddr_storage *a)
 {
+        if (a->ss_family == AF_INET)
+                return ((const struct sockaddr_in *)a)->sin_addr.s_addr == htonl(INADDR_ANY);
+        return IN6_IS_ADDR_UNSPECIFIED(&((const struct sockaddr_in6 *)a)->sin6_addr);
+}
+
+/* Socket fd is forward i's: set it up once for every worker. */
+static int shared_take_socket(ForwarderShared *sh, int fd, size_t i)
+{
+        const ForwardSpec *spec = &sh->options->forwards[i];
+        int one = 1, r;
+
+        sh->fds[i] = fd;
+        if (spec->proto == FORWARD_PROTO_TCP) {
+                /* Accepted sockets inherit it: small writes of interactive protocols go out
+                 * at once. (Not NoDelay= in the socket unit: systemd would try it on the
+                 * UDP sockets of the same unit too.) */
+                (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+                return 0;
+        }
+        if (address_is_wildcard(&spec->listen)) {
+                r = pktinfo_enable(fd, spec->listen.ss_family);
+                if (r < 0)
+                        return r;
+                sh->pktinfo[i] = true;
+        }
+        return 0;
+}
+
+int forwarder_shared_init(ForwarderShared *sh, sd_event *event, const RelayOptions *options,
+                          const Logger *log)
+{
+        const RelayOptions *o = options;
+        char buf[FORWARD_SPEC_STRLEN];
+        int n, r;
+
+        *sh = (ForwarderShared){.log = log, .options = options};
+        r = status_line_init(&sh->status, event, send_status, sh);
+        if (r < 0)
+                return log_error_errno(log, r, "Failed to set up the status timer: %m");
+        sh->fds = calloc(o->n_forwards, sizeof(int));
+        sh->pktinfo = calloc(o->n_forwards, sizeof(bool));
+        if (!sh->fds || !sh->pktinfo)
+                return log_error_errno(log, -ENOMEM, "Failed to allocate memory: %m");
+        for (size_t i = 0; i < o->n_forwards; i++)
+                sh->fds[i] = -EBADF;
+
+        n = listen_fds_take(log);
+        if (n < 0)
+                return n;
+        if (n == 0)
+                return log_error_errno(
+                        log, -EINVAL,
+                        "No listening sockets passed: this daemon is started by ts-relay@.socket "
+                        "(socket activation; by hand: systemd-socket-activate -l ADDRESS:PORT).");
+        for (int fd = SD_LISTEN_FDS_START; fd < SD_LISTEN_FDS_START + n; fd++) {
+                struct sockaddr_storage a;
+                socklen_t len = sizeof(a);
+                int type = 0;
+                socklen_t tlen = sizeof(type);
+                char ab[ENDPOINT_STRLEN];
+                size_t i;
+
+                /* Until it is matched, a socket is closed here; then by forwarder_shared_done(). */
+                if (getsockname(fd, (struct sockaddr *)&a, &len) < 0 ||
+                    getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tlen) < 0) {
+                        r = log_error_errno(log, errno, "Failed to inspect socket %d passed by systemd: %m",
+                                            fd);
+                        goto close_rest;
+                }
+                if (a.ss_family != AF_INET && a.ss_family != AF_INET6) {
+                        r = log_error_errno(log, -EINVAL, "Socket %d passed by systemd is not an IP socket.",
+                                            fd);
+                        goto close_rest;
+                }
+                endpoint_format((struct sockaddr *)&a, ab);
+                for (i = 0; i < o->n_forwards; i++)
+                        if (forward_spec_matches(&o->forwards[i], (struct sockaddr *)&a, type))
+                                break;
+                if (i == o->n_forwards) {
+                        r = log_error_errno(log, -EINVAL, "Socket %d (%s %s) matches no --forward.", fd,
+                                            type == SOCK_DGRAM ? "udp" : "tcp", ab);
+                        goto close_rest;
+                }
+                if (sh->fds[i] >= 0) {
+                        r = log_error_errno(log, -EINVAL, "Socket %d (%s) is passed twice.", fd, ab);
+                        goto close_rest;
+                }
+                r = shared_take_socket(sh, fd, i);
+                if (r < 0) {
+                        (void)log_error_errno(log, r, "Failed to set up socket %d (%s): %m", fd, ab);
+                        fd++; /* it is forward i's now */
+                        goto close_rest;
+                }
+                continue;
+        close_rest:
+                for (; fd < SD_LISTEN_FDS_START + n; fd++)
+                        safe_close(fd);
+                return r;
+        }
+        for (size_t i = 0; i < o->n_forwards; i++)
+                if (sh->fds[i] < 0) {
+                        forward_spec_format(&o->forwards[i], buf);
+                        return log_error_errno(log, -EINVAL, "No socket passed for --forward %s.", buf);
+                }
+        return 0;
+}
+
+void forwarder_shared_done(ForwarderShared *sh)
+{
+        if (sh->fds)
+                for (size_t i = 0; i < sh->options->n_forwards; i++)
+                        safe_close(sh->fds[i]);
+        free(sh->fds);
+        free(sh->pktinfo);
+        sh->fds = NULL;
+        sh->pktinfo = NULL;
+        status_line_done(&sh->status);
+}
+
+int forwarder_init(Forwarder *f, ForwarderShared *sh, unsigned index, sd_event *event)
+{
+        const RelayOptions *options = sh->options;
+        const Logger *log = sh->log;
         int r;
 
-        *f = (Forwarder){.log = log, .options = options, .event = event, .io.epoll_fd = -EBADF};
+        *f = (Forwarder){.shared = sh,
+                         .index = index,
+                         .log = log,
+                         .options = options,
+                         .event = event,
+                         .io.epoll_fd = -EBADF};
         pipe_pool_init(&f->pipes, 256 * 1024);
         r = io_set_init(&f->io, event);
         if (r < 0)
@@ -46,12 +178,36 @@ int forwarder_init(Forwarder *f, sd_event *event, const RelayOptions *options, c
                         if (r < 0)
                                 return log_error_errno(log, r, "Failed to set up the name resolver: %m");
                 }
-        r = udp_init(f);
-        if (r < 0)
-                return log_error_errno(log, r, "Failed to set up the UDP session table: %m");
-        r = status_line_init(&f->status, event, send_status, f);
-        if (r < 0)
-                return log_error_errno(log, r, "Failed to set up the status timer: %m");
+        if (index == 0) {
+                r = udp_init(f);
+                if (r < 0)
+                        return log_error_errno(log, r, "Failed to set up the UDP session table: %m");
+                sh->udp_owner = f;
+        }
+
+        f->listeners = calloc(options->n_forwards, sizeof(Listener));
+        if (!f->listeners)
+                return log_error_errno(log, -ENOMEM, "Failed to allocate memory: %m");
+        f->n_listeners = options->n_forwards;
+        for (size_t i = 0; i < options->n_forwards; i++) {
+                Listener *l = &f->listeners[i];
+                const ForwardSpec *spec = &options->forwards[i];
+
+                *l = (Listener){.forwarder = f,
+                                .spec = spec,
+                                .index = (unsigned)i,
+                                .fd = sh->fds[i],
+                                .pktinfo = sh->pktinfo[i]};
+                if (spec->proto == FORWARD_PROTO_TCP)
+                        r = sd_event_add_io(event, &l->source, l->fd, EPOLLIN, tcp_on_accept, l);
+                else if (index == 0)
+                        r = sd_event_add_io(event, &l->source, l->fd, EPOLLIN, udp_on_datagram, l);
+                else
+                        continue;
+                if (r < 0) {
+                        return log_error_errno(log, r, "Failed to watch socket %d: %m", l->fd);
+                }
+        }
         return 0;
 }
 
@@ -59,101 +215,15 @@ void forwarder_done(Forwarder *f)
 {
         while (f->connections)
                 tcp_connection_free(f->connections);
-        udp_done(f);
+        if (f->index == 0) {
+                udp_done(f);
+                f->shared->udp_owner = NULL;
+        }
         for (size_t i = 0; i < f->n_listeners; i++)
                 sd_event_source_disable_unref(f->listeners[i].source);
         free(f->listeners);
         f->listeners = NULL;
-        status_line_done(&f->status);
         f->resolver = resolver_free(f->resolver);
         io_set_done(&f->io);
         pipe_pool_done(&f->pipes);
-}
-
-static bool address_is_wildcard(const struct sockaddr_storage *a)
-{
-        if (a->ss_family == AF_INET)
-                return ((const struct sockaddr_in *)a)->sin_addr.s_addr == htonl(INADDR_ANY);
-        return IN6_IS_ADDR_UNSPECIFIED(&((const struct sockaddr_in6 *)a)->sin6_addr);
-}
-
-/* Watch one passed socket as the listener of forward i. */
-static int listener_add(Forwarder *f, int fd, size_t i)
-{
-        Listener *l = &f->listeners[i];
-        const ForwardSpec *spec = &f->options->forwards[i];
-        int one = 1, r;
-
-        *l = (Listener){.forwarder = f, .spec = spec, .index = (unsigned)i, .fd = fd};
-        if (spec->proto == FORWARD_PROTO_TCP) {
-                /* Accepted sockets inherit it: small writes of interactive protocols go out
-                 * at once. (Not NoDelay= in the socket unit: systemd would try it on the
-                 * UDP sockets of the same unit too.) */
-                (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-                return listen_fd_watch(f->event, &l->source, fd, tcp_on_accept, l);
-        }
-        if (address_is_wildcard(&spec->listen)) {
-                r = pktinfo_enable(fd, spec->listen.ss_family);
-                if (r < 0)
-                        return r;
-                l->pktinfo = true;
-        }
-        return listen_fd_watch(f->event, &l->source, fd, udp_on_datagram, l);
-}
-
-int forwarder_add_listen_fds(Forwarder *f)
-{
-        const RelayOptions *o = f->options;
-        char buf[FORWARD_SPEC_STRLEN];
-        int n, r;
-
-        n = listen_fds_take(f->log);
-        if (n < 0)
-                return n;
-        if (n == 0)
-                return log_error_errno(
-                        f->log, -EINVAL,
-                        "No listening sockets passed: this daemon is started by ts-relay@.socket "
-                        "(socket activation; by hand: systemd-socket-activate -l ADDRESS:PORT).");
-        f->listeners = calloc(o->n_forwards, sizeof(Listener));
-        if (!f->listeners)
-                return log_error_errno(f->log, -ENOMEM, "Failed to allocate memory: %m");
-        f->n_listeners = o->n_forwards;
-        for (size_t i = 0; i < o->n_forwards; i++)
-                f->listeners[i].fd = -EBADF;
-
-        for (int fd = SD_LISTEN_FDS_START; fd < SD_LISTEN_FDS_START + n; fd++) {
-                struct sockaddr_storage a;
-                socklen_t len = sizeof(a);
-                int type = 0;
-                socklen_t tlen = sizeof(type);
-                char ab[ENDPOINT_STRLEN];
-                size_t i;
-
-                if (getsockname(fd, (struct sockaddr *)&a, &len) < 0 ||
-                    getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tlen) < 0)
-                        return log_error_errno(f->log, errno,
-                                               "Failed to inspect socket %d passed by systemd: %m", fd);
-                if (a.ss_family != AF_INET && a.ss_family != AF_INET6)
-                        return log_error_errno(f->log, -EINVAL,
-                                               "Socket %d passed by systemd is not an IP socket.", fd);
-                endpoint_format((struct sockaddr *)&a, ab);
-                for (i = 0; i < o->n_forwards; i++)
-                        if (forward_spec_matches(&o->forwards[i], (struct sockaddr *)&a, type))
-                                break;
-                if (i == o->n_forwards)
-                        return log_error_errno(f->log, -EINVAL, "Socket %d (%s %s) matches no --forward.",
-                                               fd, type == SOCK_DGRAM ? "udp" : "tcp", ab);
-                if (f->listeners[i].fd >= 0)
-                        return log_error_errno(f->log, -EINVAL, "Socket %d (%s) is passed twice.", fd, ab);
-                r = listener_add(f, fd, i);
-                if (r < 0)
-                        return log_error_errno(f->log, r, "Failed to watch socket %d (%s): %m", fd, ab);
-        }
-        for (size_t i = 0; i < o->n_forwards; i++)
-                if (f->listeners[i].fd < 0) {
-                        forward_spec_format(&o->forwards[i], buf);
-                        return log_error_errno(f->log, -EINVAL, "No socket passed for --forward %s.", buf);
-                }
-        return 0;
 }

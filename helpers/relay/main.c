@@ -8,9 +8,10 @@
  * (UDP) on the host side, each target is connected from inside the namespace, and TCP
  * bytes move between the two with splice(2). No relay hop, no root.
  *
- * One sd-event loop does everything (forwarder.h). READY=1 once the sockets are
- * watched; STATUS= carries live TCP connections and UDP sessions (at most once a
- * second); the watchdog is pinged by sd-event. Exit status 78 for bad arguments or
+ * An sd-event loop per worker (--workers, workers.h, forwarder.h) does the work; worker
+ * 0 is the main loop, which also serves the UDP forwards, takes the signals, pings the
+ * watchdog and sends STATUS= (live TCP connections and UDP sessions, at most once a
+ * second). READY=1 once every worker watches the sockets. Exit status 78 for bad arguments or
  * sockets that do not match them.
  *
  * Environment: LISTEN_FDS/LISTEN_PID (socket activation), NOTIFY_SOCKET, WATCHDOG_USEC,
@@ -22,29 +23,66 @@
 
 #include "daemon-loop.h"
 #include "forwarder.h"
+#include "workers.h"
 #include "log.h"
 #include "options.h"
 
 /* Invalid arguments or configuration: the unit's RestartPreventExitStatus= stops retries. */
 #define EXIT_BAD_ARGUMENTS 78
 
+/* Workers 1..n-1, on their threads (workers.h). */
+static int worker_setup(unsigned index, sd_event *event, void *userdata, void **ret_state)
+{
+        Forwarder *f = calloc(1, sizeof(*f));
+
+        if (!f)
+                return -ENOMEM;
+        *ret_state = f;
+        return forwarder_init(f, userdata, index, event);
+}
+
+static void worker_teardown(unsigned index, void *state)
+{
+        (void)index;
+        if (state)
+                forwarder_done(state);
+        free(state);
+}
+
 static int run(const Logger *log, const RelayOptions *options)
 {
         _cleanup_(sd_event_unrefp) sd_event *event = NULL;
-        Forwarder forwarder;
+        unsigned n = options->workers;
+        Workers *workers = NULL;
+        ForwarderShared shared;
+        Forwarder forwarder = {.io.epoll_fd = -EBADF};
         int r;
 
+        if (n == 0) {
+                n = workers_cpus();
+                if (n > RELAY_WORKERS_AUTO_MAX)
+                        n = RELAY_WORKERS_AUTO_MAX;
+        }
         r = daemon_event_new(log, &event);
         if (r < 0)
                 return r;
-        r = forwarder_init(&forwarder, event, options, log);
+        r = forwarder_shared_init(&shared, event, options, log);
         if (r >= 0)
-                r = forwarder_add_listen_fds(&forwarder);
+                r = forwarder_init(&forwarder, &shared, 0, event);
         if (r >= 0) {
-                log_info(log, "Forwarding %zu ports of instance '%s'.", options->n_forwards, options->name);
-                r = daemon_run(event, log);
+                logger_prepare_threads(log);
+                log_info(log, "Forwarding %zu ports of instance '%s', %u worker%s.", options->n_forwards,
+                         options->name, n, n == 1 ? "" : "s");
+                r = workers_start(&workers, n, worker_setup, worker_teardown, &shared);
+                if (r < 0)
+                        (void)log_error_errno(log, r, "Failed to start the workers: %m");
         }
-        forwarder_done(&forwarder);
+        if (r >= 0)
+                r = daemon_run(event, log);
+        workers_stop(workers);
+        if (forwarder.shared)
+                forwarder_done(&forwarder);
+        forwarder_shared_done(&shared);
         return r;
 }
 

@@ -24,6 +24,7 @@ enum {
         ARG_CONNECT_TIMEOUT,
         ARG_UDP_IDLE_TIMEOUT,
         ARG_UDP_MAX_SESSIONS,
+        ARG_WORKERS,
 };
 
 static void help(void)
@@ -45,9 +46,11 @@ static void help(void)
                "     --udp-idle-timeout SEC   End UDP sessions idle this long (default 60)\n"
                "     --udp-max-sessions N     At most N UDP sessions; the least recently used\n"
                "                              one ends for a new one (default 1024)\n"
+               "     --workers N|auto         Event loops, each on a CPU (default auto: the CPUs\n"
+               "                              it may run on, at most %u)\n"
                "\n"
                "See the tsproxy-relay(8) man page for details.\n",
-               program_invocation_short_name);
+               program_invocation_short_name, RELAY_WORKERS_AUTO_MAX);
 }
 
 static int add_forward(RelayOptions *o, const char *value)
@@ -93,6 +96,7 @@ int relay_options_parse(int argc, char *argv[], RelayOptions *ret)
                 {"connect-timeout", required_argument, NULL, ARG_CONNECT_TIMEOUT},
                 {"udp-idle-timeout", required_argument, NULL, ARG_UDP_IDLE_TIMEOUT},
                 {"udp-max-sessions", required_argument, NULL, ARG_UDP_MAX_SESSIONS},
+                {"workers", required_argument, NULL, ARG_WORKERS},
                 {}};
         RelayOptions o = {
                 .max_connections = RELAY_DEFAULT_MAX_CONNECTIONS,
@@ -140,6 +144,16 @@ int relay_options_parse(int argc, char *argv[], RelayOptions *ret)
                         }
                         *(c == ARG_CONNECT_TIMEOUT ? &o.connect_timeout_usec : &o.udp_idle_timeout_usec) =
                                 v * 1000000ull;
+                        break;
+                case ARG_WORKERS:
+                        if (strcmp(optarg, "auto") == 0)
+                                o.workers = 0;
+                        else if (parse_unsigned(optarg, RELAY_WORKERS_MAX, &v) < 0 || v == 0) {
+                                fprintf(stderr, "--workers: '%s' is neither 'auto' nor a number 1..%u.\n",
+                                        optarg, RELAY_WORKERS_MAX);
+                                r = -EINVAL;
+                        } else
+                                o.workers = (unsigned)v;
                         break;
                 default: r = -EINVAL; break;
                 }

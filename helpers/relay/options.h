@@ -19,6 +19,7 @@ typedef struct RelayOptions {
         uint64_t connect_timeout_usec;  /* for a TCP connection to its target */
         uint64_t udp_idle_timeout_usec; /* a UDP session without traffic ends */
         unsigned udp_max_sessions;      /* beyond it the least recently used session ends */
+        unsigned workers;               /* event loops; 0: auto */
 } RelayOptions;
 
 /* The defaults (the generator writes them out; tsproxy-relay(8)). */
@@ -27,6 +28,9 @@ typedef struct RelayOptions {
 #define RELAY_DEFAULT_UDP_IDLE_TIMEOUT 60u
 #define RELAY_DEFAULT_UDP_MAX_SESSIONS 1024u
 #define RELAY_FORWARDS_MAX             1024u
+/* --workers auto: one per CPU it may run on, at most this many (workers.h). */
+#define RELAY_WORKERS_AUTO_MAX 4u
+#define RELAY_WORKERS_MAX      64u
 
 /*
  * Parse argv. Returns 1 to run, 0 when --help/--version was handled, -EINVAL after

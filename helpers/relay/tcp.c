@@ -58,7 +58,7 @@ void tcp_connection_free(TcpConnection *c)
                 return;
         f = c->forwarder;
         LIST_REMOVE(f->connections, c);
-        f->n_tcp--;
+        atomic_fetch_sub_explicit(&f->shared->n_tcp, 1, memory_order_relaxed);
         forwarder_status_changed(f);
 
         if (c->state == TCP_RELAY)
@@ -77,7 +77,7 @@ static void tcp_connection_fail(TcpConnection *c, int error)
 
         log_debug(c->forwarder->log, "Connection to the target of forward %u failed: %s", c->listener->index,
                   strerror(-error));
-        c->forwarder->n_tcp_failed++;
+        atomic_fetch_add_explicit(&c->forwarder->shared->n_tcp_failed, 1, memory_order_relaxed);
         for (int i = 0; i < 64 && recv(c->client_fd, buf, sizeof(buf), MSG_DONTWAIT) > 0; i++)
                 ;
         tcp_connection_free(c);
@@ -169,14 +169,21 @@ static int tcp_connection_new(Listener *l, int fd)
         TcpConnection *c;
         int r;
 
+        /* A slot of --max-connections, counting every worker's connections. */
+        if (atomic_fetch_add_explicit(&f->shared->n_tcp, 1, memory_order_relaxed) >=
+            f->options->max_connections) {
+                atomic_fetch_sub_explicit(&f->shared->n_tcp, 1, memory_order_relaxed);
+                return -EBUSY;
+        }
         c = malloc(sizeof(*c));
-        if (!c)
+        if (!c) {
+                atomic_fetch_sub_explicit(&f->shared->n_tcp, 1, memory_order_relaxed);
                 return -ENOMEM;
+        }
         *c = (TcpConnection){.forwarder = f, .listener = l, .client_fd = fd};
         target_init(&c->target);
-        LIST_PREPEND(f->connections, c);
-        f->n_tcp++;
-        f->n_tcp_total++;
+        LIST_PREPEND(f->connections, c); /* from here on tcp_connection_free() gives the slot back */
+        atomic_fetch_add_explicit(&f->shared->n_tcp_total, 1, memory_order_relaxed);
         forwarder_status_changed(f);
 
         r = io_set_add(&f->io, &c->client_watch, fd, RELAY_EVENTS, on_client_event);
@@ -212,15 +219,13 @@ int tcp_on_accept(sd_event_source *source, int fd, uint32_t revents, void *userd
                 int r, cfd = listen_fd_accept(f->log, fd, NULL, NULL);
 
                 if (cfd < 0)
-                        return 0;
-                if (f->n_tcp >= f->options->max_connections) {
-                        f->n_tcp_refused++;
+                        return 0; /* none left, or another worker took it */
+                r = tcp_connection_new(l, cfd);
+                if (r == -EBUSY) { /* --max-connections */
+                        atomic_fetch_add_explicit(&f->shared->n_tcp_refused, 1, memory_order_relaxed);
                         forwarder_status_changed(f);
                         safe_close(cfd);
-                        continue;
-                }
-                r = tcp_connection_new(l, cfd);
-                if (r < 0) {
+                } else if (r < 0) {
                         log_warning_errno(f->log, r, "Failed to set up a connection: %m");
                         safe_close(cfd);
                 }

@@ -97,6 +97,11 @@ check "ts-relay@r1.service is active" sb systemctl is-active --quiet ts-relay@r1
     sb journalctl -u ts-relay@r1.service -o cat | tail -8 | sed 's/^/#   /'
 wait_for 30 test -n "$(status_text ts-relay@r1.service)"
 check_output "it reports a STATUS=" 'TCP connections, [0-9]+ UDP sessions' status_text ts-relay@r1.service
+# --workers auto: one loop per CPU of the sandbox, at most 4.
+workers=$(sb nproc)
+((workers > 4)) && workers=4
+check_output "tsproxy-relay runs $workers worker(s), one per CPU (--workers auto)" \
+    "Forwarding [0-9]+ ports of instance 'r1', $workers workers?\.\$" sb journalctl -u ts-relay@r1.service -o cat
 check_empty "the socket unit logged no warnings (NoDelay= on UDP and the like)" \
     sb sh -c 'journalctl -b -p warning -u ts-relay@r1.socket -o cat; true'
 ts_addr=$(sb sed -n 's/^Address=//p' /var/lib/tailscale-r1/tailscaled.state)

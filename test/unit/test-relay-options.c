@@ -162,6 +162,7 @@ static void test_options_defaults(void **state)
         assert_int_equal(o.connect_timeout_usec, RELAY_DEFAULT_CONNECT_TIMEOUT * 1000000ull);
         assert_int_equal(o.udp_idle_timeout_usec, RELAY_DEFAULT_UDP_IDLE_TIMEOUT * 1000000ull);
         assert_int_equal(o.udp_max_sessions, RELAY_DEFAULT_UDP_MAX_SESSIONS);
+        assert_int_equal(o.workers, 0); /* auto */
         relay_options_done(&o);
 }
 
@@ -172,7 +173,8 @@ static void test_options_all(void **state)
         assert_int_equal(parse(&o, "fgpu", "--forward", "tcp:127.0.0.1:2222=100.64.0.1:80", "--forward",
                                "udp:127.0.0.1:5353=100.100.100.100:53", "--forward",
                                "udp:127.0.0.1:2222=peer:22", "--max-connections", "10", "--connect-timeout",
-                               "3", "--udp-idle-timeout", "2", "--udp-max-sessions", "4", NULL),
+                               "3", "--udp-idle-timeout", "2", "--udp-max-sessions", "4", "--workers", "3",
+                               NULL),
                          1);
         assert_int_equal(o.n_forwards, 3);
         assert_int_equal(o.forwards[1].proto, FORWARD_PROTO_UDP);
@@ -181,6 +183,12 @@ static void test_options_all(void **state)
         assert_int_equal(o.connect_timeout_usec, 3000000ull);
         assert_int_equal(o.udp_idle_timeout_usec, 2000000ull);
         assert_int_equal(o.udp_max_sessions, 4);
+        assert_int_equal(o.workers, 3);
+        relay_options_done(&o);
+        assert_int_equal(parse(&o, "a", "--forward", "tcp:127.0.0.1:1=127.0.0.1:2", "--workers", "2",
+                               "--workers", "auto", NULL),
+                         1);
+        assert_int_equal(o.workers, 0);
         relay_options_done(&o);
 }
 
@@ -200,10 +208,17 @@ static void test_options_invalid(void **state)
                          -EINVAL);
         /* Numbers out of range or malformed. */
         static const char *const bad_numbers[][2] = {
-                {"--max-connections", "0"},       {"--connect-timeout", "-1"},
-                {"--udp-idle-timeout", "10s"},    {"--udp-max-sessions", ""},
-                {"--max-connections", " 5"},      {"--max-connections", "+5"},
-                {"--max-connections", "1000001"}, {"--connect-timeout", "18446744073709551616"},
+                {"--max-connections", "0"},
+                {"--connect-timeout", "-1"},
+                {"--udp-idle-timeout", "10s"},
+                {"--udp-max-sessions", ""},
+                {"--max-connections", " 5"},
+                {"--max-connections", "+5"},
+                {"--max-connections", "1000001"},
+                {"--connect-timeout", "18446744073709551616"},
+                {"--workers", "0"},
+                {"--workers", "65"},
+                {"--workers", "many"},
         };
         for (size_t i = 0; i < ELEMENTSOF(bad_numbers); i++)
                 assert_int_equal(parse(&o, "a", "--forward", "tcp:127.0.0.1:1=127.0.0.1:2",
