@@ -55,7 +55,7 @@ static int run(const Logger *log, const RelayOptions *options)
         unsigned n = options->workers;
         Workers *workers = NULL;
         ForwarderShared shared;
-        Forwarder forwarder = {.io.epoll_fd = -EBADF};
+        Forwarder forwarder = {};
         int r;
 
         if (n == 0) {

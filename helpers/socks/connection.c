@@ -211,13 +211,13 @@ static void connection_request(Connection *c)
         struct sockaddr_storage address = {};
         int r;
 
-        /* The request is complete: from now on the connect timeout counts. */
-        connection_set_timer(c, s->options->handshake_timeout_usec ?: CONNECT_TIMEOUT_USEC);
-
         if (c->handshake->command == PROXY_COMMAND_UDP_ASSOCIATE && s->index != 0) {
                 connection_hand_over(c); /* associations live in worker 0 (server.h) */
                 return;
         }
+        /* The request is complete: from now on the connect timeout counts. */
+        connection_set_timer(c, s->options->handshake_timeout_usec ?: CONNECT_TIMEOUT_USEC);
+
         if (c->handshake->command == PROXY_COMMAND_UDP_ASSOCIATE) {
                 UdpAssociationRequest req = {.client = &c->peer, .client_len = c->peer_len, .target = t};
                 struct sockaddr_storage bound;
@@ -469,6 +469,7 @@ void connection_adopt(Server *s, Connection *c)
         connection_request(c);
 }
 
+/* At exit only: the slot of MaxConnections= is not given back. */
 void connection_discard(Connection *c)
 {
         safe_close(c->client_fd);

@@ -70,7 +70,7 @@ static int run(const Logger *log, const SocksOptions *options, const HandshakeAu
         unsigned n = options->workers;
         Workers *workers = NULL;
         ServerShared shared;
-        Server server = {.io.epoll_fd = -EBADF};
+        Server server = {};
         int r;
 
         if (n == 0) {
@@ -98,7 +98,8 @@ static int run(const Logger *log, const SocksOptions *options, const HandshakeAu
         if (r >= 0)
                 r = daemon_run(event, log);
         workers_stop(workers);
-        server_done(&server);
+        if (server.shared)
+                server_done(&server);
         server_shared_done(&shared);
         return r;
 }

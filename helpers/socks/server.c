@@ -199,6 +199,7 @@ int server_init(Server *s, ServerShared *sh, unsigned index, sd_event *event)
                       .log = log,
                       .options = sh->options,
                       .event = event,
+                      .egress.netlink_fd = -EBADF,
                       .io.epoll_fd = -EBADF};
         pipe_pool_init(&s->pipes, 256 * 1024);
         r = egress_init(&s->egress, sh->options->egress == SOCKS_EGRESS_TAILNET,
