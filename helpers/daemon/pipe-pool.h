@@ -21,6 +21,9 @@ typedef struct PipePool {
         Pipe pipes[PIPE_POOL_MAX];
         size_t n;
         size_t pipe_size; /* requested with F_SETPIPE_SZ; 0: the kernel's default */
+        /* What else a direction gets when it turns to splice: SO_SNDBUF for its
+         * destination (relay_bulk_sndbuf()); 0 leaves the kernel's autotuning. */
+        int bulk_sndbuf;
 } PipePool;
 
 void pipe_pool_init(PipePool *pool, size_t pipe_size);

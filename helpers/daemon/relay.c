@@ -11,10 +11,13 @@
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "macro.h"
+#include "sysctl.h"
 
 /* A direction copies through a buffer of this size until one read fills it; what its
  * destination does not take then waits in the pipe, which always has room for it. */
@@ -109,9 +112,12 @@ static ssize_t direction_copy(RelayDirection *d, PipePool *pool)
                 d->eof = true;
                 return 0;
         }
-        if ((size_t)n == sizeof(buf))
+        if ((size_t)n == sizeof(buf)) {
                 d->bulk = true; /* a stream: splice the rest */
-        else if (!d->drain)
+                if (pool->bulk_sndbuf > 0)
+                        (void)setsockopt(d->to, SOL_SOCKET, SO_SNDBUF, &pool->bulk_sndbuf,
+                                         sizeof(pool->bulk_sndbuf));
+        } else if (!d->drain)
                 d->readable = false; /* emptied: new data brings a new edge */
 
         sent = send(d->to, buf, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL);
@@ -190,6 +196,20 @@ static ssize_t direction_pump(RelayDirection *d, const RelayDirection *other, Pi
                 d->in_pipe += (size_t)n;
         }
         return (ssize_t)moved;
+}
+
+int relay_bulk_sndbuf(void)
+{
+        unsigned long long wmem_max, min, def, max;
+        char buf[64];
+
+        if (sysctl_read("net/core/wmem_max", buf, sizeof(buf)) < 0 || sscanf(buf, "%llu", &wmem_max) != 1 ||
+            sysctl_read("net/ipv4/tcp_wmem", buf, sizeof(buf)) < 0 ||
+            sscanf(buf, "%llu %llu %llu", &min, &def, &max) != 3)
+                return 0;
+        if (wmem_max > INT_MAX / 2)
+                wmem_max = INT_MAX / 2;
+        return 2 * wmem_max > max ? (int)wmem_max : 0;
 }
 
 int relay_pump(Relay *r, PipePool *pool)

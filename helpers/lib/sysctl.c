@@ -27,6 +27,27 @@ int sysctl_ipv4_forwarding_property(const char *ifname, char *buf, size_t size)
         return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
 
+int sysctl_read(const char *property, char *buf, size_t size)
+{
+        char path[256];
+        _cleanup_close_ int fd = -EBADF;
+        ssize_t n;
+
+        if (!property || property[0] == '/' || strstr(property, "..") || size == 0)
+                return -EINVAL;
+        if ((size_t)snprintf(path, sizeof(path), "/proc/sys/%s", property) >= sizeof(path))
+                return -ENAMETOOLONG;
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return negative_errno();
+        n = read(fd, buf, size - 1);
+        if (n < 0)
+                return negative_errno();
+        buf[n] = '\0';
+        buf[strcspn(buf, "\n")] = '\0';
+        return 0;
+}
+
 int sysctl_write(const char *property, const char *value)
 {
         char path[256], current[64], line[64];

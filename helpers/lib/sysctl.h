@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * sysctl.h: writing the few kernel settings the helpers need, under /proc/sys.
+ * sysctl.h: reading and writing the few kernel settings the helpers need, under
+ * /proc/sys.
  *
  * /proc/sys/net shows the network namespace of the process that opens the file, so
  * these calls act on the namespace the caller is in.
@@ -11,6 +12,9 @@
 
 /* "net/ipv4/conf/IFNAME/forwarding", or "net/ipv4/ip_forward" for a NULL ifname. */
 int sysctl_ipv4_forwarding_property(const char *ifname, char *buf, size_t size);
+
+/* The first line of /proc/sys/PROPERTY, without its newline, in buf. 0 or -errno. */
+int sysctl_read(const char *property, char *buf, size_t size);
 
 /*
  * Write value (a newline is added) to /proc/sys/PROPERTY, unless it already holds that

@@ -72,7 +72,7 @@ int forwarder_shared_init(ForwarderShared *sh, sd_event *event, const RelayOptio
         char buf[FORWARD_SPEC_STRLEN];
         int n, r;
 
-        *sh = (ForwarderShared){.log = log, .options = options};
+        *sh = (ForwarderShared){.log = log, .options = options, .bulk_sndbuf = relay_bulk_sndbuf()};
         r = status_line_init(&sh->status, event, send_status, sh);
         if (r < 0)
                 return log_error_errno(log, r, "Failed to set up the status timer: %m");
@@ -169,6 +169,7 @@ int forwarder_init(Forwarder *f, ForwarderShared *sh, unsigned index, sd_event *
                          .event = event,
                          .io.epoll_fd = -EBADF};
         pipe_pool_init(&f->pipes, 256 * 1024);
+        f->pipes.bulk_sndbuf = sh->bulk_sndbuf;
         r = io_set_init(&f->io, event);
         if (r < 0)
                 return log_error_errno(log, r, "Failed to set up the connections' epoll set: %m");

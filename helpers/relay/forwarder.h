@@ -46,8 +46,9 @@ typedef struct Listener {
 typedef struct ForwarderShared {
         const Logger *log;
         const RelayOptions *options;
-        int *fds;      /* the passed socket of each --forward, by index */
-        bool *pktinfo; /* per forward: see Listener.pktinfo */
+        int *fds;        /* the passed socket of each --forward, by index */
+        bool *pktinfo;   /* per forward: see Listener.pktinfo */
+        int bulk_sndbuf; /* relay_bulk_sndbuf(), read once */
 
         atomic_uint n_tcp; /* live TCP connections of all workers (--max-connections) */
         atomic_uint_least64_t n_tcp_total, n_tcp_refused, n_tcp_failed;

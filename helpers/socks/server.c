@@ -103,7 +103,11 @@ int server_shared_init(ServerShared *sh, sd_event *event, const SocksOptions *op
 {
         int n, r;
 
-        *sh = (ServerShared){.log = log, .options = options, .auth = *auth, .handover_fd = -EBADF};
+        *sh = (ServerShared){.log = log,
+                             .options = options,
+                             .auth = *auth,
+                             .handover_fd = -EBADF,
+                             .bulk_sndbuf = relay_bulk_sndbuf()};
         pthread_mutex_init(&sh->handover_lock, NULL);
         r = status_line_init(&sh->status, event, send_status, sh);
         if (r < 0)
@@ -202,6 +206,7 @@ int server_init(Server *s, ServerShared *sh, unsigned index, sd_event *event)
                       .egress.netlink_fd = -EBADF,
                       .io.epoll_fd = -EBADF};
         pipe_pool_init(&s->pipes, 256 * 1024);
+        s->pipes.bulk_sndbuf = sh->bulk_sndbuf;
         r = egress_init(&s->egress, sh->options->egress == SOCKS_EGRESS_TAILNET,
                         sh->options->egress_interface);
         if (r < 0)

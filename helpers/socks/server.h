@@ -56,6 +56,8 @@ typedef struct ServerShared {
         int *datagram_fds; /* the UDP sockets, watched by worker 0 */
         size_t n_datagram;
 
+        int bulk_sndbuf; /* relay_bulk_sndbuf(), read once */
+
         atomic_uint n_live; /* taken before a Connection is made, given back when freed */
         atomic_uint_least64_t n_total, n_refused;
         StatusLine status; /* on the main loop */

@@ -16,6 +16,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <setjmp.h>
@@ -23,6 +24,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
@@ -35,6 +37,7 @@
 #include "io-set.h"
 #include "macro.h"
 #include "relay.h"
+#include "sysctl.h"
 
 /* A connected TCP pair over 127.0.0.1: *a connects, *b is accepted; both non-blocking. */
 static void tcp_pair(int *a, int *b)
@@ -270,6 +273,60 @@ static void test_stream_switches_to_splice(void **state)
         assert_int_equal(f->result, 0);
 }
 
+/* What SO_SNDBUF=value gives a fresh TCP socket (the kernel doubles it, within wmem_max). */
+static int granted_sndbuf(int value)
+{
+        int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), got = 0;
+        socklen_t len = sizeof(got);
+
+        assert_true(fd >= 0);
+        assert_int_equal(setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &value, sizeof(value)), 0);
+        assert_int_equal(getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &got, &len), 0);
+        safe_close(fd);
+        return got;
+}
+
+static int sndbuf_of(int fd)
+{
+        int got = 0;
+        socklen_t len = sizeof(got);
+
+        assert_int_equal(getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &got, &len), 0);
+        return got;
+}
+
+static void test_bulk_direction_gets_its_send_buffer(void **state)
+{
+        Fixture *f = *state;
+        int want = 300000, granted = granted_sndbuf(want);
+
+        /* Only the direction that turns to splice asks, for its destination. */
+        f->pool.bulk_sndbuf = want;
+        stream(f, f->client, f->target, 1 << 20, false);
+        assert_true(f->relay.up.bulk);
+        assert_int_equal(sndbuf_of(f->relay_target), granted);
+        assert_int_not_equal(sndbuf_of(f->relay_client), granted);
+        assert_int_equal(f->relay.bytes_up, 1 << 20);
+}
+
+static void test_bulk_sndbuf_only_beyond_autotuning(void **state)
+{
+        char line[64];
+        unsigned long long min, def, max;
+        int v = relay_bulk_sndbuf();
+
+        assert_int_equal(sysctl_read("net/ipv4/tcp_wmem", line, sizeof(line)), 0);
+        assert_int_equal(sscanf(line, "%llu %llu %llu", &min, &def, &max), 3);
+        assert_true(v >= 0);
+        if (v > 0) /* what it asks for is granted beyond what autotuning would reach */
+                assert_true((unsigned long long)granted_sndbuf(v) > max);
+        else /* asking for all wmem_max allows would not give more */
+                assert_true((unsigned long long)granted_sndbuf(INT_MAX / 2) <= max);
+        assert_int_equal(sysctl_read("kernel/ostype", line, sizeof(line)), 0);
+        assert_string_equal(line, "Linux");
+        assert_int_equal(sysctl_read("../etc/passwd", line, sizeof(line)), -EINVAL);
+}
+
 static void test_full_destination_loses_nothing(void **state)
 {
         Fixture *f = *state;
@@ -486,6 +543,8 @@ int main(void)
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_small_messages_and_half_close, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_stream_switches_to_splice, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_bulk_direction_gets_its_send_buffer, setup, teardown),
+                cmocka_unit_test(test_bulk_sndbuf_only_beyond_autotuning),
                 cmocka_unit_test_setup_teardown(test_full_destination_loses_nothing, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_peer_reset_is_an_error, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_eof_before_the_relay_starts, setup, teardown),
