@@ -160,3 +160,12 @@ unsigned workers_cpus(void)
         n = CPU_COUNT(&set);
         return n > 0 ? (unsigned)n : 1;
 }
+
+unsigned workers_count(unsigned requested, unsigned auto_max)
+{
+        unsigned n = workers_cpus();
+
+        if (requested > 0)
+                return requested;
+        return n < auto_max ? n : auto_max;
+}

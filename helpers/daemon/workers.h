@@ -41,3 +41,5 @@ void workers_stop(Workers *w);
 
 /* The number of CPUs this process may run on (sched_getaffinity()), at least 1. */
 unsigned workers_cpus(void);
+/* How many workers to run: requested, or for 0 (auto) workers_cpus(), at most auto_max. */
+unsigned workers_count(unsigned requested, unsigned auto_max);

@@ -52,17 +52,12 @@ static void worker_teardown(unsigned index, void *state)
 static int run(const Logger *log, const RelayOptions *options)
 {
         _cleanup_(sd_event_unrefp) sd_event *event = NULL;
-        unsigned n = options->workers;
+        unsigned n = workers_count(options->workers, RELAY_WORKERS_AUTO_MAX);
         Workers *workers = NULL;
         ForwarderShared shared;
         Forwarder forwarder = {};
         int r;
 
-        if (n == 0) {
-                n = workers_cpus();
-                if (n > RELAY_WORKERS_AUTO_MAX)
-                        n = RELAY_WORKERS_AUTO_MAX;
-        }
         r = daemon_event_new(log, &event);
         if (r < 0)
                 return r;

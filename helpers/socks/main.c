@@ -67,17 +67,12 @@ static void worker_teardown(unsigned index, void *state)
 static int run(const Logger *log, const SocksOptions *options, const HandshakeAuth *auth)
 {
         _cleanup_(sd_event_unrefp) sd_event *event = NULL;
-        unsigned n = options->workers;
+        unsigned n = workers_count(options->workers, SOCKS_WORKERS_AUTO_MAX);
         Workers *workers = NULL;
         ServerShared shared;
         Server server = {};
         int r;
 
-        if (n == 0) {
-                n = workers_cpus();
-                if (n > SOCKS_WORKERS_AUTO_MAX)
-                        n = SOCKS_WORKERS_AUTO_MAX;
-        }
         r = daemon_event_new(log, &event);
         if (r < 0)
                 return r;

@@ -101,7 +101,12 @@ static void test_failed_setup_rolls_back(void **unused)
 
 static void test_cpus(void **unused)
 {
-        assert_true(workers_cpus() >= 1);
+        unsigned cpus = workers_cpus();
+
+        assert_true(cpus >= 1);
+        assert_int_equal(workers_count(3, 4), 3); /* asked for: as asked, CPUs or not */
+        assert_int_equal(workers_count(0, 64), cpus);
+        assert_int_equal(workers_count(0, 1), 1);
 }
 
 int main(void)
