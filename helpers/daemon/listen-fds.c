@@ -23,6 +23,12 @@ int listen_fds_take(const Logger *log)
         return n;
 }
 
+void listen_fds_close(int n)
+{
+        for (int fd = SD_LISTEN_FDS_START; fd < SD_LISTEN_FDS_START + n; fd++)
+                safe_close(fd);
+}
+
 int listen_fd_type(const Logger *log, int fd)
 {
         if (sd_is_socket(fd, AF_UNSPEC, SOCK_STREAM, 1) > 0)

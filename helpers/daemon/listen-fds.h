@@ -26,6 +26,10 @@
  */
 int listen_fds_take(const Logger *log);
 
+/* Close the n sockets listen_fds_take() returned (a daemon whose workers share them closes
+ * them once, at the end, whether it got to use them or not). */
+void listen_fds_close(int n);
+
 /*
  * SOCK_STREAM for a listening stream socket, SOCK_DGRAM for a datagram socket; -EINVAL
  * (logged) for anything else.

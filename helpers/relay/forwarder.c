@@ -86,6 +86,7 @@ int forwarder_shared_init(ForwarderShared *sh, sd_event *event, const RelayOptio
         n = listen_fds_take(log);
         if (n < 0)
                 return n;
+        sh->n_passed = n;
         if (n == 0)
                 return log_error_errno(
                         log, -EINVAL,
@@ -99,42 +100,25 @@ int forwarder_shared_init(ForwarderShared *sh, sd_event *event, const RelayOptio
                 char ab[ENDPOINT_STRLEN];
                 size_t i;
 
-                /* Until it is matched, a socket is closed here; then by forwarder_shared_done(). */
                 if (getsockname(fd, (struct sockaddr *)&a, &len) < 0 ||
-                    getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tlen) < 0) {
-                        r = log_error_errno(log, errno, "Failed to inspect socket %d passed by systemd: %m",
-                                            fd);
-                        goto close_rest;
-                }
-                if (a.ss_family != AF_INET && a.ss_family != AF_INET6) {
-                        r = log_error_errno(log, -EINVAL, "Socket %d passed by systemd is not an IP socket.",
-                                            fd);
-                        goto close_rest;
-                }
+                    getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tlen) < 0)
+                        return log_error_errno(log, errno,
+                                               "Failed to inspect socket %d passed by systemd: %m", fd);
+                if (a.ss_family != AF_INET && a.ss_family != AF_INET6)
+                        return log_error_errno(log, -EINVAL,
+                                               "Socket %d passed by systemd is not an IP socket.", fd);
                 endpoint_format((struct sockaddr *)&a, ab);
                 for (i = 0; i < o->n_forwards; i++)
                         if (forward_spec_matches(&o->forwards[i], (struct sockaddr *)&a, type))
                                 break;
-                if (i == o->n_forwards) {
-                        r = log_error_errno(log, -EINVAL, "Socket %d (%s %s) matches no --forward.", fd,
-                                            type == SOCK_DGRAM ? "udp" : "tcp", ab);
-                        goto close_rest;
-                }
-                if (sh->fds[i] >= 0) {
-                        r = log_error_errno(log, -EINVAL, "Socket %d (%s) is passed twice.", fd, ab);
-                        goto close_rest;
-                }
+                if (i == o->n_forwards)
+                        return log_error_errno(log, -EINVAL, "Socket %d (%s %s) matches no --forward.", fd,
+                                               type == SOCK_DGRAM ? "udp" : "tcp", ab);
+                if (sh->fds[i] >= 0)
+                        return log_error_errno(log, -EINVAL, "Socket %d (%s) is passed twice.", fd, ab);
                 r = shared_take_socket(sh, fd, i);
-                if (r < 0) {
-                        (void)log_error_errno(log, r, "Failed to set up socket %d (%s): %m", fd, ab);
-                        fd++; /* it is forward i's now */
-                        goto close_rest;
-                }
-                continue;
-        close_rest:
-                for (; fd < SD_LISTEN_FDS_START + n; fd++)
-                        safe_close(fd);
-                return r;
+                if (r < 0)
+                        return log_error_errno(log, r, "Failed to set up socket %d (%s): %m", fd, ab);
         }
         for (size_t i = 0; i < o->n_forwards; i++)
                 if (sh->fds[i] < 0) {
@@ -146,9 +130,7 @@ int forwarder_shared_init(ForwarderShared *sh, sd_event *event, const RelayOptio
 
 void forwarder_shared_done(ForwarderShared *sh)
 {
-        if (sh->fds)
-                for (size_t i = 0; i < sh->options->n_forwards; i++)
-                        safe_close(sh->fds[i]);
+        listen_fds_close(sh->n_passed);
         free(sh->fds);
         free(sh->pktinfo);
         sh->fds = NULL;
@@ -205,9 +187,8 @@ int forwarder_init(Forwarder *f, ForwarderShared *sh, unsigned index, sd_event *
                         r = sd_event_add_io(event, &l->source, l->fd, EPOLLIN, udp_on_datagram, l);
                 else
                         continue;
-                if (r < 0) {
+                if (r < 0)
                         return log_error_errno(log, r, "Failed to watch socket %d: %m", l->fd);
-                }
         }
         return 0;
 }

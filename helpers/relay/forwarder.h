@@ -46,6 +46,7 @@ typedef struct Listener {
 typedef struct ForwarderShared {
         const Logger *log;
         const RelayOptions *options;
+        int n_passed;    /* sockets from systemd (listen_fds_take()): closed at the end */
         int *fds;        /* the passed socket of each --forward, by index */
         bool *pktinfo;   /* per forward: see Listener.pktinfo */
         int bulk_sndbuf; /* relay_bulk_sndbuf(), read once */

@@ -119,6 +119,7 @@ int server_shared_init(ServerShared *sh, sd_event *event, const SocksOptions *op
         n = listen_fds_take(log);
         if (n < 0)
                 return n;
+        sh->n_passed = n;
         if (n == 0)
                 return log_error_errno(
                         log, -EBADF,
@@ -131,12 +132,8 @@ int server_shared_init(ServerShared *sh, sd_event *event, const SocksOptions *op
         for (int fd = SD_LISTEN_FDS_START; fd < SD_LISTEN_FDS_START + n; fd++) {
                 int type = listen_fd_type(log, fd);
 
-                if (type < 0) {
-                        /* Close the rest, the shared ones are closed by server_shared_done(). */
-                        for (int rest = fd; rest < SD_LISTEN_FDS_START + n; rest++)
-                                safe_close(rest);
+                if (type < 0)
                         return type;
-                }
                 if (type == SOCK_STREAM)
                         sh->stream_fds[sh->n_stream++] = fd;
                 else
@@ -154,10 +151,7 @@ void server_shared_done(ServerShared *sh)
                 sh->handover = c->next;
                 connection_discard(c);
         }
-        for (size_t i = 0; i < sh->n_stream; i++)
-                safe_close(sh->stream_fds[i]);
-        for (size_t i = 0; i < sh->n_datagram; i++)
-                safe_close(sh->datagram_fds[i]);
+        listen_fds_close(sh->n_passed);
         free(sh->stream_fds);
         free(sh->datagram_fds);
         sh->handover_fd = safe_close(sh->handover_fd);

@@ -51,7 +51,8 @@ typedef struct ServerShared {
         const SocksOptions *options;
         HandshakeAuth auth;
 
-        int *stream_fds; /* the TCP listeners from systemd, watched by every worker */
+        int n_passed;    /* sockets from systemd (listen_fds_take()): closed at the end */
+        int *stream_fds; /* the TCP listeners among them, watched by every worker */
         size_t n_stream;
         int *datagram_fds; /* the UDP sockets, watched by worker 0 */
         size_t n_datagram;
