@@ -10,7 +10,6 @@
 #pragma once
 
 #include <stdatomic.h>
-
 #include <stdbool.h>
 #include <systemd/sd-event.h>
 

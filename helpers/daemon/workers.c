@@ -163,9 +163,10 @@ unsigned workers_cpus(void)
 
 unsigned workers_count(unsigned requested, unsigned auto_max)
 {
-        unsigned n = workers_cpus();
+        unsigned n;
 
         if (requested > 0)
                 return requested;
+        n = workers_cpus();
         return n < auto_max ? n : auto_max;
 }
