@@ -41,18 +41,34 @@ substitute() { # placeholders -> paths (forward) or paths -> placeholders (rever
     fi
 }
 
-# Copy a tree, substituting placeholders in file contents and link targets.
+# Copy a tree, substituting placeholders in file contents and link targets (as
+# substitute does), in one process: the 1000-instance case has 4000 files and links.
 copy_tree() { # src dst direction
-    local src=$1 dst=$2 dir=$3 p
-    mkdir -p "$dst"
-    [[ -d $src ]] || return 0
-    (cd "$src" && find . -mindepth 1 -printf '%y %p\n' | sort) | while read -r type p; do
-        case $type in
-            d) mkdir -p "$dst/$p" ;;
-            f) substitute "$dir" < "$src/$p" > "$dst/$p" ;;
-            l) ln -s "$(readlink "$src/$p" | substitute "$dir")" "$dst/$p" ;;
-        esac
-    done
+    python3 - "$1" "$2" "$3" "$pkglibexecdir" "$unitdir" "$tailscaled" <<'PY'
+import os, sys
+src, dst, direction, pkglibexecdir, unitdir, tailscaled = sys.argv[1:]
+if direction == "forward":
+    pairs = [("@pkglibexecdir@", pkglibexecdir), ("@unitdir@", unitdir), ("@tailscaled@", tailscaled)]
+else:
+    pairs = [(pkglibexecdir, "@pkglibexecdir@"), (unitdir + "/", "@unitdir@/"), (tailscaled, "@tailscaled@")]
+def sub(text):
+    for old, new in pairs:
+        text = text.replace(old, new)
+    return text
+os.makedirs(dst, exist_ok=True)
+if os.path.isdir(src):
+    for root, dirs, files in os.walk(src):
+        into = os.path.join(dst, os.path.relpath(root, src))
+        for name in dirs + files:
+            p, q = os.path.join(root, name), os.path.join(into, name)
+            if os.path.islink(p):
+                os.symlink(sub(os.readlink(p)), q)
+            elif os.path.isdir(p):
+                os.makedirs(q, exist_ok=True)
+            else:
+                with open(p) as f, open(q, "w") as g:
+                    g.write(sub(f.read()))
+PY
 }
 
 root=$tmp/root
