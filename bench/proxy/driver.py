@@ -199,7 +199,10 @@ def rows_proxy(args):
     def tsproxy(port):
         if not args.tsproxy_socks:
             return None, "not built"
-        return ["systemd-socket-activate", "-l", f"127.0.0.1:{port}", args.tsproxy_socks, "bench",
+        # Under SCHED_BATCH, as socks@.service runs it (CPUSchedulingPolicy=batch); the peers
+        # run as their packages run them.
+        return ["systemd-socket-activate", "-l", f"127.0.0.1:{port}", "chrt", "--batch", "0",
+                args.tsproxy_socks, "bench",
                 "--egress", "any", "--allow-from", "127.0.0.0/8", "--max-connections", "20000"], None
 
     def microsocks(port):
@@ -742,6 +745,8 @@ def cmd_table(args):
           f"CPU: the proxy's processes (user + system) during both streams, per GiB")
     print(f"rate: each client loops connect, SOCKS5 greeting, CONNECT, 16-byte request, 64-byte reply, "
           f"close; {res['seconds']:g} s per cell after {res['warmup']:g} s warm-up; latency of the cycle in ms")
+    print("tsproxy-socks runs under SCHED_BATCH, as socks@.service runs it (CPUSchedulingPolicy=batch); "
+          "the peers as their packages run them")
     idle_note = "" if res["idle"] >= 10000 else \
         f" (10,000 wanted: RLIMIT_NOFILE here is {res['nofile']}, a proxy needs 2 fds per connection)"
     print(f"idle: VmRSS and PSS summed over the proxy's processes with {res['idle']:,} idle connections "

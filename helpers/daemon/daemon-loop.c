@@ -15,7 +15,8 @@ int daemon_event_new(const Logger *log, sd_event **ret)
         int r;
 
         (void)signal(SIGPIPE, SIG_IGN);
-        r = sd_event_default(&event);
+        /* Not sd_event_default(): that one asks gettid() on every iteration. */
+        r = sd_event_new(&event);
         if (r < 0)
                 return log_error_errno(log, r, "Failed to allocate the event loop: %m");
         sigemptyset(&mask);

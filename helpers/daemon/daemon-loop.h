@@ -16,7 +16,7 @@
 
 #include "log.h"
 
-/* The default event loop, set up as above. 0 or -errno (logged). */
+/* A new event loop, set up as above. 0 or -errno (logged). */
 int daemon_event_new(const Logger *log, sd_event **ret);
 
 /*

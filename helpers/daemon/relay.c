@@ -202,14 +202,39 @@ int relay_bulk_sndbuf(void)
 {
         unsigned long long wmem_max, min, def, max;
         char buf[64];
+        int r;
 
-        if (sysctl_read("net/core/wmem_max", buf, sizeof(buf)) < 0 || sscanf(buf, "%llu", &wmem_max) != 1 ||
-            sysctl_read("net/ipv4/tcp_wmem", buf, sizeof(buf)) < 0 ||
-            sscanf(buf, "%llu %llu %llu", &min, &def, &max) != 3)
-                return 0;
+        r = sysctl_read("net/core/wmem_max", buf, sizeof(buf));
+        if (r < 0)
+                return r;
+        if (sscanf(buf, "%llu", &wmem_max) != 1)
+                return -EBADMSG;
+        r = sysctl_read("net/ipv4/tcp_wmem", buf, sizeof(buf));
+        if (r < 0)
+                return r;
+        if (sscanf(buf, "%llu %llu %llu", &min, &def, &max) != 3)
+                return -EBADMSG;
         if (wmem_max > INT_MAX / 2)
                 wmem_max = INT_MAX / 2;
         return 2 * wmem_max > max ? (int)wmem_max : 0;
+}
+
+int relay_bulk_sndbuf_logged(const Logger *log)
+{
+        int r = relay_bulk_sndbuf();
+
+        if (r < 0) {
+                log_warning_errno(log, r,
+                                  "Cannot read net.core.wmem_max and net.ipv4.tcp_wmem (%m); bulk streams "
+                                  "keep the send buffer autotuning gives them.");
+                return 0;
+        }
+        if (r > 0)
+                log_debug(log, "Bulk streams ask for a send buffer of %d bytes (net.core.wmem_max).", r);
+        else
+                log_debug(log,
+                          "Bulk streams keep the send buffer autotuning gives them (net.ipv4.tcp_wmem).");
+        return r;
 }
 
 int relay_pump(Relay *r, PipePool *pool)

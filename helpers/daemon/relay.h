@@ -31,6 +31,7 @@
 #include <sys/epoll.h>
 #include <sys/types.h>
 
+#include "log.h"
 #include "pipe-pool.h"
 
 /*
@@ -84,9 +85,13 @@ void relay_init(Relay *r, int client_fd, uint32_t client_revents, int target_fd,
  * MiB). A stream whose destination is slower than its source is then limited by the
  * destination's flow, not by how often the relay is told there is room: on these
  * machines, with wmem_max 4 MiB, upward streams through tsproxy-relay went 11 to 13 %
- * faster (bench/README.md). For PipePool.bulk_sndbuf.
+ * faster (bench/README.md). -errno when the sysctls cannot be read (a unit with
+ * ProcSubset=pid hides /proc/sys).
  */
 int relay_bulk_sndbuf(void);
+/* The same for PipePool.bulk_sndbuf, read once per daemon: a warning (and 0) when the
+ * sysctls cannot be read, the choice at debug level. */
+int relay_bulk_sndbuf_logged(const Logger *log);
 /* Release the pipes (pooled when empty). */
 void relay_done(Relay *r, PipePool *pool);
 

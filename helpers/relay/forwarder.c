@@ -72,7 +72,8 @@ int forwarder_shared_init(ForwarderShared *sh, sd_event *event, const RelayOptio
         char buf[FORWARD_SPEC_STRLEN];
         int n, r;
 
-        *sh = (ForwarderShared){.log = log, .options = options, .bulk_sndbuf = relay_bulk_sndbuf()};
+        *sh = (ForwarderShared){
+                .log = log, .options = options, .bulk_sndbuf = relay_bulk_sndbuf_logged(log)};
         r = status_line_init(&sh->status, event, send_status, sh);
         if (r < 0)
                 return log_error_errno(log, r, "Failed to set up the status timer: %m");

@@ -107,7 +107,7 @@ int server_shared_init(ServerShared *sh, sd_event *event, const SocksOptions *op
                              .options = options,
                              .auth = *auth,
                              .handover_fd = -EBADF,
-                             .bulk_sndbuf = relay_bulk_sndbuf()};
+                             .bulk_sndbuf = relay_bulk_sndbuf_logged(log)};
         pthread_mutex_init(&sh->handover_lock, NULL);
         r = status_line_init(&sh->status, event, send_status, sh);
         if (r < 0)

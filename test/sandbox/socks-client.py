@@ -20,6 +20,9 @@
 #       UDP ASSOCIATE, an A query for NAME to DNS_SERVER:53 through the association:
 #       prints "answer A.B.C.D" (or "no answer"); then closes the control connection
 #       and queries again: prints "after close: no answer" or "after close: answer ..."
+#   udp-many PROXY DNS_SERVER NAME N
+#       N clients at once (threads released together): each makes a UDP ASSOCIATE and
+#       asks NAME through it; prints "answered K of N" (K: the associations that answered)
 #   halfclose-client PROXY TARGET BYTES
 #       CONNECT, send BYTES bytes, shutdown(SHUT_WR), read to EOF: prints "read: ..."
 #       (what came back) and "eof"
@@ -44,6 +47,7 @@ import random
 import socket
 import struct
 import sys
+import threading
 import time
 
 AUTH = None  # (user, password) or None
@@ -271,6 +275,43 @@ def cmd_udp(a):
     return 0
 
 
+def udp_associate_once(proxy, server, name, start):
+    """One client of udp-many: the answer through a fresh association, or None."""
+    proxy_host, _ = hostport(proxy)
+    udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        udp.bind((proxy_host if proxy_host.startswith("127.") else "0.0.0.0", 0))
+        start.wait()
+        with connect_proxy(proxy) as ctl:
+            greet(ctl)
+            rep, baddr, bport = send_request(ctl, 3, "0.0.0.0", udp.getsockname()[1])
+            if rep != 0:
+                return None
+            if baddr in ("0.0.0.0", "::"):
+                baddr = proxy_host
+            return udp_exchange(udp, (baddr, bport), server, name, 3, 1.0)
+    except (OSError, EOFError, ValueError, threading.BrokenBarrierError):
+        return None
+    finally:
+        udp.close()
+
+
+def cmd_udp_many(a):
+    start = threading.Barrier(a.n)
+    answers = [None] * a.n
+
+    def run(i):
+        answers[i] = udp_associate_once(a.proxy, a.server, a.name, start)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(a.n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    print("answered %d of %d" % (sum(1 for x in answers if x), a.n))
+    return 0
+
+
 def cmd_halfclose_client(a):
     sock = open_tunnel(a.proxy, a.target)
     sock.settimeout(10)
@@ -391,6 +432,11 @@ def main():
     s.add_argument("proxy")
     s.add_argument("server")
     s.add_argument("name")
+    s = sub.add_parser("udp-many")
+    s.add_argument("proxy")
+    s.add_argument("server")
+    s.add_argument("name")
+    s.add_argument("n", type=int)
     for name in ("halfclose-client", "halfclose-server"):
         s = sub.add_parser(name)
         s.add_argument("proxy")
@@ -414,6 +460,7 @@ def main():
         "request": cmd_request,
         "probe": cmd_probe,
         "udp": cmd_udp,
+        "udp-many": cmd_udp_many,
         "halfclose-client": cmd_halfclose_client,
         "halfclose-server": cmd_halfclose_server,
         "stall": cmd_stall,

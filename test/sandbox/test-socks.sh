@@ -199,12 +199,25 @@ check_output "a DNS query through it reaches MagicDNS and peer.tailnet.test is 1
 check_output "the association ends with its control connection" '^after close: no answer$' echo "$udp_out"
 check_output "tsproxy-socks runs 4 workers (Workers=4)" 'sockets \(egress: tailscale0\), 4 workers\.$' \
     sb journalctl -u socks@t1.service -o cat
-# Whichever worker accepts a client, UDP ASSOCIATE is served by worker 0 (server.h). Ask
-# until a worker other than 0 has handed one over; every association must answer.
+# CPUSchedulingPolicy=batch, inherited by every worker thread.
+check_output "every thread of tsproxy-socks runs SCHED_BATCH (CPUSchedulingPolicy=batch)" \
+    '^batch: 4 of 4$' sb sh -c 'p=$(systemctl show -p MainPID --value socks@t1.service)
+        n=$(ls /proc/$p/task | wc -l); b=$(chrt -a -p "$p" | grep -c "policy: SCHED_BATCH$")
+        echo "batch: $b of $n"'
+# /proc/sys stays readable in the unit (no ProcSubset=pid): the send buffer of bulk
+# streams is sized from its sysctls (Debug level in t1 shows the choice).
+check_output "tsproxy-socks read the send buffer sysctls (no warning, its choice at debug level)" \
+    '^Bulk streams (ask for a send buffer of [0-9]+ bytes|keep the send buffer autotuning gives them)' \
+    sb journalctl -u socks@t1.service -o cat
+check "and no warning that it could not read them" not sb sh -c \
+    'journalctl -u socks@t1.service -o cat | grep -F "Cannot read net.core.wmem_max"' 
+# Whichever worker accepts a client, UDP ASSOCIATE is served by worker 0 (server.h). 12
+# clients come at once, and again, until a worker other than 0 has handed one over;
+# every association must answer.
 handed=no udp_bad=
-for i in $(seq 1 30); do
-    udp_out=$(client udp 127.0.0.1:1080 100.100.100.100 peer.tailnet.test 2>&1)
-    grep -qx 'answer 100\.64\.0\.1' <<<"$udp_out" || udp_bad+=" $i"
+for i in $(seq 1 20); do
+    udp_out=$(client udp-many 127.0.0.1:1080 100.100.100.100 peer.tailnet.test 12 2>&1)
+    grep -qx 'answered 12 of 12' <<<"$udp_out" || udp_bad+=" $i ($udp_out)"
     if sb journalctl -u socks@t1.service -o cat | grep -q 'hands a UDP ASSOCIATE client over to worker 0'; then
         handed="after $i"
         break
