@@ -7,13 +7,18 @@
 #include <sys/epoll.h>
 #include <systemd/sd-daemon.h>
 
-int listen_fds_take(const Logger *log)
+int listen_fds_take(const Logger *log, const char *socket_unit, const char *by_hand)
 {
         int n;
 
         n = sd_listen_fds(true);
         if (n < 0)
                 return log_error_errno(log, n, "Failed to read the sockets passed by systemd: %m");
+        if (n == 0)
+                return log_error_errno(log, -EBADF,
+                                       "No sockets passed: this daemon is started by %s (socket activation; "
+                                       "by hand: %s).",
+                                       socket_unit, by_hand);
         for (int fd = SD_LISTEN_FDS_START; fd < SD_LISTEN_FDS_START + n; fd++) {
                 int flags = fcntl(fd, F_GETFL);
 

@@ -20,11 +20,12 @@
 /*
  * Take the sockets passed by systemd (sd_listen_fds(); $LISTEN_FDS is unset after): fds
  * SD_LISTEN_FDS_START to SD_LISTEN_FDS_START + n - 1, each made non-blocking (they may be
- * passed blocking, and accept4()/recvmsg() must never block the loop). Returns n; 0 when
- * none were passed (the caller names the socket unit that should pass them); -errno
- * (logged).
+ * passed blocking, and accept4()/recvmsg() must never block the loop). Returns n > 0, or
+ * -errno (logged); none passed is -EBADF, logged with the socket unit that should pass
+ * them and the command that passes them by hand (e.g. "socks@.socket" and
+ * "systemd-socket-activate -l ADDRESS:PORT").
  */
-int listen_fds_take(const Logger *log);
+int listen_fds_take(const Logger *log, const char *socket_unit, const char *by_hand);
 
 /* Close the n sockets listen_fds_take() returned (a daemon whose workers share them closes
  * them once, at the end, whether it got to use them or not). */

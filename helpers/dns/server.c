@@ -253,13 +253,9 @@ int server_add_listen_fds(Server *s)
 {
         int n, r;
 
-        n = listen_fds_take(s->log);
+        n = listen_fds_take(s->log, "ts-dns@.socket", "systemd-socket-activate -d -l ADDRESS:PORT");
         if (n < 0)
                 return n;
-        if (n == 0)
-                return log_error_errno(s->log, -EBADF,
-                                       "No sockets passed: this daemon is started by ts-dns@.socket (socket "
-                                       "activation; by hand: systemd-socket-activate -d -l ADDRESS:PORT).");
         s->tcp_listeners = calloc((size_t)n, sizeof(*s->tcp_listeners));
         s->udp = calloc((size_t)n, sizeof(*s->udp));
         if (!s->tcp_listeners || !s->udp)

@@ -84,15 +84,10 @@ int forwarder_shared_init(ForwarderShared *sh, sd_event *event, const RelayOptio
         for (size_t i = 0; i < o->n_forwards; i++)
                 sh->fds[i] = -EBADF;
 
-        n = listen_fds_take(log);
+        n = listen_fds_take(log, "ts-relay@.socket", "systemd-socket-activate -l ADDRESS:PORT");
         if (n < 0)
                 return n;
         sh->n_passed = n;
-        if (n == 0)
-                return log_error_errno(
-                        log, -EINVAL,
-                        "No listening sockets passed: this daemon is started by ts-relay@.socket "
-                        "(socket activation; by hand: systemd-socket-activate -l ADDRESS:PORT).");
         for (int fd = SD_LISTEN_FDS_START; fd < SD_LISTEN_FDS_START + n; fd++) {
                 struct sockaddr_storage a;
                 socklen_t len = sizeof(a);

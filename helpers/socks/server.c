@@ -116,15 +116,10 @@ int server_shared_init(ServerShared *sh, sd_event *event, const SocksOptions *op
         if (sh->handover_fd < 0)
                 return log_error_errno(log, errno, "Failed to make an eventfd: %m");
 
-        n = listen_fds_take(log);
+        n = listen_fds_take(log, "socks@.socket", "systemd-socket-activate -l ADDRESS:PORT");
         if (n < 0)
                 return n;
         sh->n_passed = n;
-        if (n == 0)
-                return log_error_errno(
-                        log, -EBADF,
-                        "No listening sockets passed: this daemon is started by socks@.socket "
-                        "(socket activation; by hand: systemd-socket-activate -l ADDRESS:PORT).");
         sh->stream_fds = calloc((size_t)n, sizeof(int));
         sh->datagram_fds = calloc((size_t)n, sizeof(int));
         if (!sh->stream_fds || !sh->datagram_fds)
