@@ -33,21 +33,15 @@ unitdir=$(sed -n "s|^unitdir=||p" "$units_dir/paths.txt")
 tailscaled=$(sed -n "s|^tailscaled=||p" "$units_dir/paths.txt")
 [[ -n $pkglibexecdir && -n $unitdir && -n $tailscaled ]] || { echo "cannot read build paths"; exit 2; }
 
-substitute() { # placeholders -> paths (forward) or paths -> placeholders (reverse)
-    if [[ $1 == forward ]]; then
-        sed -e "s|@pkglibexecdir@|$pkglibexecdir|g" -e "s|@unitdir@|$unitdir|g" -e "s|@tailscaled@|$tailscaled|g"
-    else
-        sed -e "s|$pkglibexecdir|@pkglibexecdir@|g" -e "s|$unitdir/|@unitdir@/|g" -e "s|$tailscaled|@tailscaled@|g"
-    fi
-}
-
-# Copy a tree, substituting placeholders in file contents and link targets (as
-# substitute does), in one process: the 1000-instance case has 4000 files and links.
-copy_tree() { # src dst direction
-    python3 - "$1" "$2" "$3" "$pkglibexecdir" "$unitdir" "$tailscaled" <<'PY'
+# Placeholders -> paths (forward) or paths -> placeholders (reverse), one set of rules
+# for the trees and the logs: `placeholders stream DIRECTION` filters stdin;
+# `placeholders tree SRC DST DIRECTION` copies a tree, substituting in file contents and
+# link targets, in one process (the 1000-instance case has 4000 files and links).
+read -r -d '' placeholders_py <<'PY' || true
 import os, sys
-src, dst, direction, pkglibexecdir, unitdir, tailscaled = sys.argv[1:]
-if direction == "forward":
+mode, *args = sys.argv[1:-3]
+pkglibexecdir, unitdir, tailscaled = sys.argv[-3:]
+if args[-1] == "forward":
     pairs = [("@pkglibexecdir@", pkglibexecdir), ("@unitdir@", unitdir), ("@tailscaled@", tailscaled)]
 else:
     pairs = [(pkglibexecdir, "@pkglibexecdir@"), (unitdir + "/", "@unitdir@/"), (tailscaled, "@tailscaled@")]
@@ -55,6 +49,10 @@ def sub(text):
     for old, new in pairs:
         text = text.replace(old, new)
     return text
+if mode == "stream":
+    sys.stdout.write(sub(sys.stdin.read()))
+    sys.exit(0)
+src, dst = args[0], args[1]
 os.makedirs(dst, exist_ok=True)
 if os.path.isdir(src):
     for root, dirs, files in os.walk(src):
@@ -69,7 +67,9 @@ if os.path.isdir(src):
                 with open(p) as f, open(q, "w") as g:
                     g.write(sub(f.read()))
 PY
-}
+placeholders() { python3 -c "$placeholders_py" "$@" "$pkglibexecdir" "$unitdir" "$tailscaled"; }
+substitute() { placeholders stream "$1"; }   # DIRECTION, stdin -> stdout
+copy_tree() { placeholders tree "$1" "$2" "$3"; } # SRC DST DIRECTION
 
 root=$tmp/root
 mkdir -p "$root" "$tmp/out" "$tmp/early" "$tmp/late"
