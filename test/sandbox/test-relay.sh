@@ -103,7 +103,7 @@ workers=$(sb nproc)
 check_output "tsproxy-relay runs $workers worker(s), one per CPU (--workers auto)" \
     "Forwarding [0-9]+ ports of instance 'r1', $workers workers?\.\$" sb journalctl -u ts-relay@r1.service -o cat
 check "it could read the send buffer sysctls (no ProcSubset=pid in the unit)" not sb sh -c \
-    'journalctl -u ts-relay@r1.service -o cat | grep -F "Cannot read net.core.wmem_max"' 
+    'journalctl -u ts-relay@r1.service -o cat | grep -F "Cannot read net.core.wmem_max"'
 check_empty "the socket unit logged no warnings (NoDelay= on UDP and the like)" \
     sb sh -c 'journalctl -b -p warning -u ts-relay@r1.socket -o cat; true'
 ts_addr=$(sb sed -n 's/^Address=//p' /var/lib/tailscale-r1/tailscaled.state)

@@ -210,7 +210,7 @@ check_output "tsproxy-socks read the send buffer sysctls (no warning, its choice
     '^Bulk streams (ask for a send buffer of [0-9]+ bytes|keep the send buffer autotuning gives them)' \
     sb journalctl -u socks@t1.service -o cat
 check "and no warning that it could not read them" not sb sh -c \
-    'journalctl -u socks@t1.service -o cat | grep -F "Cannot read net.core.wmem_max"' 
+    'journalctl -u socks@t1.service -o cat | grep -F "Cannot read net.core.wmem_max"'
 # Whichever worker accepts a client, UDP ASSOCIATE is served by worker 0 (server.h). 12
 # clients come at once, and again, until a worker other than 0 has handed one over;
 # every association must answer.
