@@ -23,8 +23,14 @@
 #define NETNS_DIR_DEFAULT  "/run/netns"
 #define RUNTIME_DIR_PREFIX "/run/tsproxy"
 
-/* The host's own tailscaled: table 52 at priority 5270. Ours sits below (earlier). */
+/*
+ * The host's own tailscaled: rules from 5210, table 52 at priority 5270. Ours sit
+ * before them: at RULE_PRIORITY "to SUBNET lookup main" and "iif ts-NAME lookup main",
+ * at RULE_PRIORITY_BARRIER "iif ts-NAME unreachable", so that what the main table
+ * cannot route from the namespace is refused, never handed to table 52.
+ */
 #define RULE_PRIORITY          5200
+#define RULE_PRIORITY_BARRIER  5201
 #define TAILSCALE_DEFAULT_PORT 41641
 
 /* Default subnet pool and default port range for instances that set none. */

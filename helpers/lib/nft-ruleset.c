@@ -23,6 +23,7 @@
 
 #include "instance.h"
 #include "macro.h"
+#include "tailnet.h"
 
 int nft_ruleset_ifname_check(const char *s, const char **reason)
 {
@@ -74,8 +75,10 @@ int nft_ruleset_check(const NatSpec *spec, const char **reason)
 
 /*
  * "The uplink", as a match on iifname or oifname: the named interface, or when none is
- * named, any interface that is not a tsproxy veth ("ts-*", ours and other instances').
- * Our own veth is excluded by name too when --host-if does not follow the ts- pattern.
+ * named, any interface that is not a tsproxy veth ("ts-*", ours and other instances')
+ * nor a tailscale interface of the host ("tailscale*": the home tailnet is never an
+ * uplink). Our own veth is excluded by name too when --host-if does not follow the ts-
+ * pattern.
  */
 static void print_uplink_match(FILE *f, const char *key, const NatSpec *spec)
 {
@@ -83,7 +86,7 @@ static void print_uplink_match(FILE *f, const char *key, const NatSpec *spec)
                 fprintf(f, "%s \"%s\"", key, spec->uplink);
                 return;
         }
-        fprintf(f, "%s != \"" HOST_IFNAME_PREFIX "*\"", key);
+        fprintf(f, "%s != \"" HOST_IFNAME_PREFIX "*\" %s != \"" TAILSCALE_IFNAME_PATTERN "\"", key, key);
         if (strncmp(spec->host_ifname, HOST_IFNAME_PREFIX, strlen(HOST_IFNAME_PREFIX)) != 0)
                 fprintf(f, " %s != \"%s\"", key, spec->host_ifname);
 }
@@ -143,6 +146,20 @@ int nft_ruleset_build(const NatSpec *spec, char **ret)
 
         fprintf(f, "\n\tchain forward {\n");
         fprintf(f, "\t\ttype filter hook forward priority filter; policy accept;\n");
+        /* The host's own tailnet, whatever the uplink: by interface and by address range
+         * (an Uplink= that routes the ranges, a tailscale interface of another name). */
+        fprintf(f,
+                "\t\tiifname \"%s\" oifname \"" TAILSCALE_IFNAME_PATTERN
+                "\" counter drop comment \"guard: no tailscale interface of the host\"\n",
+                h);
+        fprintf(f,
+                "\t\tiifname \"%s\" ip daddr " TAILNET_IPV4_RANGE
+                " counter drop comment \"guard: no tailnet address\"\n",
+                h);
+        fprintf(f,
+                "\t\tiifname \"%s\" ip6 daddr " TAILNET_IPV6_RANGE
+                " counter drop comment \"guard: no tailnet address\"\n",
+                h);
         fprintf(f, "\t\tiifname \"%s\" ip saddr %s ", h, ns_addr);
         print_uplink_match(f, "oifname", spec);
         fprintf(f, " accept comment \"namespace to uplink\"\n");

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * route.c: default route and policy rule, through libnl.
+ * route.c: routes and policy rules, through libnl.
  *
- * Both are added create-exclusive so that the caller learns whether this run made
+ * All are added create-exclusive so that the caller learns whether this run made
  * them (and must remove them on rollback) or found them already there.
  */
 #include "route.h"
@@ -122,6 +122,108 @@ int route_rule_delete(struct nl_sock *sk, const Subnet *to, uint32_t priority, u
         int r;
 
         r = route_new_rule(to, priority, table, &rule);
+        if (r < 0)
+                return r;
+        return netlink_errno(rtnl_rule_delete(sk, rule, 0));
+}
+
+static int route_new_unreachable(int family, const void *network, unsigned prefix, struct rtnl_route **ret)
+{
+        _cleanup_(rtnl_route_putp) struct rtnl_route *route = NULL;
+        _cleanup_(nl_addr_putp) struct nl_addr *dst = NULL;
+        size_t len = family == AF_INET ? 4 : 16;
+        int r;
+
+        if ((family != AF_INET && family != AF_INET6) || prefix > len * 8)
+                return -EINVAL;
+        dst = nl_addr_build(family, network, len);
+        if (!dst)
+                return -ENOMEM;
+        nl_addr_set_prefixlen(dst, (int)prefix);
+        route = rtnl_route_alloc();
+        if (!route)
+                return -ENOMEM;
+        r = netlink_errno(rtnl_route_set_family(route, (uint8_t)family));
+        if (r < 0)
+                return r;
+        r = netlink_errno(rtnl_route_set_dst(route, dst));
+        if (r < 0)
+                return r;
+        rtnl_route_set_table(route, RT_TABLE_MAIN);
+        rtnl_route_set_scope(route, RT_SCOPE_UNIVERSE);
+        rtnl_route_set_protocol(route, RTPROT_BOOT);
+        r = netlink_errno(rtnl_route_set_type(route, RTN_UNREACHABLE));
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(route);
+        return 0;
+}
+
+int route_add_unreachable(struct nl_sock *sk, int family, const void *network, unsigned prefix)
+{
+        _cleanup_(rtnl_route_putp) struct rtnl_route *route = NULL;
+        int r;
+
+        r = route_new_unreachable(family, network, prefix, &route);
+        if (r < 0)
+                return r;
+        return netlink_errno(rtnl_route_add(sk, route, NLM_F_CREATE | NLM_F_EXCL));
+}
+
+int route_delete_unreachable(struct nl_sock *sk, int family, const void *network, unsigned prefix)
+{
+        _cleanup_(rtnl_route_putp) struct rtnl_route *route = NULL;
+        int r;
+
+        r = route_new_unreachable(family, network, prefix, &route);
+        if (r < 0)
+                return r;
+        return netlink_errno(rtnl_route_delete(sk, route, 0));
+}
+
+static int route_new_rule_iif(int family, const char *ifname, uint32_t priority, uint32_t table,
+                              struct rtnl_rule **ret)
+{
+        _cleanup_(rtnl_rule_putp) struct rtnl_rule *rule = NULL;
+        int r;
+
+        if (family != AF_INET && family != AF_INET6)
+                return -EINVAL;
+        rule = rtnl_rule_alloc();
+        if (!rule)
+                return -ENOMEM;
+        rtnl_rule_set_family(rule, family);
+        r = netlink_errno(rtnl_rule_set_iif(rule, ifname));
+        if (r < 0)
+                return r;
+        rtnl_rule_set_prio(rule, priority);
+        if (table > 0) {
+                rtnl_rule_set_table(rule, table);
+                rtnl_rule_set_action(rule, FR_ACT_TO_TBL);
+        } else
+                rtnl_rule_set_action(rule, FR_ACT_UNREACHABLE);
+        *ret = TAKE_PTR(rule);
+        return 0;
+}
+
+int route_rule_iif_add(struct nl_sock *sk, int family, const char *ifname, uint32_t priority, uint32_t table)
+{
+        _cleanup_(rtnl_rule_putp) struct rtnl_rule *rule = NULL;
+        int r;
+
+        r = route_new_rule_iif(family, ifname, priority, table, &rule);
+        if (r < 0)
+                return r;
+        return netlink_errno(rtnl_rule_add(sk, rule, NLM_F_CREATE | NLM_F_EXCL));
+}
+
+int route_rule_iif_delete(struct nl_sock *sk, int family, const char *ifname, uint32_t priority,
+                          uint32_t table)
+{
+        _cleanup_(rtnl_rule_putp) struct rtnl_rule *rule = NULL;
+        int r;
+
+        r = route_new_rule_iif(family, ifname, priority, table, &rule);
         if (r < 0)
                 return r;
         return netlink_errno(rtnl_rule_delete(sk, rule, 0));

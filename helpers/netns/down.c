@@ -65,6 +65,31 @@ static int down_rules(const Context *c, struct nl_sock *sk)
         return ret;
 }
 
+/* The rules "iif VETH ..." (up.c: up_iif_rules()), found by name: they outlive the veth. */
+static int down_iif_rules(const Context *c, struct nl_sock *sk)
+{
+        int r, ret = 0;
+
+        for (int f = 0; f < 2; f++)
+                for (int k = 0; k < 2; k++) {
+                        uint32_t prio = k ? RULE_PRIORITY_BARRIER : RULE_PRIORITY;
+
+                        r = route_rule_iif_delete(sk, f ? AF_INET6 : AF_INET, c->host_ifname, prio,
+                                                  k ? 0 : RT_TABLE_MAIN);
+                        if (r == -ENOENT || r == -ESRCH || r == -EAFNOSUPPORT)
+                                continue;
+                        if (r < 0) {
+                                log_error_errno(c->log, r, "Failed to remove rule 'iif %s priority %u': %m",
+                                                c->host_ifname, prio);
+                                ret = ret < 0 ? ret : r;
+                                continue;
+                        }
+                        log_info(c->log, "Removed rule 'iif %s %s priority %u' (%s).", c->host_ifname,
+                                 k ? "unreachable" : "lookup main", prio, f ? "IPv6" : "IPv4");
+                }
+        return ret;
+}
+
 int verb_down(const Context *c)
 {
         _cleanup_(nl_socket_freep) struct nl_sock *sk = NULL;
@@ -78,6 +103,9 @@ int verb_down(const Context *c)
         /* 1. The rule first: it is found through the veth's address. */
         r = down_rules(c, sk);
         if (r < 0)
+                ret = r;
+        r = down_iif_rules(c, sk);
+        if (r < 0 && ret == 0)
                 ret = r;
 
         /* 2. The veth: deleting one end deletes both, with their addresses and routes. */

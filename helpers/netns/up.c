@@ -17,6 +17,7 @@
 #include "netns.h"
 #include "route.h"
 #include "sysctl.h"
+#include "tailnet.h"
 #include "veth.h"
 
 typedef struct Undo {
@@ -25,7 +26,9 @@ typedef struct Undo {
         bool host_address;
         bool ns_address;
         bool route;
+        bool tailnet_unreachable[2]; /* IPv4, IPv6 */
         bool rule;
+        bool iif_rules[2][2]; /* [IPv4, IPv6][lookup main, unreachable] */
 } Undo;
 
 typedef struct UpState {
@@ -49,6 +52,19 @@ static bool error_is_gone(int r)
         return r == -ENOENT || r == -ENODEV || r == -ESRCH || r == -EADDRNOTAVAIL;
 }
 
+/* Add (or delete) "unreachable" for the IPv4 (family_index 0) or IPv6 (1) tailnet range. */
+static int tailnet_unreachable(struct nl_sock *sk, int family_index, bool add)
+{
+        static const uint8_t v6[16] = TAILNET_IPV6_NETWORK_INIT;
+        uint32_t v4 = htobe32(TAILNET_IPV4_NETWORK);
+        int family = family_index ? AF_INET6 : AF_INET;
+        const void *network = family_index ? (const void *)v6 : (const void *)&v4;
+        unsigned prefix = family_index ? TAILNET_IPV6_PREFIX : TAILNET_IPV4_PREFIX;
+
+        return add ? route_add_unreachable(sk, family, network, prefix)
+                   : route_delete_unreachable(sk, family, network, prefix);
+}
+
 static void up_rollback(const Context *c, UpState *st)
 {
         const Logger *log = c->log;
@@ -56,14 +72,36 @@ static void up_rollback(const Context *c, UpState *st)
         const Undo *u = &st->undo;
         int r;
 
-        if (!u->netns && !u->veth && !u->host_address && !u->ns_address && !u->route && !u->rule)
+        if (!u->netns && !u->veth && !u->host_address && !u->ns_address && !u->route && !u->rule &&
+            !u->tailnet_unreachable[0] && !u->tailnet_unreachable[1] && !u->iif_rules[0][0] &&
+            !u->iif_rules[0][1] && !u->iif_rules[1][0] && !u->iif_rules[1][1])
                 return;
 
         /* Reverse order of creation; a step that is gone already is fine. */
+        for (int f = 0; f < 2; f++)
+                for (int k = 0; k < 2; k++) {
+                        if (!u->iif_rules[f][k])
+                                continue;
+                        r = route_rule_iif_delete(st->sk_host, f ? AF_INET6 : AF_INET, c->host_ifname,
+                                                  k ? RULE_PRIORITY_BARRIER : RULE_PRIORITY,
+                                                  k ? 0 : RT_TABLE_MAIN);
+                        if (r < 0 && !error_is_gone(r))
+                                log_warning_errno(log, r, "Failed to remove rule 'iif %s' again: %m",
+                                                  c->host_ifname);
+                }
         if (u->rule) {
                 r = route_rule_delete(st->sk_host, &c->subnet, RULE_PRIORITY, RT_TABLE_MAIN);
                 if (r < 0 && !error_is_gone(r))
                         log_warning_errno(log, r, "Failed to remove routing rule of '%s' again: %m",
+                                          c->name);
+        }
+        for (int f = 0; f < 2; f++) {
+                if (!u->tailnet_unreachable[f])
+                        continue;
+                r = tailnet_unreachable(st->sk_ns, f, false);
+                if (r < 0 && !error_is_gone(r))
+                        log_warning_errno(log, r,
+                                          "Failed to remove the tailnet route in namespace '%s' again: %m",
                                           c->name);
         }
         if (u->route) {
@@ -285,6 +323,63 @@ static int up_addresses_and_routes(const Context *c, UpState *st)
         return 0;
 }
 
+/*
+ * Inside the namespace the tailnet ranges lead nowhere unless the instance's own
+ * tailscaled routes them: its rules (5210-5270) and table 52 are looked up before the
+ * main table, so its peers and MagicDNS win once it is logged in. Before that, while it
+ * is logged out, stopped, crashed or restarting, these routes answer "unreachable", and
+ * a tailnet address can never follow the default route to the host (and from there into
+ * the host's own tailnet).
+ */
+static int up_tailnet_routes(const Context *c, UpState *st)
+{
+        static const char *const range[] = {TAILNET_IPV4_RANGE, TAILNET_IPV6_RANGE};
+        int r;
+
+        for (int f = 0; f < 2; f++) {
+                r = tailnet_unreachable(st->sk_ns, f, true);
+                if (r == -EAFNOSUPPORT && f == 1) {
+                        log_debug(c->log, "No IPv6 in namespace '%s': no route for %s needed.", c->name,
+                                  range[f]);
+                        continue;
+                }
+                if (r < 0 && r != -EEXIST)
+                        return log_error_errno(c->log, r,
+                                               "Failed to add 'unreachable %s' in namespace '%s': %m",
+                                               range[f], c->name);
+                st->undo.tailnet_unreachable[f] = r >= 0;
+        }
+        return 0;
+}
+
+/*
+ * Traffic from the namespace (forwarded: tailscaled's own to its control server and
+ * peers, replies of the UDP port forward) is routed by the main table and nothing else:
+ * "iif VETH lookup main", then "iif VETH unreachable" for what main cannot route, both
+ * before the host tailscaled's rules. Its table 52 (home peers, MagicDNS, an exit node's
+ * default route) never sees it.
+ */
+static int up_iif_rules(const Context *c, UpState *st)
+{
+        int r;
+
+        for (int f = 0; f < 2; f++)
+                for (int k = 0; k < 2; k++) {
+                        r = route_rule_iif_add(st->sk_host, f ? AF_INET6 : AF_INET, c->host_ifname,
+                                               k ? RULE_PRIORITY_BARRIER : RULE_PRIORITY,
+                                               k ? 0 : RT_TABLE_MAIN);
+                        if (r == -EAFNOSUPPORT && f == 1)
+                                break; /* no IPv6 on this host */
+                        if (r < 0 && r != -EEXIST)
+                                return log_error_errno(
+                                        c->log, r, "Failed to add rule 'iif %s %s priority %u' (%s): %m",
+                                        c->host_ifname, k ? "unreachable" : "lookup main",
+                                        k ? RULE_PRIORITY_BARRIER : RULE_PRIORITY, f ? "IPv6" : "IPv4");
+                        st->undo.iif_rules[f][k] = r >= 0;
+                }
+        return 0;
+}
+
 static int up_rule(const Context *c, UpState *st)
 {
         char s[SUBNET_STRLEN];
@@ -386,17 +481,25 @@ static int up_run(const Context *c, UpState *st)
         if (r < 0)
                 return r;
 
-        /* 4. Host policy rule ahead of tailscale's. */
-        r = up_rule(c, st);
+        /* 4. The tailnet ranges: nowhere but through the instance's own tailscaled. */
+        r = up_tailnet_routes(c, st);
         if (r < 0)
                 return r;
 
-        /* 5. Forwarding. */
+        /* 5. Host policy rules ahead of tailscale's. */
+        r = up_rule(c, st);
+        if (r < 0)
+                return r;
+        r = up_iif_rules(c, st);
+        if (r < 0)
+                return r;
+
+        /* 6. Forwarding. */
         r = up_forwarding(c);
         if (r < 0)
                 return r;
 
-        /* 6. The namespace's TCP settings for a proxy. */
+        /* 7. The namespace's TCP settings for a proxy. */
         return up_tcp(c, st);
 }
 

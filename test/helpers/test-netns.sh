@@ -99,6 +99,13 @@ ns_link_up() { nsx "$1" ip -o link show dev "$2" | grep -q '[<,]UP[,>]'; }
 ns_default_via() { nsx "$1" ip -4 route show default | grep -q "^default via $2 dev host0"; }
 has_rule() { ip -4 rule show priority 5200 | grep -q "to $1 lookup main"; }
 no_rule() { ! ip -4 rule show priority 5200 | grep -q "to $1 "; }
+# The iif rules of veth $1 in family $2 (-4, -6): lookup main at 5200, unreachable at 5201.
+has_iif_rules() {
+        ip "$2" rule show priority 5200 | grep -q "iif $1 lookup main" &&
+                ip "$2" rule show priority 5201 | grep -q "iif $1 unreachable"
+}
+no_iif_rules() { ! ip -4 rule show | grep -q "iif $1 " && ! ip -6 rule show | grep -q "iif $1 "; }
+ns_unreachable() { nsx "$1" ip "$2" route show "$3" | grep -q "^unreachable $3"; }
 sysctl_is_1() { [ "$(cat "/proc/sys/net/ipv4/$1")" = 1 ]; }
 ns_ping() { nsx "$1" ping -c 1 -W 2 "$2"; }
 peer_in_ns() { nsx "$1" ip -o link show dev host0 | grep -q 'host0@'; }
@@ -118,6 +125,12 @@ check_up_state() {
         check "$name: lo is up in the namespace" ns_link_up "$name" lo
         check "$name: default route in the namespace via $h" ns_default_via "$name" "$h"
         check "$name: rule 'to $net/$p lookup main' at priority 5200" has_rule "$net/$p"
+        check "$name: rules 'iif ts-$name lookup main' (5200) and 'unreachable' (5201), IPv4" \
+                has_iif_rules "ts-$name" -4
+        check "$name: the same rules for IPv6" has_iif_rules "ts-$name" -6
+        check "$name: 'unreachable 100.64.0.0/10' in the namespace" ns_unreachable "$name" -4 100.64.0.0/10
+        check "$name: 'unreachable fd7a:115c:a1e0::/48' in the namespace" \
+                ns_unreachable "$name" -6 fd7a:115c:a1e0::/48
         check "$name: forwarding on ts-$name is 1" sysctl_is_1 "conf/ts-$name/forwarding"
         check "$name: ping from the namespace to $h" ns_ping "$name" "$h"
 }
@@ -172,6 +185,7 @@ check "a failed up on a working instance leaves it as it was" diff -u "$WORK/bef
 check "down fgpu" "$BIN" down fgpu
 check "down removed veth, namespace and runtime dir" gone fgpu
 check "down removed the rule" no_rule 10.200.0.4/30
+check "down removed the iif rules" no_iif_rules ts-fgpu
 check "down fgpu again succeeds" "$BIN" down fgpu
 check "down of a never-created instance succeeds" "$BIN" down never
 
@@ -180,6 +194,7 @@ snapshot "$WORK/clean"
 check_fails "up with a missing uplink fails" "$BIN" up fgpu --subnet 10.200.0.4/30 --uplink nosuch0
 check "the failed up left no veth, namespace or runtime dir" gone fgpu
 check "the failed up left no rule" no_rule 10.200.0.4/30
+check "the failed up left no iif rule" no_iif_rules ts-fgpu
 snapshot "$WORK/clean2"
 check "the failed up left everything as before" diff -u "$WORK/clean" "$WORK/clean2"
 check "--uplink lo: forwarding on the uplink" "$BIN" up fgpu --subnet 10.200.0.4/30 --uplink lo
@@ -219,6 +234,52 @@ ip netns del fgpu
 for _ in $(seq 50); do no_link ts-fgpu && break; sleep 0.1; done
 check "(e) down --subnet after the namespace was deleted by hand" "$BIN" down fgpu --subnet 10.200.0.4/30
 check "(e) the orphaned rule is gone" no_rule 10.200.0.4/30
+check "(e) the iif rules, named after the deleted veth, are gone" no_iif_rules ts-fgpu
+
+# ---- the routing layer alone, against a host that runs tailscale -----------------------------------
+# The host's own tailnet as tailscaled sets it up: a tailscale0 link, rule 5270 'lookup 52',
+# a home peer, MagicDNS and an exit node's default route in table 52; an uplink with the
+# main table's default route. Only route lookups here (no nft table, no traffic): the
+# routes and rules must hold on their own.
+ip link add tailscale0 type veth peer name home0
+ip link set tailscale0 up
+ip link add uplink0 type veth peer name wan0
+ip addr add 192.0.2.2/24 dev uplink0
+ip link set uplink0 up
+ip route add default via 192.0.2.1 dev uplink0
+ip rule add priority 5270 lookup 52
+ip route add 100.64.0.1/32 dev tailscale0 table 52
+ip route add 100.100.100.100/32 dev tailscale0 table 52
+ip route add default dev tailscale0 table 52
+"$BIN" up fgpu --subnet 10.200.0.4/30 >/dev/null 2>&1
+route_dev() { ip -o route get "$@" 2>&1; }
+check_fails "namespace: no route to the home peer 100.64.0.1 (unreachable)" nsx fgpu ip route get 100.64.0.1
+check_fails "namespace: no route to MagicDNS 100.100.100.100" nsx fgpu ip route get 100.100.100.100
+check_fails "namespace: no route to fd7a:115c:a1e0::1" nsx fgpu ip -6 route get fd7a:115c:a1e0::1
+check "namespace: the internet still goes via the host end" bash -c \
+        "ip netns exec fgpu ip -o route get 192.0.2.1 | grep -q 'via 10.200.0.5 dev host0'"
+check "host: the namespace's traffic to the internet leaves by the uplink, not the exit node" bash -c \
+        "ip -o route get 198.51.100.1 from 10.200.0.6 iif ts-fgpu | grep -q 'dev uplink0'"
+check "host: its own traffic takes the exit node (the simulation holds)" bash -c \
+        "ip -o route get 198.51.100.1 | grep -q 'dev tailscale0'"
+check_fails "host: the namespace's traffic to the home peer is not routed to tailscale0" bash -c \
+        "ip -o route get 100.64.0.1 from 10.200.0.6 iif ts-fgpu | grep -q tailscale0"
+ip route del default via 192.0.2.1 dev uplink0
+check_fails "host without a default route in main: the namespace's traffic is refused, not sent to the exit node" \
+        bash -c "ip -o route get 198.51.100.1 from 10.200.0.6 iif ts-fgpu"
+# The instance's own tailscaled, once logged in: its rules and table 52 win over main.
+nsx fgpu ip link add tailscale0 type veth peer name tpeer0
+nsx fgpu ip link set tailscale0 up
+nsx fgpu ip rule add priority 5270 lookup 52
+nsx fgpu ip route add 100.64.0.1/32 dev tailscale0 table 52
+check "namespace: with its own tailscaled's table 52 the peer goes through its tailscale0" bash -c \
+        "ip netns exec fgpu ip -o route get 100.64.0.1 | grep -q 'dev tailscale0'"
+check_fails "namespace: an address its tailscaled does not route stays unreachable" \
+        nsx fgpu ip route get 100.64.0.2
+"$BIN" down fgpu >/dev/null 2>&1
+ip rule del priority 5270 lookup 52
+ip link del tailscale0
+ip link del uplink0
 
 # ---- two instances side by side, a /31, --host-if -----------------------------------------------
 check "up work" "$BIN" up work --subnet 10.200.0.4/30

@@ -50,18 +50,27 @@ static void test_no_uplink(void **state)
                 "\n"
                 "\tchain postrouting {\n"
                 "\t\ttype nat hook postrouting priority srcnat; policy accept;\n"
-                "\t\tip saddr 10.200.0.4/30 oifname != \"ts-*\" counter masquerade comment \"masquerade\"\n"
+                "\t\tip saddr 10.200.0.4/30 oifname != \"ts-*\" oifname != \"tailscale*\" counter "
+                "masquerade comment \"masquerade\"\n"
                 "\t}\n"
                 "\n"
                 "\tchain prerouting {\n"
                 "\t\ttype nat hook prerouting priority dstnat; policy accept;\n"
-                "\t\tiifname != \"ts-*\" meta nfproto ipv4 udp dport 41642 fib daddr type local counter "
+                "\t\tiifname != \"ts-*\" iifname != \"tailscale*\" meta nfproto ipv4 udp dport 41642 fib "
+                "daddr type local counter "
                 "dnat ip to 10.200.0.6 comment \"port forward\"\n"
                 "\t}\n"
                 "\n"
                 "\tchain forward {\n"
                 "\t\ttype filter hook forward priority filter; policy accept;\n"
-                "\t\tiifname \"ts-fgpu\" ip saddr 10.200.0.6 oifname != \"ts-*\" accept comment "
+                "\t\tiifname \"ts-fgpu\" oifname \"tailscale*\" counter drop comment \"guard: no tailscale "
+                "interface of the host\"\n"
+                "\t\tiifname \"ts-fgpu\" ip daddr 100.64.0.0/10 counter drop comment \"guard: no tailnet "
+                "address\"\n"
+                "\t\tiifname \"ts-fgpu\" ip6 daddr fd7a:115c:a1e0::/48 counter drop comment \"guard: no "
+                "tailnet address\"\n"
+                "\t\tiifname \"ts-fgpu\" ip saddr 10.200.0.6 oifname != \"ts-*\" oifname != \"tailscale*\" "
+                "accept comment "
                 "\"namespace to uplink\"\n"
                 "\t\tiifname \"ts-fgpu\" counter drop comment \"guard: spoofed or not to uplink\"\n"
                 "\t\toifname \"ts-fgpu\" ct state established,related accept comment \"replies\"\n"
@@ -103,6 +112,12 @@ static void test_uplink(void **state)
                 "\n"
                 "\tchain forward {\n"
                 "\t\ttype filter hook forward priority filter; policy accept;\n"
+                "\t\tiifname \"ts-a-1_b\" oifname \"tailscale*\" counter drop comment \"guard: no tailscale "
+                "interface of the host\"\n"
+                "\t\tiifname \"ts-a-1_b\" ip daddr 100.64.0.0/10 counter drop comment \"guard: no tailnet "
+                "address\"\n"
+                "\t\tiifname \"ts-a-1_b\" ip6 daddr fd7a:115c:a1e0::/48 counter drop comment \"guard: no "
+                "tailnet address\"\n"
                 "\t\tiifname \"ts-a-1_b\" ip saddr 10.200.0.10 oifname \"enp3s0.100\" accept comment "
                 "\"namespace to uplink\"\n"
                 "\t\tiifname \"ts-a-1_b\" counter drop comment \"guard: spoofed or not to uplink\"\n"
@@ -141,12 +156,14 @@ static void test_custom_host_if(void **state)
         _cleanup_free_ char *text = NULL;
 
         assert_int_equal(nft_ruleset_build(&s, &text), 0);
-        assert_non_null(strstr(text, "ip saddr 10.200.0.4/30 oifname != \"ts-*\" oifname != \"vx0\" counter "
+        assert_non_null(strstr(text, "ip saddr 10.200.0.4/30 oifname != \"ts-*\" oifname != \"tailscale*\" "
+                                     "oifname != \"vx0\" counter "
                                      "masquerade"));
-        assert_non_null(strstr(text, "iifname != \"ts-*\" iifname != \"vx0\" meta nfproto ipv4 udp dport"));
-        assert_non_null(strstr(text,
-                               "iifname \"vx0\" ip saddr 10.200.0.6 oifname != \"ts-*\" oifname != \"vx0\" "
-                               "accept"));
+        assert_non_null(strstr(text, "iifname != \"ts-*\" iifname != \"tailscale*\" iifname != \"vx0\" meta "
+                                     "nfproto ipv4 udp dport"));
+        assert_non_null(strstr(text, "iifname \"vx0\" ip saddr 10.200.0.6 oifname != \"ts-*\" oifname != "
+                                     "\"tailscale*\" oifname != \"vx0\" "
+                                     "accept"));
 }
 
 static void test_commands(void **state)
