@@ -11,6 +11,12 @@
 #   inst ns                 test "host" ns                       internet ns
 #   host0 10.200.0.6/30 --- ts-t1 10.200.0.5/30
 #                           uplink0 192.0.2.2/24 --------------- eth0 192.0.2.1/24
+#                           tailscale0 100.90.9.9/32 ----------- eth0 100.64.0.1, 198.51.100.1
+#                                                                home ns (the host's tailnet)
+#
+# The host's own tailnet is routed through tailscale0 in the main table here (no policy
+# rules, no table 52): this tests the nft guard alone, which must drop what the routes
+# would carry into the home tailnet.
 #
 # The scaffolding uses ip, nft and python3; the helper itself only libnftables. Every
 # check prints "ok N - what" or "not ok N - what"; exit 1 if any failed, 77 if the test
@@ -157,6 +163,8 @@ set -e
 ip link set lo up
 ip netns add inst
 ip netns add internet
+ip netns add home
+in_ns home ip link set lo up
 in_ns inst ip link set lo up
 in_ns internet ip link set lo up
 ip link add ts-t1 type veth peer name host0 netns inst
@@ -170,6 +178,21 @@ ip addr add 192.0.2.2/24 dev uplink0
 ip link set uplink0 up
 in_ns internet ip addr add 192.0.2.1/24 dev eth0
 in_ns internet ip link set eth0 up
+ip link add tailscale0 type veth peer name eth0 netns home
+ip addr add 100.90.9.9/32 dev tailscale0
+ip link set tailscale0 up
+ip route add 100.64.0.1/32 dev tailscale0
+ip route add 198.51.100.0/24 dev tailscale0
+# A tailnet address routed out of the uplink (as a route of Uplink='s network could):
+# the guard's range rule alone must drop it.
+in_ns internet ip addr add 100.64.0.2/32 dev eth0
+in_ns internet ip route add 10.200.0.4/30 via 192.0.2.2 # replies for the control check
+ip route add 100.64.0.2/32 via 192.0.2.1 dev uplink0
+in_ns home ip addr add 100.64.0.1/32 dev eth0
+in_ns home ip addr add 198.51.100.1/32 dev eth0
+in_ns home ip link set eth0 up
+in_ns home ip route add 100.90.9.9/32 dev eth0
+in_ns home ip route add default via 100.90.9.9 dev eth0
 sysctl -q -w net.ipv4.ip_forward=1 # this network namespace only
 set +e
 
@@ -185,13 +208,23 @@ cannot_connect() { ! can_connect "$@"; }
 
 bg_in_ns internet python3 "$T/tool.py" tcp-serve 192.0.2.1 8080 "$T/internet-tcp"
 bg python3 "$T/tool.py" tcp-serve 0.0.0.0 8081 "$T/host-tcp"
+bg_in_ns home python3 "$T/tool.py" tcp-serve 0.0.0.0 8082 "$T/home-tcp"
+bg_in_ns internet python3 "$T/tool.py" tcp-serve 100.64.0.2 8082 "$T/cgnat-tcp"
 bg_in_ns inst python3 "$T/tool.py" udp-serve 0.0.0.0 41642 "$T/inst-udp"
 bg python3 "$T/tool.py" notify-listen "$T/notify.sock" "$T/notify"
-for f in internet-tcp host-tcp inst-udp notify; do
+for f in internet-tcp host-tcp home-tcp cgnat-tcp inst-udp notify; do
         wait_until 5 test -e "$T/$f.ready" || { echo "Bail out! server $f did not start"; exit 1; }
 done
 
 check "without tsproxy-nat the namespace reaches the host (control)" can_connect 10.200.0.5 8081
+check "without tsproxy-nat the namespace reaches the home tailnet peer (control)" can_connect 100.64.0.1 8082
+check "... and an address behind the host's tailscale0 (control)" can_connect 198.51.100.1 8082
+check "... and a tailnet address routed out of the uplink (control)" can_connect 100.64.0.2 8082
+
+# The guard against the host's tailnet: by range and by interface.
+guard_holds() {
+        cannot_connect 100.64.0.1 8082 && cannot_connect 198.51.100.1 8082 && cannot_connect 100.64.0.2 8082
+}
 
 # A leftover table without the owner flag (manual work, an older version): replaced.
 nft add table inet $TABLE
@@ -220,6 +253,7 @@ check "the connection arrives from 192.0.2.2 (masqueraded)" wait_until 3 file_ha
 check "masquerade counter counts" eval '! table_has "counter packets 0 bytes 0 masquerade"'
 check "namespace cannot connect to the host's veth address" cannot_connect 10.200.0.5 8081
 check "namespace cannot connect to the host's uplink address" cannot_connect 192.0.2.2 8081
+check "--uplink: namespace reaches neither the home tailnet peer nor tailscale0" guard_holds
 in_ns internet python3 "$T/tool.py" udp-send 192.0.2.2 41642 "hello-1"
 check "UDP to 192.0.2.2:41642 from the internet arrives in the namespace" \
         wait_until 3 file_has "$T/inst-udp" '^192\.0\.2\.1 hello-1$'
@@ -258,6 +292,19 @@ check "restart: table is back" table_has "flags owner"
 check "restart: namespace connects to the internet" can_connect 192.0.2.1 8080
 check "restart: masqueraded to 192.0.2.2" wait_until 3 file_has "$T/internet-tcp" '^192\.0\.2\.2$'
 check "restart: namespace still cannot reach the host" cannot_connect 10.200.0.5 8081
+check "no --uplink: namespace reaches neither the home tailnet peer nor tailscale0" guard_holds
+nft flush ruleset
+check "no --uplink, after 'nft flush ruleset': the guard still holds" guard_holds
+check "the guard counted the drops at the host's tailscale interface" \
+        eval '! table_has "oifname \"tailscale\*\" counter packets 0 "'
+check "... and of the tailnet range routed out of the uplink" \
+        eval '! table_has "ip daddr 100.64.0.0/10 counter packets 0 "'
+# The UDP port forward is for the uplink: a datagram from the home tailnet to the host's
+# tailnet address is not forwarded into the namespace.
+in_ns home python3 "$T/tool.py" udp-send 100.90.9.9 41642 "from-home"
+in_ns internet python3 "$T/tool.py" udp-send 192.0.2.2 41642 "from-internet"
+check "the port forward takes the uplink's datagram" wait_until 3 file_has "$T/inst-udp" 'from-internet$'
+check "... and not the home tailnet's" eval '! file_has "$T/inst-udp" from-home'
 in_ns internet python3 "$T/tool.py" udp-send 192.0.2.2 41642 "hello-2"
 check "restart: UDP port forward works" wait_until 3 file_has "$T/inst-udp" '^192\.0\.2\.1 hello-2$'
 
