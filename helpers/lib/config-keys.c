@@ -9,6 +9,7 @@
  */
 #include "build-config.h"
 #include "config.h"
+#include "tailscaled-args.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -202,6 +203,11 @@ static int key_port(InstanceConfig *c, const char *section, const char *key, con
 static int key_extra_arguments(InstanceConfig *c, const char *section, const char *key, const char *value,
                                ConfigLocation at, Diagnostics *d)
 {
+        char tun[IFNAMSIZ], reason[256];
+
+        if (tailscaled_args_check(value, tun, reason, sizeof(reason)) < 0)
+                return invalid_value(c, d, at, section, key, value, "%s", reason);
+        memcpy(c->ts_tun, tun, sizeof(tun));
         return set_string(&c->ts_extra_arguments, value);
 }
 

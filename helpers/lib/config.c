@@ -9,9 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tailnet.h"
+
 void instance_config_init(InstanceConfig *c)
 {
-        *c = (InstanceConfig){.valid = true, .auto_start = true};
+        *c = (InstanceConfig){.valid = true, .auto_start = true, .ts_tun = TAILSCALE_TUN_DEFAULT};
         socks_config_init(&c->socks);
 }
 

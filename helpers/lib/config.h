@@ -126,6 +126,7 @@ typedef struct InstanceConfig {
         bool ts_port_explicit;
         ConfigLocation ts_port_at;
         char *ts_extra_arguments;
+        char ts_tun[IFNAMSIZ]; /* --tun= of ExtraArguments=, or TAILSCALE_TUN_DEFAULT */
 
         /* [SOCKS] */
         SocksConfig socks;
