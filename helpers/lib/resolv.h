@@ -6,16 +6,16 @@
  * host's /etc/resolv.conf often names only a loopback stub (systemd-resolved's
  * 127.0.0.53), which inside the namespace is the namespace's own, empty loopback; and
  * 100.100.100.100 is tailscaled itself (it drops it as a loop and then fails every
- * lookup). Those are filtered out, with systemd-resolved's list of real upstreams as
- * the fallback. The instance's daemons get the tailnet's MagicDNS instead.
+ * lookup). Those are filtered out, and so is everything of the host's own tailnet (its
+ * resolvers in 100.64.0.0/10 and fd7a:115c:a1e0::/48, its *.ts.net search domains),
+ * with systemd-resolved's list of real upstreams as the fallback. The instance's
+ * daemons get the tailnet's MagicDNS instead.
  */
 #pragma once
 
 #include <stdbool.h>
 
-/* Tailscale's MagicDNS ("quad 100") addresses. */
-#define RESOLV_MAGICDNS_IPV4 "100.100.100.100"
-#define RESOLV_MAGICDNS_IPV6 "fd7a:115c:a1e0::53"
+#include <stddef.h>
 
 typedef struct ResolvInput {
         const char *path; /* named in the generated comment */
@@ -31,9 +31,14 @@ typedef enum ResolvSource {
 /*
  * Can the namespace use this resolv.conf nameserver address? No for loopback
  * (127.0.0.0/8, ::1), unspecified (0.0.0.0/8, ::), IPv6 link-local (scoped to a host
- * link), MagicDNS, and anything that is not an address.
+ * link), the tailnet ranges (MagicDNS, and any resolver of the host's own tailnet: the
+ * instance is strictly kept out of it), and anything that is not an address.
  */
 bool resolv_nameserver_usable(const char *address);
+
+/* May a search or domain entry (n bytes at s) be handed on? No for ts.net and *.ts.net:
+ * the host's own tailnet names. */
+bool resolv_domain_usable(const char *s, size_t n);
 
 /*
  * The resolv.conf for an instance's tailscaled: the usable nameservers of primary (IPv4

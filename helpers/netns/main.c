@@ -157,6 +157,8 @@ int main(int argc, char *argv[])
         c.runtime_dir = env_or("TSPROXY_RUNTIME_DIR", RUNTIME_DIR_PREFIX);
         c.resolv_conf = env_or("TSPROXY_RESOLV_CONF", "/etc/resolv.conf");
         c.resolved_conf = env_or("TSPROXY_RESOLVED_CONF", "/run/systemd/resolve/resolv.conf");
+        c.tailscale_backup_conf =
+                env_or("TSPROXY_TAILSCALE_BACKUP_CONF", "/etc/resolv.pre-tailscale-backup.conf");
 
         if (strcmp(verb, "up") == 0)
                 r = verb_up(&c);

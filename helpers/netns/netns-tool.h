@@ -24,6 +24,8 @@ typedef struct Context {
         const char *runtime_dir;   /* $TSPROXY_RUNTIME_DIR, /run/tsproxy */
         const char *resolv_conf;   /* $TSPROXY_RESOLV_CONF, /etc/resolv.conf */
         const char *resolved_conf; /* $TSPROXY_RESOLVED_CONF, /run/systemd/resolve/resolv.conf */
+        /* $TSPROXY_TAILSCALE_BACKUP_CONF, /etc/resolv.pre-tailscale-backup.conf */
+        const char *tailscale_backup_conf;
 } Context;
 
 int verb_up(const Context *c);

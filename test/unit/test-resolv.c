@@ -26,7 +26,12 @@ static void test_usable(void **state)
 {
         assert_true(resolv_nameserver_usable("192.0.2.1"));
         assert_true(resolv_nameserver_usable("2001:db8::53"));
-        assert_true(resolv_nameserver_usable("100.100.100.101"));
+        assert_true(resolv_nameserver_usable("100.128.0.1")); /* just above 100.64.0.0/10 */
+        assert_true(resolv_nameserver_usable("100.63.255.255"));
+        assert_false(resolv_nameserver_usable("100.100.100.101")); /* the home tailnet's */
+        assert_false(resolv_nameserver_usable("100.64.0.1"));
+        assert_false(resolv_nameserver_usable("fd7a:115c:a1e0::1"));
+        assert_true(resolv_nameserver_usable("fd7a:115c:a1e1::1"));
         assert_false(resolv_nameserver_usable("127.0.0.53"));
         assert_false(resolv_nameserver_usable("127.1.2.3"));
         assert_false(resolv_nameserver_usable("0.0.0.0"));
@@ -49,11 +54,13 @@ static void test_stub_only_falls_back(void **state)
         assert_int_equal(resolv_upstream_conf("fgpu", &stub, &resolved, &text, &source), 2);
         assert_int_equal(source, RESOLV_SOURCE_FALLBACK);
         /* search/options come from the file used, not from the stub file. */
-        assert_string_equal(text, HEADER "# Taken from /run/systemd/resolve/resolv.conf; loopback stubs and "
-                                         "100.100.100.100 are left out.\n"
-                                         "nameserver 192.0.2.53\n"
-                                         "nameserver 198.51.100.53\n"
-                                         "search home.example\n");
+        assert_string_equal(text,
+                            HEADER "# Taken from /run/systemd/resolve/resolv.conf; loopback stubs, tailnet "
+                                   "addresses (100.64.0.0/10, "
+                                   "fd7a:115c:a1e0::/48)\n# and *.ts.net search domains are left out.\n"
+                                   "nameserver 192.0.2.53\n"
+                                   "nameserver 198.51.100.53\n"
+                                   "search home.example\n");
         free(text);
 }
 
@@ -71,12 +78,13 @@ static void test_mixed_filtered(void **state)
 
         assert_int_equal(resolv_upstream_conf("fgpu", &mixed, &resolved, &text, &source), 2);
         assert_int_equal(source, RESOLV_SOURCE_PRIMARY);
-        assert_string_equal(text,
-                            HEADER "# Taken from /etc/resolv.conf; loopback stubs and 100.100.100.100 are "
-                                   "left out.\n"
-                                   "nameserver 192.0.2.1\n"
-                                   "nameserver 192.0.2.2\n"
-                                   "domain corp.example\n");
+        assert_string_equal(
+                text,
+                HEADER "# Taken from /etc/resolv.conf; loopback stubs, tailnet addresses (100.64.0.0/10, "
+                       "fd7a:115c:a1e0::/48)\n# and *.ts.net search domains are left out.\n"
+                       "nameserver 192.0.2.1\n"
+                       "nameserver 192.0.2.2\n"
+                       "domain corp.example\n");
         free(text);
 }
 
@@ -92,11 +100,12 @@ static void test_ipv6(void **state)
         /* IPv4 first: the namespace has IPv4 only, and resolvers use the first three. */
         assert_int_equal(resolv_upstream_conf("fgpu", &v6, NULL, &text, &source), 2);
         assert_int_equal(source, RESOLV_SOURCE_PRIMARY);
-        assert_string_equal(text,
-                            HEADER "# Taken from /etc/resolv.conf; loopback stubs and 100.100.100.100 are "
-                                   "left out.\n"
-                                   "nameserver 192.0.2.1\n"
-                                   "nameserver 2001:db8::53\n");
+        assert_string_equal(
+                text,
+                HEADER "# Taken from /etc/resolv.conf; loopback stubs, tailnet addresses (100.64.0.0/10, "
+                       "fd7a:115c:a1e0::/48)\n# and *.ts.net search domains are left out.\n"
+                       "nameserver 192.0.2.1\n"
+                       "nameserver 2001:db8::53\n");
         free(text);
 }
 
@@ -112,11 +121,12 @@ static void test_comments_and_whitespace(void **state)
         char *text = NULL;
 
         assert_int_equal(resolv_upstream_conf("fgpu", &commented, NULL, &text, &source), 2);
-        assert_string_equal(text,
-                            HEADER "# Taken from /etc/resolv.conf; loopback stubs and 100.100.100.100 are "
-                                   "left out.\n"
-                                   "nameserver 192.0.2.7\n"
-                                   "nameserver 192.0.2.5\n");
+        assert_string_equal(
+                text,
+                HEADER "# Taken from /etc/resolv.conf; loopback stubs, tailnet addresses (100.64.0.0/10, "
+                       "fd7a:115c:a1e0::/48)\n# and *.ts.net search domains are left out.\n"
+                       "nameserver 192.0.2.7\n"
+                       "nameserver 192.0.2.5\n");
         free(text);
 }
 
@@ -134,8 +144,9 @@ static void test_none_left(void **state)
                             HEADER "# No usable nameserver in /etc/resolv.conf or "
                                    "/run/systemd/resolve/resolv.conf: loopback addresses (a local stub such "
                                    "as\n"
-                                   "# systemd-resolved's 127.0.0.53) and 100.100.100.100 do not work from "
-                                   "inside the namespace.\n");
+                                   "# systemd-resolved's 127.0.0.53) and tailnet addresses (100.64.0.0/10, "
+                                   "fd7a:115c:a1e0::/48)\n"
+                                   "# do not work from inside the namespace.\n");
         assert_null(strstr(text, "\nnameserver"));
         assert_null(strstr(text, "\nsearch"));
         free(text);
@@ -143,6 +154,34 @@ static void test_none_left(void **state)
         assert_int_equal(resolv_upstream_conf("fgpu", &stub, &missing, &text, &source), 0);
         assert_int_equal(source, RESOLV_SOURCE_NONE);
         free(text);
+}
+
+/* The host's own tailnet: its resolvers and its *.ts.net search domains stay out. */
+static void test_home_tailnet_left_out(void **state)
+{
+        const ResolvInput host = {"/etc/resolv.conf", "nameserver 100.100.100.100\n"
+                                                      "nameserver 100.90.1.2\n"
+                                                      "nameserver fd7a:115c:a1e0::53\n"
+                                                      "nameserver 192.0.2.9\n"
+                                                      "search tail1234.ts.net corp.example TS.NET. lan\n"
+                                                      "domain tail1234.ts.net\n"};
+        ResolvSource source;
+        char *text = NULL;
+
+        assert_int_equal(resolv_upstream_conf("fgpu", &host, &resolved, &text, &source), 1);
+        assert_int_equal(source, RESOLV_SOURCE_PRIMARY);
+        assert_non_null(strstr(text, "\nnameserver 192.0.2.9\nsearch corp.example lan\n"));
+        assert_null(strstr(text, "ts.net\n"));
+        assert_null(strstr(text, "\ndomain"));
+        assert_null(strstr(text, "nameserver 100."));
+        assert_null(strstr(text, "nameserver fd7a"));
+        free(text);
+
+        assert_true(resolv_domain_usable("corp.example", 12));
+        assert_true(resolv_domain_usable("nets.net", 8));
+        assert_true(resolv_domain_usable("ts.network", 10));
+        assert_false(resolv_domain_usable("x.ts.net.", 9));
+        assert_false(resolv_domain_usable("ts.net", 6));
 }
 
 static void test_tailnet(void **state)
@@ -164,6 +203,7 @@ int main(void)
                 cmocka_unit_test(test_ipv6),
                 cmocka_unit_test(test_comments_and_whitespace),
                 cmocka_unit_test(test_none_left),
+                cmocka_unit_test(test_home_tailnet_left_out),
                 cmocka_unit_test(test_tailnet),
         };
         return cmocka_run_group_tests_name("resolv", tests, NULL, NULL);
