@@ -4,8 +4,9 @@
 # test-chain.sh BUILDDIR [DESTDIR]: end to end, the namespace chain under the real systemd
 # of the sandbox: the generator turns /etc/tsproxy/t1.conf into drop-ins at daemon-reload,
 # tsproxy@t1.target starts ts-netns -> ts-nat -> tailscaled (the fake), and traffic from
-# the instance reaches the simulated internet through NAT and the simulated tailnet
-# through the fake tunnel. Every check asserts real state (links, rules, tables, mounts,
+# the instance reaches the simulated internet through NAT and, once its tailscaled is
+# logged in (sandbox_login; it is ready while logged out, as the real one), the
+# simulated tailnet through the fake tunnel. Every check asserts real state (links, rules, tables, mounts,
 # packets), read with ip/nft/journalctl inside the sandbox.
 #
 # What the sandbox offers (see sandbox.sh): the sandbox's root namespace is the "host",
@@ -44,6 +45,25 @@ units_stopped() {
 stop_instance() {
     sb systemctl stop "tsproxy@$1.target" || return 1
     wait_for 100 units_stopped "$1"
+}
+# STATUS= of unit $1 becomes exactly $2 within 5 s.
+status_is() {
+    local n=50
+    while ((n-- > 0)); do
+        [[ $(sb systemctl show -p StatusText --value "$1") == "$2" ]] && return 0
+        sleep 0.1
+    done
+    sb systemctl show -p StatusText "$1"
+    return 1
+}
+# tailscaled's policy rules (5210, 5230, 5250 by fwmark, 5270 to table 52) in namespace $1.
+ts_rules_present() {
+    local rules p
+    rules=$(sb ip -n "$1" -4 rule show) || return 1
+    for p in 5210 5230 5250 5270; do
+        grep -q "^$p:" <<<"$rules" || { echo "$rules"; return 1; }
+    done
+    grep -q '^5270:.*lookup 52' <<<"$rules"
 }
 start_and_log() { sb systemctl start "tsproxy@$1.target"; sb journalctl -u "ts-netns@$1.service" -o cat; true; }
 units_of() { echo "tsproxy@$1.target ts-netns@$1.service ts-nat@$1.service tailscaled@$1.service"; }
@@ -103,8 +123,8 @@ check_output "the drop-in carries the subnet and names its source" \
 check_output "ts-netns@t1 runs tsproxy-netns up with the configured values" \
     'ExecStart=.*/tsproxy-netns up t1 --subnet 10.200.0.4/30 --host-if ts-t1 --uplink uplink0' \
     sb systemctl cat ts-netns@t1.service
-check_output "tailscaled@t1 gets its own state, socket and port" \
-    'ExecStart=/usr/sbin/tailscaled --state=/var/lib/tailscale-t1/tailscaled.state --socket=/run/tailscale-t1/tailscaled.sock --port=41642' \
+check_output "tailscaled@t1 gets its own state directory, socket and port" \
+    'ExecStart=/usr/sbin/tailscaled --statedir=/var/lib/tailscale-t1 --socket=/run/tailscale-t1/tailscaled.sock --port=41642' \
     sb systemctl cat tailscaled@t1.service
 verify_out=$(sb systemd-analyze verify $(units_of t1) 2>&1); verify_rc=$?
 check "systemd-analyze verify is clean on the generated units" \
@@ -116,6 +136,37 @@ check "tsproxy@t1.target starts" sb timeout 60 systemctl start tsproxy@t1.target
 for u in $(units_of t1); do
     check "$u is active" sb systemctl is-active --quiet "$u"
 done
+# --- tailscaled as the real one: ready while logged out, Running only after a login --------
+check_output "READY=1 came while logged out: tailscale status says NeedsLogin" \
+    '"BackendState": "NeedsLogin"' sandbox_localapi t1 status
+check "STATUS= is \"Needs login: \" (empty auth URL, as the real one)" status_is tailscaled@t1.service 'Needs login: '
+check "no route to the tailnet peer from the namespace before login" \
+    not sb sh -c 'ip -n t1 route get 100.64.0.1 2>/dev/null | grep -F "dev tailscale0"'
+check "tailscaled's rules 5210-5270 are in the namespace while logged out" ts_rules_present t1
+check_empty "and table 52 is empty" sb sh -c 'ip -n t1 -4 route show table 52 2>/dev/null; true'
+check "a bad auth key: 204, still logged out" test "$(sandbox_localapi t1 start -o /dev/null -w '%{http_code}' \
+    -X POST -d '{"AuthKey":"tskey-auth-bad","UpdatePrefs":{"WantRunning":true}}')" = 204
+check_output "with the control server's error in Health" \
+    'You are logged out\. The last login error was: invalid key: API key does not exist' sandbox_localapi t1 status
+check "sandbox_login t1: Running, with its address in the namespace" sandbox_login t1
+check_output "STATUS= says Connected, with the login and the address" '^Connected; tester@example\.com; 100\.' \
+    sb systemctl show -p StatusText --value tailscaled@t1.service
+check_output "table 52 in the namespace routes the peer through tailscale0" \
+    '^100\.64\.0\.1 dev tailscale0' sb ip -n t1 -4 route show table 52
+check_output "and MagicDNS" '^100\.100\.100\.100 dev tailscale0' sb ip -n t1 -4 route show table 52
+check_output "the CGNAT drop is in the namespace's ts-input chain" \
+    'iifname != "tailscale0" ip saddr 100\.64\.0\.0/10 drop' sb ip netns exec t1 nft list chain ip filter ts-input
+check "tailscaled has a state directory (VarRoot): derpmap.cached.json in /var/lib/tailscale-t1" \
+    sb test -f /var/lib/tailscale-t1/derpmap.cached.json
+check "tailscaled tried to rewrite /etc/resolv.conf, and failed (read-only bind)" \
+    sb sh -c 'journalctl -u tailscaled@t1.service -o cat | grep -F "cannot write /etc/resolv.conf"'
+check "the host's /etc/resolv.conf is unchanged after login" sb sh -c \
+    'printf "nameserver 127.0.0.53\noptions edns0\n" | cmp - /etc/resolv.conf'
+check "and there is no /etc/resolv.pre-tailscale-backup.conf on the host" \
+    not sb test -e /etc/resolv.pre-tailscale-backup.conf
+check "tailscaled could not reach systemd to restart systemd-resolved" \
+    sb sh -c 'journalctl -u tailscaled@t1.service -o cat | grep -F "Cannot reach systemd at /run/systemd/private"'
+
 check "the namespace mount is visible to PID 1 (ts-netns has no private mount namespace)" \
     sb grep -qF ' /run/netns/t1 ' /proc/1/mountinfo
 check "ip netns exec works on it" sb ip netns exec t1 true
@@ -199,6 +250,8 @@ ino_after=$(sb stat -L -c %i /run/netns/t1)
 check "the namespace is the same one ($ino_after)" test "$ino_after" = "$ino"
 [[ $ino_after == "$ino" ]] || sb journalctl -u ts-netns@t1 -u ts-nat@t1 -u tailscaled@t1 -o short-monotonic | tail -20 | sed 's/^/#   /'
 check "ts-netns@t1 stayed active" sb systemctl is-active --quiet ts-netns@t1.service
+check "tailscaled@t1 comes back Running by itself (the login is in its state)" sandbox_wait_running t1
+check_output "and the tailnet peer is reached again" "^you are ${ts_addr//./\\.}:" ns_tcp t1 100.64.0.1 80
 check_output "and traffic still flows" '^you are 192\.0\.2\.2:' ns_tcp t1 192.0.2.1 80
 
 # --- a second instance at once ----------------------------------------------------------------
