@@ -88,7 +88,7 @@ sb ip route add unreachable 10.0.0.0/8 table 52
 sb sh -c 'rm -f /etc/resolv.conf; printf "nameserver 127.0.0.53\noptions edns0\n" > /etc/resolv.conf;
           mkdir -p /run/systemd/resolve /run/dbus;
           printf "nameserver 192.0.2.53\nnameserver 100.100.100.100\n" > /run/systemd/resolve/resolv.conf;
-          : > /run/dbus/system_bus_socket'
+          [ -e /run/dbus/system_bus_socket ] || : > /run/dbus/system_bus_socket'
 # A TCP service of the host's own, on every address: the namespace must not reach it.
 sb sh -c 'cat > /etc/systemd/system/hostsvc.socket <<EOF
 [Socket]

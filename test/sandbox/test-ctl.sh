@@ -63,6 +63,7 @@ Listen=127.0.0.1:1080
 EOF2
 check "daemon-reload" sb systemctl daemon-reload
 check "tsproxy@t1.target starts" sb timeout 60 systemctl start tsproxy@t1.target
+check "t1's tailscaled logs in (sandbox_login)" sandbox_login t1
 check "socks@t1.service is active" sb systemctl is-active --quiet socks@t1.service
 wait_for 30 test -n "$(status_text socks@t1.service)"
 ts_addr=$(ts_addr_of t1)
@@ -197,6 +198,7 @@ check_output "... with ok false and ts-nat's journal" '^False True$' json_get "$
     "d['ok'], any('Stopped' in l for u in d['instances'][0]['units'] if u['name'].startswith('ts-nat@') for l in u['journal'])"
 check "list still exits 0" rc_is 0 ctl list
 check "tsproxy@t1.target starts again" sb timeout 60 systemctl start tsproxy@t1.target
+check "t1's tailscaled is Running again (its login is in its state)" sandbox_wait_running t1
 check "status t1 is good again (exit 0)" wait_for 50 rc_is 0 ctl status t1
 
 # --- 6. broken: the namespace deleted by hand ----------------------------------------------------
@@ -208,6 +210,7 @@ check_output "... and the fix" 'fix: restart the chain from the namespace up' ec
 check "exec t1 says the namespace is missing (exit 1)" rc_is 1 ctl exec t1 true
 check_output "... clearly" 'network namespace of instance .t1. .* is not there' out_rc 1 ctl exec t1 true
 check "following the fix" sb sh -c 'systemctl stop tsproxy@t1.target ts-netns@t1.service; timeout 60 systemctl start tsproxy@t1.target'
+check "t1's tailscaled is Running again in the new namespace" sandbox_wait_running t1
 check "status t1 is good again (exit 0)" wait_for 50 rc_is 0 ctl status t1
 
 # --- 7. doctor's other findings, each made real ------------------------------------------------

@@ -65,6 +65,7 @@ check "systemd-analyze verify is clean on ts-dns@t1.socket and .service" \
 [[ -n $verify_out ]] && printf '# %s\n' "$verify_out"
 
 check "tsproxy@t1.target starts" sb timeout 60 systemctl start tsproxy@t1.target
+check "t1's tailscaled logs in (sandbox_login)" sandbox_login t1
 check "ts-dns@t1.socket is active" sb systemctl is-active --quiet ts-dns@t1.socket
 check "ts-dns@t1.service is active" sb systemctl is-active --quiet ts-dns@t1.service ||
     sb journalctl -u ts-dns@t1.service -o cat | tail -8 | sed 's/^/#   /'

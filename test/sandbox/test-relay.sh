@@ -92,6 +92,7 @@ check "systemd-analyze verify --generators=yes is clean on ts-relay@r1.socket an
 [[ -n $verify_out ]] && printf '# %s\n' "$verify_out"
 
 check "tsproxy@r1.target starts" sb timeout 60 systemctl start tsproxy@r1.target
+check "r1's tailscaled logs in (sandbox_login)" sandbox_login r1
 check "ts-relay@r1.socket is active" sb systemctl is-active --quiet ts-relay@r1.socket
 check "ts-relay@r1.service is active" sb systemctl is-active --quiet ts-relay@r1.service ||
     sb journalctl -u ts-relay@r1.service -o cat | tail -8 | sed 's/^/#   /'

@@ -112,6 +112,7 @@ check "systemd-analyze verify is clean on socks@t1.socket and .service" \
 [[ -n $verify_out ]] && printf '# %s\n' "$verify_out"
 
 check "tsproxy@t1.target starts" sb timeout 60 systemctl start tsproxy@t1.target
+check "t1's tailscaled logs in (sandbox_login)" sandbox_login t1
 check "socks@t1.socket is active" sb systemctl is-active --quiet socks@t1.socket
 check "socks@t1.service is active" sb systemctl is-active --quiet socks@t1.service ||
     sb journalctl -u socks@t1.service -o cat | tail -8 | sed 's/^/#   /'
@@ -268,6 +269,9 @@ EOF
 check "daemon-reload with t2 and t3" sb systemctl daemon-reload
 check "tsproxy@t2.target starts" sb timeout 60 systemctl start tsproxy@t2.target
 check "tsproxy@t3.target starts" sb timeout 60 systemctl start tsproxy@t3.target
+for n in t2 t3; do
+    check "$n's tailscaled logs in (sandbox_login)" sandbox_login "$n"
+done
 for n in t2 t3; do
     check "socks@$n.service is active" sb systemctl is-active --quiet "socks@$n.service" ||
         sb journalctl -u "socks@$n.service" -o cat | tail -8 | sed 's/^/#   /'
