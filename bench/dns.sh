@@ -69,7 +69,7 @@ dnsmasq -k --pid-file= --port=5301 -C "$work/peer.conf" --user=root 2>"$work/pee
 pids+=($!)
 systemd-socket-activate -l 127.0.0.1:5300 -d -l 127.0.0.1:5300 \
     "$builddir/helpers/dns/tsproxy-dns" t1 --domain t1 --tailnet-domain tailnet.test \
-    --upstream 127.0.0.1:5354 2>"$work/tsproxy-dns.log" &
+    --upstream 127.0.0.1:5354 --egress any 2>"$work/tsproxy-dns.log" &
 pids+=($!)
 
 ready() { dig @127.0.0.1 -p "$1" +time=1 +tries=1 +short "$2" | grep -q .; }

@@ -160,12 +160,10 @@ static int build_socks(const InstanceConfig *c, const DropinPaths *paths, const 
         }
         for (size_t i = 0; r >= 0 && s->n_allow_from == 0 && i < ELEMENTSOF(default_allow); i++)
                 r = append_option(&exec, "--allow-from", default_allow[i]);
-        if (r >= 0 && s->egress == SOCKS_EGRESS_TAILNET) {
-                r = append_option(&exec, "--egress", "tailnet");
-                if (r >= 0)
-                        r = append_option(&exec, "--egress-interface", c->ts_tun);
-        } else if (r >= 0)
-                r = append_option(&exec, "--egress", "any");
+        if (r >= 0)
+                r = append_option(&exec, "--egress", egress_mode_to_string(s->egress));
+        if (r >= 0 && s->egress == EGRESS_TAILNET)
+                r = append_option(&exec, "--egress-interface", c->ts_tun);
         if (r >= 0 && s->password_file) {
                 _cleanup_free_ char *path = unit_escape(s->password_file, false);
                 credential = path ? strprintf("LoadCredential=" SOCKS_CREDENTIAL ":%s\n", path) : NULL;
@@ -261,10 +259,12 @@ static int build_forward(const InstanceConfig *c, const DropinPaths *paths, cons
         service = strprintf("LimitNOFILE=%u\n"
                             "ExecStart=\n"
                             "ExecStart=%s --max-connections %u --connect-timeout %u --udp-idle-timeout %u "
-                            "--udp-max-sessions %u --workers auto\n",
+                            "--udp-max-sessions %u --workers auto --egress %s%s%s\n",
                             RELAY_MAX_CONNECTIONS * SOCKS_FDS_PER_CONNECTION + RELAY_UDP_MAX_SESSIONS + 64,
                             exec, RELAY_MAX_CONNECTIONS, RELAY_CONNECT_TIMEOUT, RELAY_UDP_IDLE_TIMEOUT,
-                            RELAY_UDP_MAX_SESSIONS);
+                            RELAY_UDP_MAX_SESSIONS, egress_mode_to_string(c->forward_egress),
+                            c->forward_egress == EGRESS_TAILNET ? " --egress-interface " : "",
+                            c->forward_egress == EGRESS_TAILNET ? c->ts_tun : "");
         if (!service)
                 return -ENOMEM;
 
@@ -300,10 +300,11 @@ static int build_dns(const InstanceConfig *c, const DropinPaths *paths, const ch
                 listen = t;
         }
         /* Domain names have no '%' or '$' (config-keys.c): no escaping needed. */
-        service = strprintf("ExecStart=\nExecStart=%s/tsproxy-dns %s --domain %s%s%s\n",
-                            paths->pkglibexecdir, c->name, c->dns.domain ?: c->name,
-                            c->dns.tailnet_domain ? " --tailnet-domain " : "",
-                            strempty(c->dns.tailnet_domain));
+        service =
+                strprintf("ExecStart=\nExecStart=%s/tsproxy-dns %s --domain %s%s%s --egress-interface %s\n",
+                          paths->pkglibexecdir, c->name, c->dns.domain ?: c->name,
+                          c->dns.tailnet_domain ? " --tailnet-domain " : "", strempty(c->dns.tailnet_domain),
+                          c->ts_tun);
         if (!listen || !service)
                 return -ENOMEM;
 

@@ -6,7 +6,10 @@
  */
 #include "egress.h"
 
+#include <endian.h>
 #include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <netinet/in.h>
@@ -17,6 +20,7 @@
 #include <unistd.h>
 
 #include "macro.h"
+#include "tailnet.h"
 
 int egress_init(Egress *e, bool tailnet_only, const char *interface)
 {
@@ -45,7 +49,9 @@ void egress_done(Egress *e)
         e->netlink_fd = safe_close(e->netlink_fd);
 }
 
-/* RTM_GETROUTE for dst: the output interface index, or -errno (-ENETUNREACH: no route). */
+/* The route's output interface for dst, or EGRESS_LOCAL for one of the namespace's own
+ * addresses, or -errno (-ENETUNREACH: no route, or an unreachable one). */
+#define EGRESS_LOCAL 0
 static int route_oif(Egress *e, const struct sockaddr *dst)
 {
         struct {
@@ -108,6 +114,8 @@ static int route_oif(Egress *e, const struct sockaddr *dst)
                 if (rt->rtm_type == RTN_UNREACHABLE || rt->rtm_type == RTN_BLACKHOLE ||
                     rt->rtm_type == RTN_PROHIBIT)
                         return -ENETUNREACH;
+                if (rt->rtm_type == RTN_LOCAL)
+                        return EGRESS_LOCAL;
                 for (struct rtattr *a = RTM_RTA(rt); RTA_OK(a, len); a = RTA_NEXT(a, len))
                         if (a->rta_type == RTA_OIF && RTA_PAYLOAD(a) >= sizeof(int)) {
                                 int oif;
@@ -116,6 +124,18 @@ static int route_oif(Egress *e, const struct sockaddr *dst)
                         }
         }
         return -ENETUNREACH;
+}
+
+static bool in_tailnet_range(const struct sockaddr *dst)
+{
+        static const uint8_t v6[] = TAILNET_IPV6_NETWORK_INIT;
+
+        if (dst->sa_family == AF_INET) {
+                uint32_t a = be32toh(((const struct sockaddr_in *)dst)->sin_addr.s_addr);
+                return (a & ~(UINT32_MAX >> TAILNET_IPV4_PREFIX)) == TAILNET_IPV4_NETWORK;
+        }
+        return dst->sa_family == AF_INET6 &&
+               memcmp(((const struct sockaddr_in6 *)dst)->sin6_addr.s6_addr, v6, sizeof(v6)) == 0;
 }
 
 int egress_check(Egress *e, const struct sockaddr *dst, int *ret_ifindex)
@@ -128,6 +148,10 @@ int egress_check(Egress *e, const struct sockaddr *dst, int *ret_ifindex)
         oif = route_oif(e, dst);
         if (oif < 0)
                 return oif;
+        if (oif == EGRESS_LOCAL)
+                /* A service of the namespace itself, but not tailscaled's own tailnet
+                 * addresses (its peer API would take the proxy for the node itself). */
+                return in_tailnet_range(dst) ? -EACCES : 0;
         if (oif != e->ifindex) {
                 /* First use, or tailscaled made its interface anew. */
                 unsigned idx = if_nametoindex(e->interface);

@@ -4,9 +4,11 @@
  *
  * With Egress=tailnet a destination is allowed only when the namespace routes it
  * through the tailscale interface (tailnet peers, subnet routes, an exit node if the
- * tailnet has one). The route is asked of the kernel (RTM_GETROUTE, as `ip route get`
- * does) for a fast and clear refusal, and the outgoing socket is bound to the
- * interface (SO_BINDTOIFINDEX, allowed without privileges on an unbound socket since
+ * tailnet has one), or when it is one of the namespace's own addresses outside the
+ * tailnet ranges (loopback, the veth end: a service running in the namespace). Used by
+ * tsproxy-socks (Egress= of [SOCKS]) and tsproxy-relay (Egress= of [Forward]). The route is asked of the
+ * kernel (RTM_GETROUTE, as `ip route get` does) for a fast and clear refusal, and the outgoing socket is
+ * bound to the interface (SO_BINDTOIFINDEX, allowed without privileges on an unbound socket since
  * Linux 5.7), so a route that changes afterwards cannot send it through the veth to
  * the host or, through NAT, to the internet. With Egress=any neither is done.
  */

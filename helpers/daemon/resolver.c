@@ -110,7 +110,7 @@ static void on_socket_state(void *data, ares_socket_t fd, int readable, int writ
         r->sockets[r->n_sockets++].fd = fd;
 }
 
-int resolver_new(sd_event *event, Resolver **ret)
+int resolver_new(sd_event *event, const char *interface, Resolver **ret)
 {
         _cleanup_free_ Resolver *r = NULL;
         struct ares_options options = {};
@@ -130,6 +130,8 @@ int resolver_new(sd_event *event, Resolver **ret)
         if (k != ARES_SUCCESS)
                 return k == ARES_ENOMEM ? -ENOMEM : -EIO;
         r->channel_ok = true;
+        if (interface)
+                ares_set_local_dev(r->channel, interface);
 
         k = sd_event_add_time(event, &r->timer, CLOCK_MONOTONIC, UINT64_MAX, 0, on_timer, r);
         if (k < 0) {

@@ -27,7 +27,13 @@ typedef struct ResolverQuery ResolverQuery;
 typedef void (*ResolverCallback)(void *userdata, int error, const struct sockaddr_storage *addresses,
                                  size_t n_addresses);
 
-int resolver_new(sd_event *event, Resolver **ret);
+/*
+ * interface (NULL: none): the queries' sockets are bound to it (SO_BINDTODEVICE, allowed
+ * without privileges on an unbound socket since Linux 5.7), so that the daemons' lookups
+ * go to the instance's MagicDNS through its tailscale interface and nowhere else; while
+ * the interface is missing (tailscaled stopped or restarting) lookups fail at once.
+ */
+int resolver_new(sd_event *event, const char *interface, Resolver **ret);
 Resolver *resolver_free(Resolver *r);
 
 /* Start a lookup of name (A and AAAA). The callback is never called from inside this

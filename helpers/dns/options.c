@@ -17,6 +17,7 @@
 #include "ipnet.h"
 #include "macro.h"
 #include "parse-number.h"
+#include "tailnet.h"
 
 enum {
         ARG_VERSION = 0x100,
@@ -26,6 +27,8 @@ enum {
         ARG_CACHE_SIZE,
         ARG_TIMEOUT,
         ARG_MAX_TCP_CLIENTS,
+        ARG_EGRESS,
+        ARG_EGRESS_INTERFACE,
 };
 
 static void help(void)
@@ -46,9 +49,13 @@ static void help(void)
                "     --cache-size N           Answers kept (default %u; 0: no cache)\n"
                "     --timeout MSEC           SERVFAIL when upstream has not answered (default %u)\n"
                "     --max-tcp-clients N      TCP connections at once (default 256)\n"
+               "     --egress tailnet|any     Ask the upstream only through the tailscale\n"
+               "                              interface (default tailnet), or by any route\n"
+               "     --egress-interface IF    The tailscale interface (default %s)\n"
                "\n"
                "See the tsproxy-dns(8) man page for details.\n",
-               program_invocation_short_name, DNS_DEFAULT_CACHE_SIZE, DNS_DEFAULT_TIMEOUT_MSEC);
+               program_invocation_short_name, DNS_DEFAULT_CACHE_SIZE, DNS_DEFAULT_TIMEOUT_MSEC,
+               TAILSCALE_TUN_DEFAULT);
 }
 
 int dns_domain_parse(const char *s, DnsName *ret)
@@ -94,6 +101,8 @@ int dns_options_parse(int argc, char *argv[], DnsOptions *ret)
                 {"cache-size", required_argument, NULL, ARG_CACHE_SIZE},
                 {"timeout", required_argument, NULL, ARG_TIMEOUT},
                 {"max-tcp-clients", required_argument, NULL, ARG_MAX_TCP_CLIENTS},
+                {"egress", required_argument, NULL, ARG_EGRESS},
+                {"egress-interface", required_argument, NULL, ARG_EGRESS_INTERFACE},
                 {}};
         _cleanup_free_ DnsOptions *o = calloc(1, sizeof(DnsOptions));
         const char *reason = NULL, *domain = NULL;
@@ -105,6 +114,8 @@ int dns_options_parse(int argc, char *argv[], DnsOptions *ret)
         o->cache_size = DNS_DEFAULT_CACHE_SIZE;
         o->timeout_msec = DNS_DEFAULT_TIMEOUT_MSEC;
         o->max_tcp_clients = 256;
+        o->egress = EGRESS_MODE_DEFAULT;
+        snprintf(o->egress_interface, sizeof(o->egress_interface), "%s", TAILSCALE_TUN_DEFAULT);
         r = endpoint_parse(DNS_DEFAULT_UPSTREAM, &o->upstream, &o->upstream_len);
         if (r < 0)
                 return r;
@@ -150,6 +161,20 @@ int dns_options_parse(int argc, char *argv[], DnsOptions *ret)
                                 return -EINVAL;
                         }
                         o->max_tcp_clients = (unsigned)v;
+                        break;
+                case ARG_EGRESS:
+                        if (egress_mode_from_string(optarg, &o->egress) < 0) {
+                                fprintf(stderr, "--egress: '%s' is neither 'tailnet' nor 'any'.\n", optarg);
+                                return -EINVAL;
+                        }
+                        break;
+                case ARG_EGRESS_INTERFACE:
+                        if (!egress_interface_valid(optarg)) {
+                                fprintf(stderr, "--egress-interface: '%s' is not an interface name.\n",
+                                        optarg);
+                                return -EINVAL;
+                        }
+                        snprintf(o->egress_interface, sizeof(o->egress_interface), "%s", optarg);
                         break;
                 default: return -EINVAL;
                 }

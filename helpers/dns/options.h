@@ -5,10 +5,12 @@
  */
 #pragma once
 
+#include <net/if.h>
 #include <stdbool.h>
 #include <sys/socket.h>
 
 #include "dns-wire.h"
+#include "egress-mode.h"
 #include "instance.h"
 
 /* The tailnet's resolver, MagicDNS, as every tailscaled serves it on its tailnet side. */
@@ -30,6 +32,9 @@ typedef struct DnsOptions {
         unsigned cache_size;   /* entries; 0: no cache */
         unsigned timeout_msec; /* for an upstream answer, then SERVFAIL */
         unsigned max_tcp_clients;
+        /* tailnet: queries to the upstream are bound to egress_interface (egress-mode.h) */
+        EgressMode egress;
+        char egress_interface[IF_NAMESIZE];
 } DnsOptions;
 
 /*

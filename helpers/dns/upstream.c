@@ -112,6 +112,23 @@ static int upstream_response(Upstream *u, const uint8_t *msg, size_t len)
         return 1;
 }
 
+/*
+ * A socket for the upstream: under --egress tailnet bound to the tailscale interface, so
+ * that a query reaches the instance's own MagicDNS or fails at once (ENODEV while
+ * tailscaled is down, ENETUNREACH while it has no route), and the client gets SERVFAIL.
+ */
+static int upstream_socket(const DnsOptions *o, int type)
+{
+        _cleanup_close_ int fd = socket(o->upstream.ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+        if (fd < 0)
+                return negative_errno();
+        if (o->egress == EGRESS_TAILNET && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, o->egress_interface,
+                                                      strlen(o->egress_interface)) < 0)
+                return negative_errno();
+        return TAKE_FD(fd);
+}
+
 static int upstream_start_tcp(Upstream *u);
 
 static int on_udp_answer(sd_event_source *source, int fd, uint32_t revents, void *userdata)
@@ -202,9 +219,9 @@ static int upstream_start_tcp(Upstream *u)
         u->packet[0] = (uint8_t)(u->packet_len >> 8);
         u->packet[1] = (uint8_t)u->packet_len;
 
-        fd = socket(o->upstream.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        fd = upstream_socket(o, SOCK_STREAM);
         if (fd < 0)
-                return negative_errno();
+                return fd;
         u->fd = fd;
         if (connect(fd, (const struct sockaddr *)&o->upstream, o->upstream_len) < 0 && errno != EINPROGRESS)
                 return negative_errno();
@@ -227,9 +244,9 @@ static int upstream_send_udp(Upstream *u)
         const DnsOptions *o = s->options;
         int fd, r;
 
-        fd = socket(o->upstream.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        fd = upstream_socket(o, SOCK_DGRAM);
         if (fd < 0)
-                return negative_errno();
+                return fd;
         u->fd = fd;
         if (connect(fd, (const struct sockaddr *)&o->upstream, o->upstream_len) < 0)
                 return negative_errno();

@@ -216,7 +216,7 @@ static int key_extra_arguments(InstanceConfig *c, const char *section, const cha
 void socks_config_init(SocksConfig *s)
 {
         *s = (SocksConfig){
-                .egress = SOCKS_EGRESS_TAILNET,
+                .egress = EGRESS_MODE_DEFAULT,
                 .max_connections = SOCKS_MAX_CONNECTIONS_DEFAULT,
                 .handshake_timeout_sec = SOCKS_HANDSHAKE_TIMEOUT_DEFAULT,
         };
@@ -441,16 +441,26 @@ static int key_socks_allow_from(InstanceConfig *c, const char *section, const ch
         return 0;
 }
 
+static int parse_egress(InstanceConfig *c, const char *section, const char *key, const char *value,
+                        ConfigLocation at, Diagnostics *d, EgressMode *ret)
+{
+        if (!*value)
+                *ret = EGRESS_MODE_DEFAULT;
+        else if (egress_mode_from_string(value, ret) < 0)
+                return invalid_value(c, d, at, section, key, value, "expected tailnet or any.");
+        return 0;
+}
+
 static int key_socks_egress(InstanceConfig *c, const char *section, const char *key, const char *value,
                             ConfigLocation at, Diagnostics *d)
 {
-        if (!*value || strcmp(value, "tailnet") == 0)
-                c->socks.egress = SOCKS_EGRESS_TAILNET;
-        else if (strcmp(value, "any") == 0)
-                c->socks.egress = SOCKS_EGRESS_ANY;
-        else
-                return invalid_value(c, d, at, section, key, value, "expected tailnet or any.");
-        return 0;
+        return parse_egress(c, section, key, value, at, d, &c->socks.egress);
+}
+
+static int key_forward_egress(InstanceConfig *c, const char *section, const char *key, const char *value,
+                              ConfigLocation at, Diagnostics *d)
+{
+        return parse_egress(c, section, key, value, at, d, &c->forward_egress);
 }
 
 static int key_socks_password_file(InstanceConfig *c, const char *section, const char *key,
@@ -780,6 +790,7 @@ static const KeyEntry key_table[] = {
         {"SOCKS", "Listen", key_socks_listen},
         {"SOCKS", "AllowFrom", key_socks_allow_from},
         {"SOCKS", "Egress", key_socks_egress},
+        {"Forward", "Egress", key_forward_egress},
         {"SOCKS", "PasswordFile", key_socks_password_file},
         {"SOCKS", "Users", key_socks_users},
         {"SOCKS", "MaxConnections", key_socks_max_connections},

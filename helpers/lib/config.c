@@ -13,7 +13,10 @@
 
 void instance_config_init(InstanceConfig *c)
 {
-        *c = (InstanceConfig){.valid = true, .auto_start = true, .ts_tun = TAILSCALE_TUN_DEFAULT};
+        *c = (InstanceConfig){.valid = true,
+                              .auto_start = true,
+                              .ts_tun = TAILSCALE_TUN_DEFAULT,
+                              .forward_egress = EGRESS_MODE_DEFAULT};
         socks_config_init(&c->socks);
 }
 

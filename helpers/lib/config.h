@@ -20,6 +20,7 @@
 
 #include "addr.h"
 #include "diagnostics.h"
+#include "egress-mode.h"
 #include "instance.h"
 #include "ipnet.h"
 
@@ -35,12 +36,6 @@ typedef struct ConfigLocation {
         const char *file; /* points into InstanceConfig.files */
         unsigned line;
 } ConfigLocation;
-
-/* [SOCKS] Egress=: where the proxy may connect to. */
-typedef enum SocksEgress {
-        SOCKS_EGRESS_TAILNET, /* bound to the namespace's tailscale interface only */
-        SOCKS_EGRESS_ANY,
-} SocksEgress;
 
 /* One [SOCKS] Listen= address, with where it was set (for cross-instance errors). */
 typedef struct SocksListen {
@@ -68,7 +63,7 @@ typedef struct SocksConfig {
         size_t n_listen;
         IpNetwork *allow_from; /* none: SOCKS_ALLOW_FROM_DEFAULT */
         size_t n_allow_from;
-        SocksEgress egress;
+        EgressMode egress;
         char *password_file; /* absolute path, or NULL: no authentication */
         char **users;        /* NULL-terminated, or NULL: every user of password_file */
         ConfigLocation users_at;
@@ -137,6 +132,7 @@ typedef struct InstanceConfig {
         /* [Forward] */
         Forward *forwards;
         size_t n_forwards;
+        EgressMode forward_egress; /* [Forward] Egress= */
 } InstanceConfig;
 
 typedef struct ConfigSet {

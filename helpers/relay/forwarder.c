@@ -145,15 +145,21 @@ int forwarder_init(Forwarder *f, ForwarderShared *sh, unsigned index, sd_event *
                          .log = log,
                          .options = options,
                          .event = event,
+                         .egress.netlink_fd = -EBADF,
                          .io.epoll_fd = -EBADF};
         pipe_pool_init(&f->pipes, 256 * 1024);
         f->pipes.bulk_sndbuf = sh->bulk_sndbuf;
+        r = egress_init(&f->egress, options->egress == EGRESS_TAILNET, options->egress_interface);
+        if (r < 0)
+                return log_error_errno(log, r, "Failed to open a netlink socket for route lookups: %m");
         r = io_set_init(&f->io, event);
         if (r < 0)
                 return log_error_errno(log, r, "Failed to set up the connections' epoll set: %m");
         for (size_t i = 0; i < options->n_forwards; i++)
                 if (options->forwards[i].target.ss_family == AF_UNSPEC && !f->resolver) {
-                        r = resolver_new(event, &f->resolver);
+                        r = resolver_new(
+                                event, options->egress == EGRESS_TAILNET ? options->egress_interface : NULL,
+                                &f->resolver);
                         if (r < 0)
                                 return log_error_errno(log, r, "Failed to set up the name resolver: %m");
                 }
@@ -202,6 +208,7 @@ void forwarder_done(Forwarder *f)
         free(f->listeners);
         f->listeners = NULL;
         f->resolver = resolver_free(f->resolver);
+        egress_done(&f->egress);
         io_set_done(&f->io);
         pipe_pool_done(&f->pipes);
 }

@@ -22,6 +22,7 @@
 #include <sys/socket.h>
 #include <systemd/sd-event.h>
 
+#include "egress.h"
 #include "io-set.h"
 #include "log.h"
 #include "options.h"
@@ -64,6 +65,7 @@ struct Forwarder {
         const RelayOptions *options;
         sd_event *event;
         Resolver *resolver; /* only when a target is a name */
+        Egress egress;      /* --egress: where targets may be */
         PipePool pipes;
         IoSet io; /* the TCP connections' sockets */
 

@@ -16,6 +16,7 @@
 #include "build-config.h"
 #include "macro.h"
 #include "parse-number.h"
+#include "tailnet.h"
 
 enum {
         ARG_VERSION = 0x100,
@@ -25,6 +26,8 @@ enum {
         ARG_UDP_IDLE_TIMEOUT,
         ARG_UDP_MAX_SESSIONS,
         ARG_WORKERS,
+        ARG_EGRESS,
+        ARG_EGRESS_INTERFACE,
 };
 
 static void help(void)
@@ -48,9 +51,14 @@ static void help(void)
                "                              one ends for a new one (default 1024)\n"
                "     --workers N|auto         Event loops, each on a CPU (default auto: the CPUs\n"
                "                              it may run on, at most %u)\n"
+               "     --egress tailnet|any     Only targets routed through the tailscale interface\n"
+               "                              (bound to it) or the namespace's own addresses;\n"
+               "                              or any (default tailnet); names are resolved\n"
+               "                              through that interface too\n"
+               "     --egress-interface IF    The tailscale interface (default %s)\n"
                "\n"
                "See the tsproxy-relay(8) man page for details.\n",
-               program_invocation_short_name, RELAY_WORKERS_AUTO_MAX);
+               program_invocation_short_name, RELAY_WORKERS_AUTO_MAX, TAILSCALE_TUN_DEFAULT);
 }
 
 static int add_forward(RelayOptions *o, const char *value)
@@ -97,12 +105,16 @@ int relay_options_parse(int argc, char *argv[], RelayOptions *ret)
                 {"udp-idle-timeout", required_argument, NULL, ARG_UDP_IDLE_TIMEOUT},
                 {"udp-max-sessions", required_argument, NULL, ARG_UDP_MAX_SESSIONS},
                 {"workers", required_argument, NULL, ARG_WORKERS},
+                {"egress", required_argument, NULL, ARG_EGRESS},
+                {"egress-interface", required_argument, NULL, ARG_EGRESS_INTERFACE},
                 {}};
         RelayOptions o = {
                 .max_connections = RELAY_DEFAULT_MAX_CONNECTIONS,
                 .connect_timeout_usec = RELAY_DEFAULT_CONNECT_TIMEOUT * 1000000ull,
                 .udp_idle_timeout_usec = RELAY_DEFAULT_UDP_IDLE_TIMEOUT * 1000000ull,
                 .udp_max_sessions = RELAY_DEFAULT_UDP_MAX_SESSIONS,
+                .egress = EGRESS_MODE_DEFAULT,
+                .egress_interface = TAILSCALE_TUN_DEFAULT,
         };
         const char *reason = NULL;
         uint64_t v;
@@ -154,6 +166,20 @@ int relay_options_parse(int argc, char *argv[], RelayOptions *ret)
                                 r = -EINVAL;
                         } else
                                 o.workers = (unsigned)v;
+                        break;
+                case ARG_EGRESS:
+                        if (egress_mode_from_string(optarg, &o.egress) < 0) {
+                                fprintf(stderr, "--egress: '%s' is neither 'tailnet' nor 'any'.\n", optarg);
+                                r = -EINVAL;
+                        }
+                        break;
+                case ARG_EGRESS_INTERFACE:
+                        if (!egress_interface_valid(optarg)) {
+                                fprintf(stderr, "--egress-interface: '%s' is not an interface name.\n",
+                                        optarg);
+                                r = -EINVAL;
+                        } else
+                                snprintf(o.egress_interface, sizeof(o.egress_interface), "%s", optarg);
                         break;
                 default: r = -EINVAL; break;
                 }

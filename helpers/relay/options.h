@@ -6,8 +6,10 @@
  */
 #pragma once
 
+#include <net/if.h>
 #include <stdint.h>
 
+#include "egress-mode.h"
 #include "forward.h"
 #include "instance.h"
 
@@ -20,6 +22,8 @@ typedef struct RelayOptions {
         uint64_t udp_idle_timeout_usec; /* a UDP session without traffic ends */
         unsigned udp_max_sessions;      /* beyond it the least recently used session ends */
         unsigned workers;               /* event loops; 0: auto */
+        EgressMode egress;              /* where targets may be (egress-mode.h) */
+        char egress_interface[IF_NAMESIZE];
 } RelayOptions;
 
 /* The defaults (the generator writes them out; tsproxy-relay(8)). */

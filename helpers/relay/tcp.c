@@ -96,7 +96,7 @@ static void tcp_connection_try_next(TcpConnection *c)
 {
         int r;
 
-        r = target_connect_next(&c->target, NULL, &c->forwarder->io, on_target_event);
+        r = target_connect_next(&c->target, &c->forwarder->egress, &c->forwarder->io, on_target_event);
         if (r < 0) {
                 tcp_connection_fail(c, r);
                 return;

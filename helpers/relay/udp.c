@@ -193,9 +193,13 @@ static int session_connect(UdpSession *s, const struct sockaddr_storage *target)
         Forwarder *f = s->forwarder;
         socklen_t len =
                 target->ss_family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
-        int r;
+        int ifindex, r;
 
-        s->fd = egress_socket(target->ss_family, SOCK_DGRAM, 0);
+        /* As a TCP target: only where --egress allows, bound to the tailscale interface. */
+        r = egress_check(&f->egress, (const struct sockaddr *)target, &ifindex);
+        if (r < 0)
+                return r;
+        s->fd = egress_socket(target->ss_family, SOCK_DGRAM, ifindex);
         if (s->fd < 0)
                 return s->fd;
         if (connect(s->fd, (const struct sockaddr *)target, len) < 0)

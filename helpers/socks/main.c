@@ -84,7 +84,7 @@ static int run(const Logger *log, const SocksOptions *options, const HandshakeAu
                 log_info(log,
                          "Serving instance '%s' on %zu TCP and %zu UDP sockets (egress: %s), %u worker%s.",
                          options->name, shared.n_stream, shared.n_datagram,
-                         options->egress == SOCKS_EGRESS_TAILNET ? options->egress_interface : "any", n,
+                         options->egress == EGRESS_TAILNET ? options->egress_interface : "any", n,
                          n == 1 ? "" : "s");
                 r = workers_start(&workers, n, worker_setup, worker_teardown, &shared);
                 if (r < 0)

@@ -6,6 +6,7 @@
  * journal, and the exit status 78 (EX_CONFIG) stops the unit's restart loop.
  */
 #include "options.h"
+#include "tailnet.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -92,8 +93,8 @@ int socks_options_parse(int argc, char *argv[], SocksOptions *ret)
                 {"workers", required_argument, NULL, ARG_WORKERS},
                 {}};
         SocksOptions o = {
-                .egress = SOCKS_EGRESS_TAILNET,
-                .egress_interface = SOCKS_DEFAULT_EGRESS_INTERFACE,
+                .egress = EGRESS_MODE_DEFAULT,
+                .egress_interface = TAILSCALE_TUN_DEFAULT,
                 .max_connections = SOCKS_DEFAULT_MAX_CONNECTIONS,
                 .handshake_timeout_usec = SOCKS_DEFAULT_HANDSHAKE_TIMEOUT * 1000000ull,
         };
@@ -110,17 +111,13 @@ int socks_options_parse(int argc, char *argv[], SocksOptions *ret)
                                 return r;
                         break;
                 case ARG_EGRESS:
-                        if (strcmp(optarg, "tailnet") == 0)
-                                o.egress = SOCKS_EGRESS_TAILNET;
-                        else if (strcmp(optarg, "any") == 0)
-                                o.egress = SOCKS_EGRESS_ANY;
-                        else {
+                        if (egress_mode_from_string(optarg, &o.egress) < 0) {
                                 fprintf(stderr, "--egress: '%s' is neither 'tailnet' nor 'any'.\n", optarg);
                                 return -EINVAL;
                         }
                         break;
                 case ARG_EGRESS_INTERFACE:
-                        if (!*optarg || strlen(optarg) >= IF_NAMESIZE || strchr(optarg, '/')) {
+                        if (!egress_interface_valid(optarg)) {
                                 fprintf(stderr, "--egress-interface: '%s' is not an interface name.\n",
                                         optarg);
                                 return -EINVAL;

@@ -9,21 +9,17 @@
 #include <stdint.h>
 #include <net/if.h>
 
+#include "egress-mode.h"
 #include "instance.h"
 #include "ipnet.h"
 
 #define SOCKS_ALLOW_FROM_MAX 64
 
-typedef enum SocksEgress {
-        SOCKS_EGRESS_TAILNET, /* only what routes through the tailscale interface */
-        SOCKS_EGRESS_ANY,
-} SocksEgress;
-
 typedef struct SocksOptions {
         char name[INSTANCE_NAME_BUFSZ];
         IpNetwork allow_from[SOCKS_ALLOW_FROM_MAX];
         size_t n_allow_from;
-        SocksEgress egress;
+        EgressMode egress;
         char egress_interface[IF_NAMESIZE];
         const char *password_file; /* points into argv; NULL: no authentication */
         const char *users;         /* "u1,u2", NULL: every user of the file */
@@ -40,7 +36,6 @@ typedef struct SocksOptions {
         }
 #define SOCKS_DEFAULT_MAX_CONNECTIONS   4096u
 #define SOCKS_DEFAULT_HANDSHAKE_TIMEOUT 10u
-#define SOCKS_DEFAULT_EGRESS_INTERFACE  "tailscale0"
 /* Workers=auto: one per CPU the daemon may run on, at most this many (every idle
  * worker is woken by each new client, workers.h). */
 #define SOCKS_WORKERS_AUTO_MAX 4u

@@ -196,14 +196,14 @@ int server_init(Server *s, ServerShared *sh, unsigned index, sd_event *event)
                       .io.epoll_fd = -EBADF};
         pipe_pool_init(&s->pipes, 256 * 1024);
         s->pipes.bulk_sndbuf = sh->bulk_sndbuf;
-        r = egress_init(&s->egress, sh->options->egress == SOCKS_EGRESS_TAILNET,
-                        sh->options->egress_interface);
+        r = egress_init(&s->egress, sh->options->egress == EGRESS_TAILNET, sh->options->egress_interface);
         if (r < 0)
                 return log_error_errno(log, r, "Failed to open a netlink socket for route lookups: %m");
         r = io_set_init(&s->io, event);
         if (r < 0)
                 return log_error_errno(log, r, "Failed to set up the connections' epoll set: %m");
-        r = resolver_new(event, &s->resolver);
+        r = resolver_new(event, sh->options->egress == EGRESS_TAILNET ? sh->options->egress_interface : NULL,
+                         &s->resolver);
         if (r < 0)
                 return log_error_errno(log, r, "Failed to set up the name resolver: %m");
 

@@ -152,7 +152,7 @@ static void test_socks_values(void **state)
         assert_string_equal(buf, "192.168.1.2/32");
         ipnet_format(&c.socks.allow_from[1], buf);
         assert_string_equal(buf, "2001:db8::/32");
-        assert_int_equal(c.socks.egress, SOCKS_EGRESS_ANY);
+        assert_int_equal(c.socks.egress, EGRESS_ANY);
         assert_string_equal(c.socks.password_file, "/etc/p");
         assert_string_equal(c.socks.users[0], "alice");
         assert_string_equal(c.socks.users[1], "bob");
@@ -179,7 +179,7 @@ static void test_socks_defaults_and_reset(void **state)
         assert_true(c.valid);
         assert_int_equal(c.socks.n_listen, 0);
         assert_int_equal(c.socks.n_allow_from, 0);
-        assert_int_equal(c.socks.egress, SOCKS_EGRESS_TAILNET);
+        assert_int_equal(c.socks.egress, EGRESS_TAILNET);
         assert_int_equal(c.socks.max_connections, SOCKS_MAX_CONNECTIONS_DEFAULT);
         assert_int_equal(c.socks.idle_timeout_sec, 0);
         assert_int_equal(c.socks.handshake_timeout_sec, SOCKS_HANDSHAKE_TIMEOUT_DEFAULT);

@@ -163,6 +163,8 @@ static void test_options_defaults(void **state)
         assert_int_equal(o.udp_idle_timeout_usec, RELAY_DEFAULT_UDP_IDLE_TIMEOUT * 1000000ull);
         assert_int_equal(o.udp_max_sessions, RELAY_DEFAULT_UDP_MAX_SESSIONS);
         assert_int_equal(o.workers, 0); /* auto */
+        assert_int_equal(o.egress, EGRESS_TAILNET);
+        assert_string_equal(o.egress_interface, "tailscale0");
         relay_options_done(&o);
 }
 
@@ -174,7 +176,7 @@ static void test_options_all(void **state)
                                "udp:127.0.0.1:5353=100.100.100.100:53", "--forward",
                                "udp:127.0.0.1:2222=peer:22", "--max-connections", "10", "--connect-timeout",
                                "3", "--udp-idle-timeout", "2", "--udp-max-sessions", "4", "--workers", "3",
-                               NULL),
+                               "--egress", "any", "--egress-interface", "ts-lab0", NULL),
                          1);
         assert_int_equal(o.n_forwards, 3);
         assert_int_equal(o.forwards[1].proto, FORWARD_PROTO_UDP);
@@ -184,6 +186,8 @@ static void test_options_all(void **state)
         assert_int_equal(o.udp_idle_timeout_usec, 2000000ull);
         assert_int_equal(o.udp_max_sessions, 4);
         assert_int_equal(o.workers, 3);
+        assert_int_equal(o.egress, EGRESS_ANY);
+        assert_string_equal(o.egress_interface, "ts-lab0");
         relay_options_done(&o);
         assert_int_equal(parse(&o, "a", "--forward", "tcp:127.0.0.1:1=127.0.0.1:2", "--workers", "2",
                                "--workers", "auto", NULL),
@@ -219,6 +223,11 @@ static void test_options_invalid(void **state)
                 {"--workers", "0"},
                 {"--workers", "65"},
                 {"--workers", "many"},
+                {"--egress", "internet"},
+                {"--egress", ""},
+                {"--egress-interface", ""},
+                {"--egress-interface", "a/b"},
+                {"--egress-interface", "sixteen-chars-xx"},
         };
         for (size_t i = 0; i < ELEMENTSOF(bad_numbers); i++)
                 assert_int_equal(parse(&o, "a", "--forward", "tcp:127.0.0.1:1=127.0.0.1:2",
