@@ -7,8 +7,9 @@
  * drop in another nftables table (Docker's iptables-nft rules are the common case),
  * /dev/net/tun missing, /run/netns on a mount that is not shared (a namespace made
  * there would not be seen by the units). Per instance: no route out of the uplink,
- * the tailscaled binary missing or not executable, a listen address not on any
- * interface (the host's own tailscale down), the subnet overlapping a route of the host.
+ * the tailscaled binary missing or not executable, a running tailscaled that is not
+ * logged in (its STATUS=), a listen address not on any interface (the host's own
+ * tailscale down), the subnet overlapping a route of the host.
  *
  * Each check is drawn as a line of the status tree (good or bad, the fact), a bad one
  * with "why:" and "fix:" notes. Exit 1 on any finding. Reads /proc and nftables only.
@@ -31,12 +32,14 @@
 #include "netns.h"
 #include "nft.h"
 #include "parse.h"
+#include "unit-state.h"
 
 #define ROUTES_MAX 1024
 #define DROPS_MAX  16
 
 typedef struct Doctor {
         Ctl *ctl;
+        sd_bus *bus; /* NULL: not booted with systemd, or no rights: login not checked */
         TreeNode *root;
         size_t findings;
         int error; /* first error that stops the checks (-EPERM: exit 5) */
@@ -207,6 +210,37 @@ static void check_netns_shared(Doctor *d)
                 "mount --make-shared /run/netns), then restart the instances");
 }
 
+/* A running tailscaled that is not logged in: the instance serves nothing of its tailnet. */
+static void check_instance_login(Doctor *d, const InstanceConfig *c)
+{
+        _cleanup_(unit_state_done) UnitState st = {};
+        char unit[64], label[64], fix[160];
+        TailscaledLogin login;
+
+        if (!d->bus)
+                return;
+        snprintf(unit, sizeof(unit), "tailscaled@%s.service", c->name);
+        snprintf(label, sizeof(label), "%s: login", c->name);
+        if (unit_state_get(d->bus, unit, &st) < 0 || !st.active_state ||
+            strcmp(st.active_state, "active") != 0)
+                return; /* not running: status says why; nothing to log in */
+        login = parse_tailscaled_status(st.status_text);
+        snprintf(
+                fix, sizeof(fix),
+                "tsproxyctl tailscale %s up (prints the login URL; --auth-key=file:PATH logs in with a key)",
+                c->name);
+        if (login == TAILSCALED_LOGIN_CONNECTED)
+                check(d, true, label, "tailscaled says \"%s\"", st.status_text);
+        else if (login != TAILSCALED_LOGIN_UNKNOWN)
+                explain(d, check(d, false, label, "not logged in: tailscaled says \"%s\"", st.status_text),
+                        login == TAILSCALED_LOGIN_KEY_EXPIRED
+                                ? "the node key expired: until it logs in again, the instance's proxy, "
+                                  "forwards and DNS refuse every request for its tailnet"
+                                : "until it logs in, the instance's proxy, forwards and DNS refuse every "
+                                  "request for its tailnet",
+                        fix);
+}
+
 static void check_instance(Doctor *d, const InstanceConfig *c, const RouteEntry *routes, size_t n_routes)
 {
         char label[64], subnet[SUBNET_STRLEN], buf[ENDPOINT_STRLEN];
@@ -240,6 +274,8 @@ static void check_instance(Doctor *d, const InstanceConfig *c, const RouteEntry 
                         "tailscaled@ runs this binary ([Tailscale] Binary=)",
                         "install tailscale (https://tailscale.com/download), or set [Tailscale] Binary= to "
                         "its path");
+
+        check_instance_login(d, c);
 
         const struct sockaddr *sa;
         const char *kind;
@@ -329,9 +365,12 @@ int ctl_doctor(Ctl *ctl, int argc, char *argv[])
                               diagnostics_count(&set.diagnostics, LOG_ERR),
                               diagnostics_count(&set.diagnostics, LOG_ERR) == 1 ? "" : "s"),
                         "instances with errors are not generated", "tsproxyctl verify names them");
+        if (unit_state_bus_open(&d.bus) < 0)
+                d.bus = NULL;
         for (size_t i = 0; i < set.n_instances && d.error >= 0; i++)
                 if (set.instances[i].valid)
                         check_instance(&d, &set.instances[i], routes, n_routes);
+        d.bus = sd_bus_flush_close_unref(d.bus);
         config_set_done(&set);
 
         if (d.error == -EPERM || d.error == -EACCES) {

@@ -248,7 +248,8 @@ static int collect_tailnet(InstanceStatus *s)
         const UnitFacts *ts = unit_by_template(s, "tailscaled");
         /* Without the namespace, the namespace's link says what is wrong. */
         Verdict missing = ts && unit_is(ts, "active") && s->netns_error >= 0 ? VERDICT_BAD : VERDICT_NONE;
-        _cleanup_free_ char *list = strdup("");
+        _cleanup_free_ char *list = strdup(""), *fix = NULL;
+        TailscaledLogin login;
 
         if (!list)
                 return -ENOMEM;
@@ -267,11 +268,19 @@ static int collect_tailnet(InstanceStatus *s)
                                 return -ENOMEM;
                         s->n_tailnet++;
                 }
+        login = parse_tailscaled_status(ts ? ts->state.status_text : NULL);
+        fix = fmt("log the instance in: tsproxyctl tailscale %s up (it prints the login URL; "
+                  "--auth-key=file:PATH logs in with a key)",
+                  s->config->name);
+        if (!fix)
+                return -ENOMEM;
+        if (missing == VERDICT_BAD && login != TAILSCALED_LOGIN_UNKNOWN &&
+            login != TAILSCALED_LOGIN_CONNECTED)
+                /* The real tailscaled is ready long before it is logged in: say so. */
+                return set_link(&s->tailnet_link, VERDICT_BAD, fix,
+                                fmt("not logged in: tailscaled says \"%s\"", ts->state.status_text));
         if (s->n_tailnet == 0)
-                return set_link(&s->tailnet_link, missing,
-                                "log the instance in: tsproxyctl tailscale NAME up (or see: tsproxyctl "
-                                "tailscale NAME "
-                                "status)",
+                return set_link(&s->tailnet_link, missing, fix,
                                 strdup(s->netns_error < 0 ? "unknown: no namespace to look into"
                                                           : "no tailnet address in the namespace"));
         return set_link(&s->tailnet_link, VERDICT_GOOD, NULL, fmt("%s on %s", list, s->tailnet_ifname));

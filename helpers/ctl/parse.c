@@ -160,3 +160,23 @@ bool parse_mountinfo_shared(const char *text, const char *mount_point, bool *ret
                 *ret_is_mount = is_mount;
         return shared;
 }
+
+static bool startswith(const char *s, const char *prefix)
+{
+        return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+TailscaledLogin parse_tailscaled_status(const char *t)
+{
+        if (!t)
+                return TAILSCALED_LOGIN_UNKNOWN;
+        if (startswith(t, "Connected;"))
+                return TAILSCALED_LOGIN_CONNECTED;
+        if (startswith(t, "Needs login:"))
+                return TAILSCALED_LOGIN_NEEDS_LOGIN;
+        if (startswith(t, "Stopped;"))
+                return TAILSCALED_LOGIN_STOPPED;
+        if (startswith(t, "key expired"))
+                return TAILSCALED_LOGIN_KEY_EXPIRED;
+        return TAILSCALED_LOGIN_UNKNOWN;
+}

@@ -2,7 +2,7 @@
 /*
  * parse.h: the pure text parsers behind status and doctor (unit-tested in
  * test/unit/test-ctl-parse.c): nft's listing of our table and of the whole ruleset,
- * /proc/net/route, /proc/self/mountinfo.
+ * /proc/net/route, /proc/self/mountinfo, tailscaled's STATUS= line.
  *
  * nft output is parsed as text, not as JSON (nft_ctx_output_set_flags(NFT_CTX_OUTPUT_JSON)):
  * what we need is two anchors in text we wrote ourselves (the rule commented
@@ -49,3 +49,20 @@ size_t parse_proc_net_route(const char *text, RouteEntry *ret, size_t max);
 
 /* In /proc/self/mountinfo text: is mount_point a mount, and is it shared? */
 bool parse_mountinfo_shared(const char *text, const char *mount_point, bool *ret_is_mount);
+
+/*
+ * What tailscaled's STATUS= line says about its login. The texts are the real daemon's
+ * (tailscale's ipn/ipnlocal/local.go, enterStateLocked; control/controlclient/direct.go):
+ * "Needs login: URL", "Stopped; run 'tailscale up' to log in", "Connected; LOGIN; IPS",
+ * "key expired; run 'tailscale up' to authenticate". Anything else (no STATUS= yet, a
+ * newer text) is unknown, never judged.
+ */
+typedef enum TailscaledLogin {
+        TAILSCALED_LOGIN_UNKNOWN,
+        TAILSCALED_LOGIN_CONNECTED,
+        TAILSCALED_LOGIN_NEEDS_LOGIN,
+        TAILSCALED_LOGIN_STOPPED,
+        TAILSCALED_LOGIN_KEY_EXPIRED,
+} TailscaledLogin;
+
+TailscaledLogin parse_tailscaled_status(const char *status_text);

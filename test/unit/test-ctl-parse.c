@@ -107,12 +107,30 @@ static void test_mountinfo(void **state)
         assert_false(is_mount);
 }
 
+/* tailscaled's own STATUS= texts (tailscale's ipn/ipnlocal/local.go, controlclient/direct.go). */
+static void test_tailscaled_status(void **state)
+{
+        assert_int_equal(
+                parse_tailscaled_status("Connected; alice@example.com; 100.101.102.103 fd7a:115c:a1e0::1"),
+                TAILSCALED_LOGIN_CONNECTED);
+        assert_int_equal(parse_tailscaled_status("Needs login: "), TAILSCALED_LOGIN_NEEDS_LOGIN);
+        assert_int_equal(parse_tailscaled_status("Needs login: https://login.tailscale.com/a/1234"),
+                         TAILSCALED_LOGIN_NEEDS_LOGIN);
+        assert_int_equal(parse_tailscaled_status("Stopped; run 'tailscale up' to log in"),
+                         TAILSCALED_LOGIN_STOPPED);
+        assert_int_equal(parse_tailscaled_status("key expired; run 'tailscale up' to authenticate"),
+                         TAILSCALED_LOGIN_KEY_EXPIRED);
+        assert_int_equal(parse_tailscaled_status(NULL), TAILSCALED_LOGIN_UNKNOWN);
+        assert_int_equal(parse_tailscaled_status(""), TAILSCALED_LOGIN_UNKNOWN);
+        assert_int_equal(parse_tailscaled_status("Running (fake): 100.64.1.2 on tailscale0"),
+                         TAILSCALED_LOGIN_UNKNOWN);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_masquerade),
-                cmocka_unit_test(test_forward_drops),
-                cmocka_unit_test(test_routes),
+                cmocka_unit_test(test_tailscaled_status), cmocka_unit_test(test_masquerade),
+                cmocka_unit_test(test_forward_drops),     cmocka_unit_test(test_routes),
                 cmocka_unit_test(test_mountinfo),
         };
         return cmocka_run_group_tests_name("tsproxyctl fact parsers", tests, NULL, NULL);
