@@ -58,7 +58,7 @@ check "daemon-reload runs the generator" sb systemctl daemon-reload
 check_output "ts-dns@t1.socket listens on 127.0.0.1:5300, UDP and TCP" \
     'ListenStream=127\.0\.0\.1:5300 ListenDatagram=127\.0\.0\.1:5300' one_line sb systemctl cat ts-dns@t1.socket
 check_output "ts-dns@t1.service runs tsproxy-dns with the domains" \
-    'ExecStart=.*/tsproxy-dns t1 --domain t1 --tailnet-domain tailnet\.test$' sb systemctl cat ts-dns@t1.service
+    'ExecStart=.*/tsproxy-dns t1 --domain t1 --tailnet-domain tailnet\.test( --egress-interface tailscale0)?$' sb systemctl cat ts-dns@t1.service
 verify_out=$(sb systemd-analyze verify --generators=yes ts-dns@t1.socket ts-dns@t1.service 2>&1); verify_rc=$?
 check "systemd-analyze verify is clean on ts-dns@t1.socket and .service" \
     test "$verify_rc" = 0 -a -z "$verify_out"
