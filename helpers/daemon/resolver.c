@@ -6,6 +6,14 @@
  * gets an sd-event I/O source. After every call into c-ares the one timer is set to
  * c-ares's next timeout. A cancelled query stays in c-ares (it has no per-query cancel)
  * and is freed, unreported, when c-ares finishes it.
+ *
+ * Its UDP sockets are never connect()ed (socket functions of our own): every query is
+ * sent with sendmsg() to the server's address, so the kernel picks the source address
+ * per datagram. A connected socket keeps the source of the moment it was connected, and
+ * c-ares keeps its socket for ever: one made while tailscaled was still logged out (its
+ * interface without an address) would send every later query from the veth's address,
+ * and no answer would ever come back. c-ares still checks that answers come from the
+ * server.
  */
 #include "resolver.h"
 
@@ -15,7 +23,10 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "macro.h"
 
@@ -39,6 +50,13 @@ typedef struct ResolverSocket {
         sd_event_source *source;
 } ResolverSocket;
 
+/* A UDP socket of c-ares and the server it "connected" it to. */
+typedef struct ResolverDatagram {
+        int fd;
+        struct sockaddr_storage server;
+        socklen_t server_len;
+} ResolverDatagram;
+
 struct Resolver {
         sd_event *event;
         ares_channel channel;
@@ -46,6 +64,80 @@ struct Resolver {
         sd_event_source *timer;
         ResolverSocket sockets[RESOLVER_SOCKETS_MAX];
         size_t n_sockets;
+        ResolverDatagram datagrams[RESOLVER_SOCKETS_MAX];
+        size_t n_datagrams;
+};
+
+static ResolverDatagram *datagram_find(Resolver *r, int fd)
+{
+        for (size_t i = 0; i < r->n_datagrams; i++)
+                if (r->datagrams[i].fd == fd)
+                        return &r->datagrams[i];
+        return NULL;
+}
+
+static ares_socket_t sock_open(int domain, int type, int protocol, void *userdata)
+{
+        int fd = socket(domain, type | SOCK_CLOEXEC, protocol);
+        return fd < 0 ? ARES_SOCKET_BAD : fd;
+}
+
+static int sock_close(ares_socket_t fd, void *userdata)
+{
+        Resolver *r = userdata;
+        ResolverDatagram *d = datagram_find(r, fd);
+
+        if (d)
+                *d = r->datagrams[--r->n_datagrams];
+        return close(fd);
+}
+
+static int sock_connect(ares_socket_t fd, const struct sockaddr *sa, ares_socklen_t len, void *userdata)
+{
+        Resolver *r = userdata;
+        int type = 0;
+        socklen_t tl = sizeof(type);
+
+        if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) < 0)
+                return -1;
+        if (type != SOCK_DGRAM)
+                return connect(fd, sa, len);
+        if (len > sizeof(struct sockaddr_storage) ||
+            (!datagram_find(r, fd) && r->n_datagrams == RESOLVER_SOCKETS_MAX)) {
+                errno = ENOBUFS;
+                return -1;
+        }
+        ResolverDatagram *d = datagram_find(r, fd) ?: &r->datagrams[r->n_datagrams++];
+        d->fd = fd;
+        memcpy(&d->server, sa, len);
+        d->server_len = len;
+        return 0;
+}
+
+static ares_ssize_t sock_recvfrom(ares_socket_t fd, void *buf, size_t len, int flags, struct sockaddr *from,
+                                  ares_socklen_t *from_len, void *userdata)
+{
+        return recvfrom(fd, buf, len, flags, from, from_len);
+}
+
+static ares_ssize_t sock_sendv(ares_socket_t fd, const struct iovec *iov, int n, void *userdata)
+{
+        ResolverDatagram *d = datagram_find(userdata, fd);
+        struct msghdr m = {.msg_iov = (struct iovec *)iov, .msg_iovlen = (size_t)n};
+
+        if (d) {
+                m.msg_name = &d->server;
+                m.msg_namelen = d->server_len;
+        }
+        return sendmsg(fd, &m, MSG_NOSIGNAL);
+}
+
+static const struct ares_socket_functions socket_functions = {
+        .asocket = sock_open,
+        .aclose = sock_close,
+        .aconnect = sock_connect,
+        .arecvfrom = sock_recvfrom,
+        .asendv = sock_sendv,
 };
 
 static void resolver_update_timer(Resolver *r)
@@ -130,6 +222,7 @@ int resolver_new(sd_event *event, const char *interface, Resolver **ret)
         if (k != ARES_SUCCESS)
                 return k == ARES_ENOMEM ? -ENOMEM : -EIO;
         r->channel_ok = true;
+        ares_set_socket_functions(r->channel, &socket_functions, r);
         if (interface)
                 ares_set_local_dev(r->channel, interface);
 
