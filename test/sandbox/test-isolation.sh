@@ -192,12 +192,25 @@ for n in t1 t2; do
     check "logged out: $n: tsproxy-dns answers SERVFAIL" servfail "$n"
 done
 
+ctl_status() { sb tsproxyctl status t1; echo "rc=$?"; }
+ctl_doctor() { sb tsproxyctl doctor; echo "rc=$?"; }
+check_output "logged out: tsproxyctl status shows tailscaled's STATUS= and judges the tailnet link" \
+    'not logged in: tailscaled says "Needs login: "' ctl_status
+check_output "logged out: ... with the fix, and exit 1" 'rc=1' ctl_status
+check_output "logged out: tsproxyctl doctor reports t1's login as a finding" \
+    't1: login +not logged in: tailscaled says "Needs login: "' ctl_doctor
+check_output "logged out: ... with its fix" 'fix: tsproxyctl tailscale t1 up' ctl_doctor
+
 # --- 2. logged in -------------------------------------------------------------------------------
 for n in t1 t2; do
     check "$n logs in" sandbox_login "$n"
     reaches_own_tailnet "$n" "logged in"
     no_leak "$n" "logged in"
 done
+
+check_output "logged in: tsproxyctl status shows tailscaled's Connected STATUS=" \
+    'Connected; tester@example.com; 100\.' ctl_status
+check_output "logged in: doctor finds t1 logged in" 't1: login +tailscaled says "Connected;' ctl_doctor
 
 # --- 3. the host uses an exit node ---------------------------------------------------------------
 check "the host turns an exit node on (default route in table 52)" exit_node add
