@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <sys/resource.h>
 #include <systemd/sd-daemon.h>
 
@@ -28,8 +29,6 @@ int daemon_event_new(const Logger *log, sd_event **ret)
         r = sd_event_add_signal(event, NULL, SIGTERM, NULL, NULL);
         if (r >= 0)
                 r = sd_event_add_signal(event, NULL, SIGINT, NULL, NULL);
-        if (r >= 0)
-                r = sd_event_set_watchdog(event, true);
         if (r < 0)
                 return log_error_errno(log, r, "Failed to set up the event loop: %m");
         *ret = TAKE_PTR(event);
@@ -49,6 +48,75 @@ void daemon_raise_fd_limit(const Logger *log, uint64_t want, const char *what)
                             "The file descriptor limit (%llu) is below what %s need (%llu); raise "
                             "LimitNOFILE=.",
                             (unsigned long long)rl.rlim_cur, what, (unsigned long long)want);
+}
+
+uint64_t daemon_watchdog_usec(void)
+{
+        uint64_t usec = 0;
+
+        return sd_watchdog_enabled(false, &usec) > 0 ? usec : 0;
+}
+
+uint64_t daemon_watchdog_heartbeat_usec(void)
+{
+        return daemon_watchdog_usec() / 4;
+}
+
+typedef struct Watchdog {
+        const Logger *log;
+        const Workers *workers;
+        uint64_t usec;
+        bool stale_logged;
+} Watchdog;
+
+static int on_watchdog(sd_event_source *source, uint64_t usec, void *userdata)
+{
+        Watchdog *wd = userdata;
+        unsigned stale = 0;
+        uint64_t now = 0;
+
+        (void)usec;
+        (void)sd_event_now(sd_event_source_get_event(source), CLOCK_MONOTONIC, &now);
+        if (workers_alive(wd->workers, now, wd->usec / 2, &stale)) {
+                (void)sd_notify(false, "WATCHDOG=1");
+                wd->stale_logged = false;
+        } else if (!wd->stale_logged) {
+                log_error(wd->log, "Worker %u has not run its loop for %llu ms; no more WATCHDOG=1.", stale,
+                          (unsigned long long)(wd->usec / 2 / 1000));
+                wd->stale_logged = true;
+        }
+        return sd_event_source_set_time_relative(source, wd->usec / 4);
+}
+
+int daemon_watchdog_start(sd_event *event, const Logger *log, const Workers *workers)
+{
+        sd_event_source *source = NULL;
+        Watchdog *wd;
+        uint64_t usec = daemon_watchdog_usec();
+        int r;
+
+        if (usec == 0)
+                return 0;
+        wd = malloc(sizeof(*wd));
+        if (!wd)
+                return log_error_errno(log, -ENOMEM, "Failed to set up the watchdog: %m");
+        *wd = (Watchdog){.log = log, .workers = workers, .usec = usec};
+        r = sd_event_add_time_relative(event, &source, CLOCK_MONOTONIC, usec / 4, 0, on_watchdog, wd);
+        if (r < 0) {
+                free(wd);
+                return log_error_errno(log, r, "Failed to set up the watchdog: %m");
+        }
+        r = sd_event_source_set_destroy_callback(source, free);
+        if (r >= 0)
+                r = sd_event_source_set_enabled(source, SD_EVENT_ON);
+        if (r >= 0)
+                r = sd_event_source_set_floating(source, true);
+        sd_event_source_unref(source);
+        if (r < 0)
+                return log_error_errno(log, r, "Failed to set up the watchdog: %m");
+        /* The first ping at once: the start may have taken a while. */
+        (void)sd_notify(false, "WATCHDOG=1");
+        return 0;
 }
 
 int daemon_run(sd_event *event, const Logger *log)

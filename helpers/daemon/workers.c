@@ -4,11 +4,13 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "macro.h"
@@ -21,6 +23,7 @@ typedef struct Worker {
         int stop_fd;  /* eventfd: readable when the loop is to end */
         int setup_result;
         bool setup_done;
+        _Atomic uint64_t heartbeat; /* CLOCK_MONOTONIC µs of the loop's last timer tick */
 } Worker;
 
 struct Workers {
@@ -29,6 +32,7 @@ struct Workers {
         void *userdata;
         pthread_mutex_t lock; /* setup_done and setup_result of every worker */
         pthread_cond_t changed;
+        uint64_t heartbeat_usec; /* 0: no heartbeat timer */
         unsigned n;
         Worker worker[];
 };
@@ -39,6 +43,58 @@ static int on_stop(sd_event_source *source, int fd, uint32_t revents, void *user
         (void)revents;
         (void)userdata;
         return sd_event_exit(sd_event_source_get_event(source), 0);
+}
+
+static uint64_t now_usec(void)
+{
+        struct timespec ts;
+
+        (void)clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/* The loop ran: stamp the heartbeat, and come back after the interval. */
+static int on_heartbeat(sd_event_source *source, uint64_t usec, void *userdata)
+{
+        Worker *w = userdata;
+
+        (void)usec;
+        atomic_store_explicit(&w->heartbeat, now_usec(), memory_order_relaxed);
+        return sd_event_source_set_time_relative(source, w->workers->heartbeat_usec);
+}
+
+static int worker_add_heartbeat(Worker *w, sd_event *event)
+{
+        sd_event_source *source = NULL;
+        int r;
+
+        if (w->workers->heartbeat_usec == 0)
+                return 0;
+        r = sd_event_add_time_relative(event, &source, CLOCK_MONOTONIC, w->workers->heartbeat_usec, 0,
+                                       on_heartbeat, w);
+        if (r < 0)
+                return r;
+        r = sd_event_source_set_enabled(source, SD_EVENT_ON);
+        if (r >= 0)
+                r = sd_event_source_set_floating(source, true);
+        sd_event_source_unref(source);
+        return r;
+}
+
+bool workers_alive(const Workers *all, uint64_t now, uint64_t max_age_usec, unsigned *ret_stale)
+{
+        if (!all)
+                return true;
+        for (unsigned i = 0; i < all->n; i++) {
+                uint64_t beat = atomic_load_explicit(&all->worker[i].heartbeat, memory_order_relaxed);
+
+                if (now > beat && now - beat > max_age_usec) {
+                        if (ret_stale)
+                                *ret_stale = all->worker[i].index;
+                        return false;
+                }
+        }
+        return true;
 }
 
 static void worker_report(Worker *w, int r)
@@ -63,6 +119,8 @@ static void *worker_main(void *arg)
         r = sd_event_new(&event);
         if (r >= 0)
                 r = sd_event_add_io(event, NULL, w->stop_fd, EPOLLIN, on_stop, NULL);
+        if (r >= 0)
+                r = worker_add_heartbeat(w, event);
         if (r >= 0)
                 r = all->setup(w->index, event, all->userdata, &state);
         worker_report(w, r);
@@ -106,7 +164,8 @@ void workers_stop(Workers *all)
         free(all);
 }
 
-int workers_start(Workers **ret, unsigned n, WorkerSetup setup, WorkerTeardown teardown, void *userdata)
+int workers_start(Workers **ret, unsigned n, uint64_t heartbeat_usec, WorkerSetup setup,
+                  WorkerTeardown teardown, void *userdata)
 {
         Workers *all;
         sigset_t all_signals, saved;
@@ -118,11 +177,17 @@ int workers_start(Workers **ret, unsigned n, WorkerSetup setup, WorkerTeardown t
         all = calloc(1, sizeof(*all) + (n - 1) * sizeof(Worker));
         if (!all)
                 return -ENOMEM;
-        *all = (Workers){.setup = setup, .teardown = teardown, .userdata = userdata, .n = n - 1};
+        *all = (Workers){.setup = setup,
+                         .teardown = teardown,
+                         .userdata = userdata,
+                         .heartbeat_usec = heartbeat_usec,
+                         .n = n - 1};
         pthread_mutex_init(&all->lock, NULL);
         pthread_cond_init(&all->changed, NULL);
         for (unsigned i = 0; i < all->n; i++)
                 all->worker[i] = (Worker){.workers = all, .index = i + 1, .stop_fd = -EBADF};
+        for (unsigned i = 0; i < all->n; i++)
+                atomic_init(&all->worker[i].heartbeat, now_usec());
 
         /* The threads inherit the mask: no signal is ever delivered to them. */
         sigfillset(&all_signals);

@@ -17,9 +17,15 @@
  *
  * The threads block every signal (the main loop takes SIGTERM) and have nothing but
  * their loop: workers_stop() ends them all from the main thread.
+ *
+ * The watchdog: each worker's loop stamps an atomic heartbeat from a timer, and the main
+ * loop asks workers_alive() before it pings systemd (daemon-loop.h), so a hung worker
+ * thread stops the pings as a hung main loop does, and systemd restarts the daemon.
  */
 #pragma once
 
+#include <stdbool.h>
+#include <stdint.h>
 #include <systemd/sd-event.h>
 
 typedef struct Workers Workers;
@@ -32,10 +38,18 @@ typedef void (*WorkerTeardown)(unsigned index, void *state);
 
 /*
  * Start n - 1 workers (n >= 1; n == 1 starts none) and wait until each has been set up.
- * When one fails, those started are stopped again and its -errno is returned; the caller
- * logs it.
+ * heartbeat_usec > 0: each worker's loop stamps its heartbeat that often (CLOCK_MONOTONIC),
+ * for workers_alive(). When one fails, those started are stopped again and its -errno is
+ * returned; the caller logs it.
  */
-int workers_start(Workers **ret, unsigned n, WorkerSetup setup, WorkerTeardown teardown, void *userdata);
+int workers_start(Workers **ret, unsigned n, uint64_t heartbeat_usec, WorkerSetup setup,
+                  WorkerTeardown teardown, void *userdata);
+/*
+ * Whether every worker's loop stamped its heartbeat at most max_age_usec before now_usec
+ * (CLOCK_MONOTONIC). NULL (no workers) is alive. Otherwise *ret_stale (when given) is the
+ * index of the first stale worker.
+ */
+bool workers_alive(const Workers *w, uint64_t now_usec, uint64_t max_age_usec, unsigned *ret_stale);
 /* End every worker's loop, run its teardown and join it; NULL is fine. */
 void workers_stop(Workers *w);
 

@@ -61,7 +61,9 @@ static int run(const Logger *log, const DnsOptions *options)
                                  "Serving %s for instance '%s' on %zu UDP and %zu TCP sockets; addresses "
                                  "only (no tailnet domain set).",
                                  options->domain_text, options->name, server->n_udp, server->n_tcp);
-                r = daemon_run(event, log);
+                r = daemon_watchdog_start(event, log, NULL);
+                if (r >= 0)
+                        r = daemon_run(event, log);
         }
         server_done(server);
         return r;

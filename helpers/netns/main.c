@@ -160,9 +160,14 @@ int main(int argc, char *argv[])
         c.tailscale_backup_conf =
                 env_or("TSPROXY_TAILSCALE_BACKUP_CONF", "/etc/resolv.pre-tailscale-backup.conf");
 
-        if (strcmp(verb, "up") == 0)
-                r = verb_up(&c);
-        else if (strcmp(verb, "down") == 0)
+        /* up writes the resolv.conf files first: the daemons bind resolv.tailnet.conf and
+         * start right after the namespace, without waiting for tailscaled@ (whose
+         * ExecStartPre= writes them again, fresh, before each of its starts). */
+        if (strcmp(verb, "up") == 0) {
+                r = verb_resolv_conf(&c);
+                if (r >= 0)
+                        r = verb_up(&c);
+        } else if (strcmp(verb, "down") == 0)
                 r = verb_down(&c);
         else
                 r = verb_resolv_conf(&c);

@@ -68,10 +68,13 @@ static int run(const Logger *log, const RelayOptions *options)
                 logger_prepare_threads(log);
                 log_info(log, "Forwarding %zu ports of instance '%s', %u worker%s.", options->n_forwards,
                          options->name, n, n == 1 ? "" : "s");
-                r = workers_start(&workers, n, worker_setup, worker_teardown, &shared);
+                r = workers_start(&workers, n, daemon_watchdog_heartbeat_usec(), worker_setup,
+                                  worker_teardown, &shared);
                 if (r < 0)
                         (void)log_error_errno(log, r, "Failed to start the workers: %m");
         }
+        if (r >= 0)
+                r = daemon_watchdog_start(event, log, workers);
         if (r >= 0)
                 r = daemon_run(event, log);
         workers_stop(workers);

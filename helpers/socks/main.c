@@ -64,7 +64,7 @@ static void worker_teardown(unsigned index, void *state)
         free(state);
 }
 
-static int run(const Logger *log, const SocksOptions *options, const HandshakeAuth *auth)
+static int run(const Logger *log, const SocksOptions *options, PasswordFile *passwords)
 {
         _cleanup_(sd_event_unrefp) sd_event *event = NULL;
         unsigned n = workers_count(options->workers, SOCKS_WORKERS_AUTO_MAX);
@@ -76,7 +76,7 @@ static int run(const Logger *log, const SocksOptions *options, const HandshakeAu
         r = daemon_event_new(log, &event);
         if (r < 0)
                 return r;
-        r = server_shared_init(&shared, event, options, auth, log);
+        r = server_shared_init(&shared, event, options, passwords, log);
         if (r >= 0)
                 r = server_init(&server, &shared, 0, event);
         if (r >= 0) {
@@ -86,12 +86,16 @@ static int run(const Logger *log, const SocksOptions *options, const HandshakeAu
                          options->name, shared.n_stream, shared.n_datagram,
                          options->egress == EGRESS_TAILNET ? options->egress_interface : "any", n,
                          n == 1 ? "" : "s");
-                r = workers_start(&workers, n, worker_setup, worker_teardown, &shared);
+                r = workers_start(&workers, n, daemon_watchdog_heartbeat_usec(), worker_setup,
+                                  worker_teardown, &shared);
                 if (r < 0)
                         (void)log_error_errno(log, r, "Failed to start the workers: %m");
         }
         if (r >= 0)
+                r = daemon_watchdog_start(event, log, workers);
+        if (r >= 0)
                 r = daemon_run(event, log);
+        server_shared_stop_work(&shared); /* before the loops that wait for its verdicts end */
         workers_stop(workers);
         if (server.shared)
                 server_done(&server);
@@ -102,7 +106,6 @@ static int run(const Logger *log, const SocksOptions *options, const HandshakeAu
 int main(int argc, char *argv[])
 {
         _cleanup_(password_file_freep) PasswordFile *passwords = NULL;
-        HandshakeAuth auth = {};
         SocksOptions options;
         char what[32];
         Logger log;
@@ -132,14 +135,13 @@ int main(int argc, char *argv[])
                 if (unknown)
                         log_warning(&log, "User '%s' of --users has no line in '%s'.", unknown,
                                     options.password_file);
-                auth = (HandshakeAuth){.check = password_file_check, .userdata = passwords};
         }
 
         /* Each relayed connection needs 2 sockets and, while busy, up to 4 pipe fds. */
         snprintf(what, sizeof(what), "%u connections", options.max_connections);
         daemon_raise_fd_limit(&log, (uint64_t)options.max_connections * 6 + 64, what);
 
-        r = run(&log, &options, &auth);
+        r = run(&log, &options, passwords);
         logger_close(&log);
         return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -9,6 +9,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "workers.h"
@@ -63,7 +66,7 @@ static void test_start_and_stop(void **unused)
         Record rec = {.main_thread = pthread_self()};
         Workers *w = NULL;
 
-        assert_int_equal(workers_start(&w, 4, setup, teardown, &rec), 0);
+        assert_int_equal(workers_start(&w, 4, 0, setup, teardown, &rec), 0);
         assert_non_null(w);
         /* Workers 1..3 are set up, each on a thread of its own, before start returns. */
         assert_int_equal(atomic_load(&rec.set_up), 3);
@@ -80,7 +83,7 @@ static void test_one_worker_starts_no_thread(void **unused)
         Record rec = {.main_thread = pthread_self()};
         Workers *w = (Workers *)&rec; /* overwritten */
 
-        assert_int_equal(workers_start(&w, 1, setup, teardown, &rec), 0);
+        assert_int_equal(workers_start(&w, 1, 0, setup, teardown, &rec), 0);
         assert_null(w);
         assert_int_equal(atomic_load(&rec.set_up), 0);
         workers_stop(NULL);
@@ -91,12 +94,70 @@ static void test_failed_setup_rolls_back(void **unused)
         Record rec = {.main_thread = pthread_self(), .fail_index = 2};
         Workers *w = (Workers *)&rec;
 
-        assert_int_equal(workers_start(&w, 4, setup, teardown, &rec), -EADDRINUSE);
+        assert_int_equal(workers_start(&w, 4, 0, setup, teardown, &rec), -EADDRINUSE);
         assert_null(w);
         /* Worker 1 started, worker 2 failed (and was torn down too), worker 3 never began. */
         assert_int_equal(atomic_load(&rec.set_up), 2);
         assert_int_equal(atomic_load(&rec.indexes), 0x6);
         assert_int_equal(atomic_load(&rec.torn_down), 2);
+}
+
+static uint64_t now_usec(void)
+{
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/* Worker 2's loop hangs in this callback (a blocking read) until the test writes. */
+static int hang_fd = -1;
+static int on_hang(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+        uint64_t v;
+        int block = *(int *)userdata;
+
+        (void)s;
+        (void)revents;
+        (void)eventfd_read(fd, &v);
+        (void)eventfd_read(block, &v); /* blocking: the loop is stuck here */
+        return 0;
+}
+
+static int block_fd = -1;
+static int setup_hang(unsigned index, sd_event *event, void *userdata, void **ret_state)
+{
+        int r = setup(index, event, userdata, ret_state);
+
+        if (r >= 0 && index == 2)
+                r = sd_event_add_io(event, NULL, hang_fd, EPOLLIN, on_hang, &block_fd);
+        return r;
+}
+
+/* Every worker loop stamps its heartbeat; one that hangs goes stale, the others do not. */
+static void test_heartbeat(void **unused)
+{
+        Record rec = {.main_thread = pthread_self()};
+        Workers *w = NULL;
+        unsigned stale = 0;
+
+        hang_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+        block_fd = eventfd(0, EFD_CLOEXEC); /* blocking */
+        assert_true(hang_fd >= 0 && block_fd >= 0);
+        assert_true(workers_alive(NULL, now_usec(), 1, NULL));
+        assert_int_equal(workers_start(&w, 4, 10000, setup_hang, teardown, &rec), 0);
+        usleep(300000);
+        assert_true(workers_alive(w, now_usec(), 300000, &stale));
+        eventfd_write(hang_fd, 1); /* worker 2 blocks */
+        usleep(600000);
+        assert_false(workers_alive(w, now_usec(), 300000, &stale));
+        assert_int_equal(stale, 2);
+        eventfd_write(block_fd, 1); /* and runs again */
+        usleep(400000);
+        assert_true(workers_alive(w, now_usec(), 300000, &stale));
+        workers_stop(w);
+        close(hang_fd);
+        close(block_fd);
 }
 
 static void test_cpus(void **unused)
@@ -115,6 +176,7 @@ int main(void)
                 cmocka_unit_test(test_start_and_stop),
                 cmocka_unit_test(test_one_worker_starts_no_thread),
                 cmocka_unit_test(test_failed_setup_rolls_back),
+                cmocka_unit_test(test_heartbeat),
                 cmocka_unit_test(test_cpus),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
