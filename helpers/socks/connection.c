@@ -79,6 +79,7 @@ void connection_free(Connection *c)
         server_status_changed(s);
 
         udp_association_free(c->udp);
+        auth_cancel(c);
         if (c->state == CONNECTION_RELAY)
                 relay_done(&c->relay, &s->pipes);
         target_done(&c->target, &s->io);
@@ -272,6 +273,50 @@ static void connection_request(Connection *c)
 }
 
 /*
+ * What the engine said (its output in hs->out): write the output, then close, wait for
+ * a password check, or go on with the request. pending: what the relay must know of
+ * the client socket (RELAY_DRAIN_EVENTS seen, EPOLLIN when unread input may be left).
+ * True when the engine wants more input; false when the connection moved on or is gone.
+ */
+static bool connection_handshake_status(Connection *c, HandshakeStatus st, uint32_t pending)
+{
+        /* r == 0: a client that does not read its greeting reply is not worth waiting for. */
+        int r = connection_flush(c);
+
+        if (r <= 0 || st == HANDSHAKE_CLOSE) {
+                connection_free(c);
+                return false;
+        }
+        if (st == HANDSHAKE_AUTH) {
+                c->state = CONNECTION_AUTHENTICATING; /* until connection_auth_done() */
+                c->client_revents = pending;
+                return false;
+        }
+        if (st == HANDSHAKE_REQUEST) {
+                c->client_revents = pending;
+                connection_request(c);
+                return false;
+        }
+        return true;
+}
+
+/* Feed what is in c->input; as connection_handshake_status(). */
+static bool connection_handshake_feed(Connection *c, uint32_t pending)
+{
+        size_t consumed;
+
+        do {
+                HandshakeStatus st = handshake_feed(c->handshake, c->input, c->n_input, &consumed);
+
+                memmove(c->input, c->input + consumed, c->n_input - consumed);
+                c->n_input -= consumed;
+                if (!connection_handshake_status(c, st, pending))
+                        return false;
+        } while (consumed > 0 && c->n_input > 0);
+        return true;
+}
+
+/*
  * Client data during the handshake (revents: of the event that brought it, 0 for the
  * first look): read until a request is complete or the socket is empty. A short read
  * empties a TCP socket, and what comes later brings a new edge, so only after the
@@ -281,10 +326,7 @@ static void connection_handshake_input(Connection *c, uint32_t revents)
 {
         for (;;) {
                 size_t space = HANDSHAKE_INPUT_MAX - c->n_input;
-                HandshakeStatus st;
-                size_t consumed;
                 ssize_t n;
-                int r;
 
                 n = recv(c->client_fd, c->input + c->n_input, space, MSG_DONTWAIT);
                 if (n < 0 && errno == EAGAIN)
@@ -295,30 +337,31 @@ static void connection_handshake_input(Connection *c, uint32_t revents)
                 }
                 c->n_input += (size_t)n;
 
-                do {
-                        st = handshake_feed(c->handshake, c->input, c->n_input, &consumed);
-                        memmove(c->input, c->input + consumed, c->n_input - consumed);
-                        c->n_input -= consumed;
-                        r = connection_flush(c);
-                        /* r == 0: a client that does not read its greeting reply is not
-                         * worth waiting for. */
-                        if (r <= 0 || st == HANDSHAKE_CLOSE) {
-                                connection_free(c);
-                                return;
-                        }
-                        if (st == HANDSHAKE_REQUEST) {
-                                /* What the relay must know of the socket: more data
-                                 * when the read filled the buffer, the EOF after a FIN. */
-                                c->client_revents = revents & RELAY_DRAIN_EVENTS;
-                                if ((size_t)n == space)
-                                        c->client_revents |= EPOLLIN;
-                                connection_request(c);
-                                return;
-                        }
-                } while (consumed > 0 && c->n_input > 0);
+                /* More data when the read filled the buffer, the EOF after a FIN. */
+                if (!connection_handshake_feed(c, (revents & RELAY_DRAIN_EVENTS) |
+                                                          ((size_t)n == space ? EPOLLIN : 0)))
+                        return;
                 if ((size_t)n < space && !(revents & RELAY_DRAIN_EVENTS))
                         return;
         }
+}
+
+void connection_auth_done(Connection *c, bool granted)
+{
+        /* What the client socket said meanwhile (the edges were only noted). */
+        uint32_t noted = c->client_revents;
+        HandshakeStatus st = handshake_auth_done(c->handshake, granted);
+
+        c->state = CONNECTION_HANDSHAKE;
+        c->client_revents = 0;
+        noted &= RELAY_DRAIN_EVENTS | EPOLLIN;
+        if (!connection_handshake_status(c, st, noted))
+                return;
+        /* A client may have sent its request right behind the password. */
+        if (c->n_input > 0 && !connection_handshake_feed(c, noted))
+                return;
+        if (noted & RELAY_INPUT_EVENTS)
+                connection_handshake_input(c, noted);
 }
 
 /* The control connection of a UDP association: anything the client sends on it is
@@ -375,8 +418,8 @@ static void on_client_event(IoWatch *watch, uint32_t revents)
         case CONNECTION_RELAY: connection_relay_event(c, c->client_fd, revents); break;
         case CONNECTION_UDP: connection_udp_control(c); break;
         default:
-                /* Resolving or connecting: the client waits for its reply; what it sends
-                 * meanwhile stays in the socket until the relay starts. */
+                /* Authenticating, resolving or connecting: the client waits for its
+                 * reply; what it sends meanwhile stays in the socket until then. */
                 c->client_revents |= revents;
                 break;
         }
@@ -410,6 +453,7 @@ static int on_timer(sd_event_source *source, uint64_t usec, void *userdata)
         (void)source;
         switch (c->state) {
         case CONNECTION_HANDSHAKE:
+        case CONNECTION_AUTHENTICATING:
                 log_debug(c->server->log, "Client did not finish its handshake in time, dropping it.");
                 connection_free(c);
                 break;
@@ -513,7 +557,8 @@ int connection_new(Server *s, int fd, const struct sockaddr *peer, socklen_t pee
                 connection_free(c);
                 return -ENOMEM;
         }
-        handshake_init(c->handshake, &s->shared->auth);
+        handshake_init(c->handshake,
+                       s->shared->passwords ? &(HandshakeAuth){.check = auth_check, .userdata = c} : NULL);
 
         r = io_set_add(&s->io, &c->client_watch, fd, RELAY_EVENTS, on_client_event);
         if (r < 0) {

@@ -14,12 +14,14 @@
 enum {
         HANDSHAKE_STATE_START, /* nothing seen yet: the first byte picks the protocol */
         HANDSHAKE_STATE_SOCKS5_GREETING,
-        HANDSHAKE_STATE_SOCKS5_AUTH, /* RFC 1929 sub-negotiation expected */
+        HANDSHAKE_STATE_SOCKS5_AUTH,      /* RFC 1929 sub-negotiation expected */
+        HANDSHAKE_STATE_SOCKS5_AUTH_WAIT, /* its check is pending (HANDSHAKE_AUTH) */
         HANDSHAKE_STATE_SOCKS5_REQUEST,
         HANDSHAKE_STATE_SOCKS4_REQUEST,
         HANDSHAKE_STATE_HTTP_REQUEST,
-        HANDSHAKE_STATE_WAIT_REPLY, /* HANDSHAKE_REQUEST returned, handshake_reply() next */
-        HANDSHAKE_STATE_RELAY,      /* done: the bytes belong to the target */
+        HANDSHAKE_STATE_HTTP_AUTH_WAIT, /* the request is parsed, its check pending */
+        HANDSHAKE_STATE_WAIT_REPLY,     /* HANDSHAKE_REQUEST returned, handshake_reply() next */
+        HANDSHAKE_STATE_RELAY,          /* done: the bytes belong to the target */
         HANDSHAKE_STATE_CLOSED,
 };
 
@@ -83,8 +85,10 @@ int socks5_address_parse(const uint8_t *data, size_t len, ProxyTarget *t, size_t
 int socks5_address_put(const struct sockaddr *sa, socklen_t sa_len, uint8_t *buf, size_t size);
 
 HandshakeStatus socks5_feed(Handshake *hs, const uint8_t *data, size_t len, size_t *consumed);
+HandshakeStatus socks5_auth_done(Handshake *hs, bool granted);
 HandshakeStatus socks5_reply(Handshake *hs, int error, const struct sockaddr *bound, socklen_t bound_len);
 HandshakeStatus socks4_feed(Handshake *hs, const uint8_t *data, size_t len, size_t *consumed);
 HandshakeStatus socks4_reply(Handshake *hs, int error, const struct sockaddr *bound, socklen_t bound_len);
 HandshakeStatus http_connect_feed(Handshake *hs, const uint8_t *data, size_t len, size_t *consumed);
+HandshakeStatus http_connect_auth_done(Handshake *hs, bool granted);
 HandshakeStatus http_connect_reply(Handshake *hs, int error);

@@ -67,6 +67,8 @@ HandshakeStatus handshake_feed(Handshake *hs, const uint8_t *data, size_t len, s
                 } else
                         return handshake_close(hs);
                 break;
+        case HANDSHAKE_STATE_SOCKS5_AUTH_WAIT:
+        case HANDSHAKE_STATE_HTTP_AUTH_WAIT:
         case HANDSHAKE_STATE_WAIT_REPLY:
         case HANDSHAKE_STATE_RELAY:
                 /* Not ours to parse: the daemon keeps the bytes for the target. */
@@ -79,6 +81,15 @@ HandshakeStatus handshake_feed(Handshake *hs, const uint8_t *data, size_t len, s
         case PROXY_PROTOCOL_SOCKS5: return socks5_feed(hs, data, len, consumed);
         case PROXY_PROTOCOL_SOCKS4: return socks4_feed(hs, data, len, consumed);
         case PROXY_PROTOCOL_HTTP: return http_connect_feed(hs, data, len, consumed);
+        default: return handshake_close(hs);
+        }
+}
+
+HandshakeStatus handshake_auth_done(Handshake *hs, bool granted)
+{
+        switch (handshake_state(hs)) {
+        case HANDSHAKE_STATE_SOCKS5_AUTH_WAIT: return socks5_auth_done(hs, granted);
+        case HANDSHAKE_STATE_HTTP_AUTH_WAIT: return http_connect_auth_done(hs, granted);
         default: return handshake_close(hs);
         }
 }

@@ -20,6 +20,11 @@
  *         r == HANDSHAKE_REQUEST: hs.command and hs.target are set; connect (or set up the
  *                                 UDP association), then handshake_reply()
  *         r == HANDSHAKE_CLOSE:   send hs.out, then close (error replies are in hs.out)
+ *         r == HANDSHAKE_AUTH:    the auth checker said HANDSHAKE_AUTH_PENDING: it verifies
+ *                                 the credentials elsewhere (off the event loop) and the
+ *                                 daemon calls handshake_auth_done() with the verdict,
+ *                                 whose status it handles like handshake_feed()'s; the
+ *                                 engine parses nothing meanwhile
  *   handshake_reply(&hs, 0 or -errno, bound address) appends the final reply; after a
  *   success the connection is relayed (bytes left in buf after `consumed` belong to the
  *   target: an HTTP client may send them right behind its headers).
@@ -65,10 +70,18 @@ typedef enum HandshakeStatus {
         HANDSHAKE_MORE,
         HANDSHAKE_REQUEST,
         HANDSHAKE_CLOSE,
+        HANDSHAKE_AUTH, /* waiting for handshake_auth_done() */
 } HandshakeStatus;
 
-/* Checks a username/password (RFC 1929, HTTP Basic). NULL callback: no auth required. */
-typedef bool (*HandshakeAuthFn)(void *userdata, const char *user, const char *password);
+typedef enum HandshakeAuthResult {
+        HANDSHAKE_AUTH_DENIED,
+        HANDSHAKE_AUTH_GRANTED,
+        HANDSHAKE_AUTH_PENDING, /* the verdict comes later, through handshake_auth_done() */
+} HandshakeAuthResult;
+
+/* Checks a username/password (RFC 1929, HTTP Basic); the strings are gone after the
+ * call (a pending check copies them). NULL callback: no auth required. */
+typedef HandshakeAuthResult (*HandshakeAuthFn)(void *userdata, const char *user, const char *password);
 
 typedef struct HandshakeAuth {
         HandshakeAuthFn check; /* NULL: no authentication */
@@ -81,7 +94,7 @@ typedef struct Handshake {
         int state; /* private to handshake.c */
         ProxyCommand command;
         ProxyTarget target;
-        char user[256]; /* authenticated user, "" if none (for logs) */
+        char user[256]; /* authenticated user (or the one being checked), "" if none (for logs) */
         uint8_t out[HANDSHAKE_OUTPUT_MAX];
         size_t n_out;
 } Handshake;
@@ -90,6 +103,14 @@ void handshake_init(Handshake *hs, const HandshakeAuth *auth);
 
 /* Consume complete messages from data[0..len); see the flow above. */
 HandshakeStatus handshake_feed(Handshake *hs, const uint8_t *data, size_t len, size_t *consumed);
+
+/*
+ * The verdict of a pending check (after HANDSHAKE_AUTH): SOCKS5 answers the RFC 1929
+ * sub-negotiation (granted: HANDSHAKE_MORE, feed the rest of the input again, the request
+ * may be there already); HTTP goes on to HANDSHAKE_REQUEST or answers 407 (CLOSE).
+ * Called in any other state: HANDSHAKE_CLOSE.
+ */
+HandshakeStatus handshake_auth_done(Handshake *hs, bool granted);
 
 /*
  * The outcome of the request: error 0 and the local address of the outgoing connection

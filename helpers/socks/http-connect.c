@@ -150,31 +150,31 @@ static int http_parse_authority(Span s, ProxyTarget *t)
 }
 
 /* "Basic" 1*SP token68, decoded into user ':' password and checked. */
-static bool http_check_credentials(Handshake *hs, Span value)
+static HandshakeAuthResult http_check_credentials(Handshake *hs, Span value)
 {
         uint8_t buf[HTTP_CREDENTIALS_MAX + 1];
         char user[256], password[256];
+        HandshakeAuthResult a;
         Span scheme, b64;
         const uint8_t *colon;
         size_t ulen, plen;
-        bool ok;
         int k;
 
         if (!span_split(value, ' ', &scheme, &b64) || !span_caseeq(scheme, "Basic"))
-                return false;
+                return HANDSHAKE_AUTH_DENIED;
         b64 = span_trim(b64);
         k = base64_decode(b64.p, b64.n, buf, sizeof(buf));
         if (k < 0)
-                return false;
+                return HANDSHAKE_AUTH_DENIED;
 
         colon = memchr(buf, ':', (size_t)k);
         if (!colon)
-                return false;
+                return HANDSHAKE_AUTH_DENIED;
         ulen = (size_t)(colon - buf);
         plen = (size_t)k - ulen - 1;
         if (ulen >= sizeof(user) || plen >= sizeof(password) || memchr(buf, 0, (size_t)k)) {
                 explicit_bzero(buf, sizeof(buf));
-                return false;
+                return HANDSHAKE_AUTH_DENIED;
         }
         memcpy(user, buf, ulen);
         user[ulen] = '\0';
@@ -182,11 +182,11 @@ static bool http_check_credentials(Handshake *hs, Span value)
         password[plen] = '\0';
         explicit_bzero(buf, sizeof(buf));
 
-        ok = hs->auth.check(hs->auth.userdata, user, password);
+        a = hs->auth.check(hs->auth.userdata, user, password);
         explicit_bzero(password, sizeof(password));
-        if (ok)
+        if (a != HANDSHAKE_AUTH_DENIED)
                 memcpy(hs->user, user, ulen + 1);
-        return ok;
+        return a;
 }
 
 /* The header block d[0..end): request line, then "Name: value" lines. */
@@ -234,9 +234,23 @@ static HandshakeStatus http_parse(Handshake *hs, const char *d, size_t end)
                 return http_fail(hs, http_405);
         if (http_parse_authority(target, &hs->target) < 0)
                 return http_fail(hs, http_400);
-        if (hs->auth.check && (!have_auth || !http_check_credentials(hs, auth)))
-                return http_fail(hs, http_407);
+        if (hs->auth.check) {
+                HandshakeAuthResult a = have_auth ? http_check_credentials(hs, auth) : HANDSHAKE_AUTH_DENIED;
 
+                hs->state = HANDSHAKE_STATE_HTTP_AUTH_WAIT;
+                if (a == HANDSHAKE_AUTH_PENDING)
+                        return HANDSHAKE_AUTH;
+                return http_connect_auth_done(hs, a == HANDSHAKE_AUTH_GRANTED);
+        }
+        return handshake_request(hs, PROXY_COMMAND_CONNECT);
+}
+
+HandshakeStatus http_connect_auth_done(Handshake *hs, bool granted)
+{
+        if (!granted) {
+                hs->user[0] = '\0';
+                return http_fail(hs, http_407);
+        }
         return handshake_request(hs, PROXY_COMMAND_CONNECT);
 }
 

@@ -11,13 +11,13 @@
 
 #include <crypt.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <syslog.h>
-
-#include "fileio.h"
+#include <unistd.h>
 
 typedef struct Parser {
         PasswordFileDiagnosticFn diag;
@@ -154,6 +154,50 @@ static int parse_line(PasswordFile *pf, Parser *p, const char *s, size_t n)
         return 0;
 }
 
+/*
+ * The method and cost of a hash without its salt and result: "$y$j9T" of
+ * "$y$j9T$SALT$HASH", "$6$rounds=9999" or "$6", "$2b$12" of bcrypt's "$2b$12$SALTHASH",
+ * "" for DES ("ab" + 11 characters). Its length.
+ */
+static size_t hash_method_length(const char *h)
+{
+        const char *last, *salt;
+
+        if (h[0] != '$')
+                return 0;
+        last = strrchr(h, '$');
+        if (h[1] == '2') /* bcrypt: salt and hash are one field */
+                return (size_t)(last - h);
+        for (salt = last - 1; salt > h && *salt != '$'; salt--)
+                ;
+        return (size_t)(salt - h);
+}
+
+/*
+ * The hash unknown users are checked against: the first entry's of the method and cost
+ * (hash_method_length()) that most entries have. Checking against a real hash of the
+ * file costs exactly what checking a real user of that method costs.
+ */
+static const char *password_file_pick_dummy(const PasswordFile *pf)
+{
+        size_t best = 0, best_count = 0;
+
+        for (size_t i = 0; i < pf->n_entries; i++) {
+                const char *h = pf->entries[i].hash;
+                size_t n = hash_method_length(h), count = 0;
+
+                for (size_t j = 0; j < pf->n_entries; j++)
+                        if (hash_method_length(pf->entries[j].hash) == n &&
+                            strncmp(pf->entries[j].hash, h, n) == 0)
+                                count++;
+                if (count > best_count) {
+                        best = i;
+                        best_count = count;
+                }
+        }
+        return pf->entries[best].hash;
+}
+
 int password_file_parse(const char *text, size_t len, PasswordFileDiagnosticFn diag, void *userdata,
                         PasswordFile **ret)
 {
@@ -197,19 +241,74 @@ int password_file_parse(const char *text, size_t len, PasswordFileDiagnosticFn d
                 parser_report(&p, LOG_ERR, "No users defined.");
                 return -ENODATA;
         }
+        pf->dummy_hash = password_file_pick_dummy(pf);
         *ret = TAKE_PTR(pf);
+        return 0;
+}
+
+int password_file_check_access(const struct stat *st, uid_t uid,
+                               char message[static PASSWORD_FILE_MESSAGE_MAX])
+{
+        message[0] = '\0';
+        if (!S_ISREG(st->st_mode)) {
+                snprintf(message, PASSWORD_FILE_MESSAGE_MAX, "Not a regular file.");
+                return -EINVAL;
+        }
+        if (st->st_uid != 0 && st->st_uid != uid) {
+                snprintf(message, PASSWORD_FILE_MESSAGE_MAX,
+                         "Owned by uid %u, neither root nor the daemon's user (uid %u): refusing it; "
+                         "chown root it.",
+                         (unsigned)st->st_uid, (unsigned)uid);
+                return -EPERM;
+        }
+        if (st->st_mode & 0077) {
+                snprintf(message, PASSWORD_FILE_MESSAGE_MAX,
+                         "Permissions 0%03o are too open (group or others may read or write the "
+                         "hashes): refusing it; chmod 0600 it.",
+                         (unsigned)(st->st_mode & 07777));
+                return -EACCES;
+        }
         return 0;
 }
 
 int password_file_load(const char *path, PasswordFileDiagnosticFn diag, void *userdata, PasswordFile **ret)
 {
         _cleanup_free_ char *text = NULL;
+        _cleanup_close_ int fd = -EBADF;
+        char message[PASSWORD_FILE_MESSAGE_MAX];
+        size_t n = 0;
+        struct stat st;
         int r;
 
-        r = fileio_read_text(path, PASSWORD_FILE_SIZE_MAX, &text);
-        if (r < 0)
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        if (fd < 0)
+                return -errno;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        r = password_file_check_access(&st, geteuid(), message);
+        if (r < 0) {
+                if (diag)
+                        diag(userdata, LOG_ERR, 0, message);
                 return r;
-        return password_file_parse(text, strlen(text), diag, userdata, ret);
+        }
+        if (st.st_size > (off_t)PASSWORD_FILE_SIZE_MAX)
+                return -EFBIG;
+        text = malloc(PASSWORD_FILE_SIZE_MAX + 1);
+        if (!text)
+                return -ENOMEM;
+        for (;;) {
+                ssize_t k = read(fd, text + n, PASSWORD_FILE_SIZE_MAX + 1 - n);
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k < 0)
+                        return -errno;
+                if (k == 0)
+                        break;
+                n += (size_t)k;
+                if (n > PASSWORD_FILE_SIZE_MAX)
+                        return -EFBIG;
+        }
+        return password_file_parse(text, n, diag, userdata, ret);
 }
 
 int password_file_allow_users(PasswordFile *pf, const char *list)
@@ -282,9 +381,11 @@ static void crypt_data_freep(struct crypt_data **p)
 /*
  * A successful check is remembered per user as a cheap hash of the password (libxcrypt's
  * sha256crypt with 1000 rounds and a random salt, ~0.3 ms): the daemon checks a
- * password on every connection, on its event loops, and the file's own hash (yescrypt:
- * ~30 ms) would cap it at ~30 logins a second. Memory holds only that hash, never the
- * password; a different password, or a failed check, costs the full hash again.
+ * password on every connection, and the file's own hash (yescrypt: ~30 ms, on the
+ * verifier threads) would cap it at ~30 logins a second per thread. The daemon checks
+ * the cache on its event loop (bounded: one such hash per attempt, and the throttle
+ * bounds the attempts per address), the full hash on a verifier thread. Memory holds only that hash, never
+ * the password; a different password, or a failed check, costs the full hash again.
  */
 #define PASSWORD_CACHE_PREFIX "$5$rounds=1000$"
 
@@ -325,9 +426,22 @@ static void password_cache_store(PasswordFile *pf, PasswordEntry *e, const char 
         pthread_mutex_unlock(&pf->cache_lock);
 }
 
-bool password_file_check(void *userdata, const char *user, const char *password)
+bool password_file_check_cached(PasswordFile *pf, const char *user, const char *password)
 {
-        PasswordFile *pf = userdata;
+        _cleanup_(crypt_data_freep) struct crypt_data *cd = NULL;
+        PasswordEntry *e;
+
+        if (!pf || !user || !password)
+                return false;
+        e = (PasswordEntry *)password_file_find(pf, user, strlen(user));
+        if (!e || !password_file_allowed(pf, user))
+                return false;
+        cd = calloc(1, sizeof(*cd));
+        return cd && password_cache_check(pf, e, password, cd);
+}
+
+bool password_file_check(PasswordFile *pf, const char *user, const char *password)
+{
         _cleanup_(crypt_data_freep) struct crypt_data *cd = NULL;
         PasswordEntry *e;
         const char *h;
@@ -344,8 +458,8 @@ bool password_file_check(void *userdata, const char *user, const char *password)
                 return false;
         if (ok && password_cache_check(pf, e, password, cd))
                 return true;
-        /* Unknown users are hashed against the first entry: the same work either way. */
-        h = crypt_rn(password, e ? e->hash : pf->entries[0].hash, cd, sizeof(*cd));
+        /* Users not in the file, or not allowed: the same work against the dummy. */
+        h = crypt_rn(password, ok ? e->hash : pf->dummy_hash, cd, sizeof(*cd));
         ok = ok && h && streq_ct(h, e->hash);
         if (ok)
                 password_cache_store(pf, e, password, cd);

@@ -13,12 +13,21 @@
  *
  * The parser works on memory (unit tests, fuzzing); password_file_load() reads the file
  * and is the only part that touches the system.
+ *
+ * The file must be as private as an OpenSSH private key: a regular file owned by root or
+ * by the user reading it, neither readable nor writable by group or others (no bit of
+ * mode 0077), else it is refused, as ssh and sshd refuse such a key (ssh: "UNPROTECTED
+ * PRIVATE KEY FILE!", "bad permissions"). Refused rather than warned about: the hashes
+ * can be guessed offline by whoever reads them, and whoever may write the file adds
+ * users. tsproxy-socks checks the file it reads and, with --password-file-source, the
+ * original that systemd's LoadCredential= copied (the copy has systemd's mode, 0400).
  */
 #pragma once
 
 #include <stdbool.h>
 #include <pthread.h>
 #include <stddef.h>
+#include <sys/stat.h>
 
 #include "macro.h"
 
@@ -37,6 +46,7 @@ typedef struct PasswordFile {
         char **allowed; /* --users: NULL means every user of the file */
         size_t n_allowed;
         pthread_mutex_t cache_lock; /* the entries' cache: the workers check passwords at once */
+        const char *dummy_hash;     /* an entry's hash of the most common method and cost (.c) */
 } PasswordFile;
 
 /* Called for each problem: level LOG_ERR or LOG_WARNING, 1-based line, the message. */
@@ -53,7 +63,18 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(PasswordFile *, password_file_free);
 int password_file_parse(const char *text, size_t len, PasswordFileDiagnosticFn diag, void *userdata,
                         PasswordFile **ret);
 
-/* Read path (at most PASSWORD_FILE_SIZE_MAX) and parse it; also -errno of open/read. */
+/*
+ * Whether a file with st may hold passwords for a daemon running as uid: 0, or -EINVAL
+ * (not a regular file), -EPERM (owned by another user than root or uid), -EACCES (mode
+ * & 0077), with the reason and what to do in message (for "PATH: message").
+ */
+#define PASSWORD_FILE_MESSAGE_MAX 192
+int password_file_check_access(const struct stat *st, uid_t uid,
+                               char message[static PASSWORD_FILE_MESSAGE_MAX]);
+
+/* Read path (at most PASSWORD_FILE_SIZE_MAX) and parse it; also -errno of open/read, and
+ * password_file_check_access()'s error for the opened file with uid geteuid() (its
+ * message passed to diag with line 0). */
 int password_file_load(const char *path, PasswordFileDiagnosticFn diag, void *userdata, PasswordFile **ret);
 
 /*
@@ -67,8 +88,17 @@ int password_file_allow_users(PasswordFile *pf, const char *list);
 const char *password_file_unknown_user(const PasswordFile *pf);
 
 /*
- * A HandshakeAuthFn; userdata is the PasswordFile. True only for a user of the file
- * that is allowed and whose password hashes to the stored hash. Unknown users cost a
- * hash computation as well, so timing does not tell which users exist.
+ * True only for a user of the file that is allowed and whose password hashes to the
+ * stored hash (the full cost of the hash: not for an event loop). Unknown users (and
+ * users not allowed) are hashed against dummy_hash, one of the file's hashes of the
+ * method and cost most users have, so the time to refuse does not tell whether a user
+ * exists (except from users of a rarer method).
  */
-bool password_file_check(void *userdata, const char *user, const char *password);
+bool password_file_check(PasswordFile *pf, const char *user, const char *password);
+
+/*
+ * The cheap part: true when password is the one that last checked out for user (a
+ * sha256crypt of 1000 rounds, ~0.3 ms; see the cache in .c). False says nothing: the
+ * full check decides.
+ */
+bool password_file_check_cached(PasswordFile *pf, const char *user, const char *password);

@@ -23,6 +23,9 @@
 #include "udp-associate.h"
 
 #define ACCEPT_BATCH 64
+/* Password checks waiting for a verifier thread, per thread (yescrypt: ~30 ms each);
+ * beyond that an attempt is refused at once rather than queued without bound. */
+#define AUTH_QUEUE_PER_THREAD 32
 
 static void server_refuse(Server *s, int fd)
 {
@@ -99,16 +102,27 @@ static void send_status(void *userdata)
 }
 
 int server_shared_init(ServerShared *sh, sd_event *event, const SocksOptions *options,
-                       const HandshakeAuth *auth, const Logger *log)
+                       PasswordFile *passwords, const Logger *log)
 {
         int n, r;
 
         *sh = (ServerShared){.log = log,
                              .options = options,
-                             .auth = *auth,
+                             .passwords = passwords,
                              .handover_fd = -EBADF,
                              .bulk_sndbuf = relay_bulk_sndbuf_logged(log)};
         pthread_mutex_init(&sh->handover_lock, NULL);
+        if (passwords) {
+                unsigned threads = auth_verifier_threads();
+
+                sh->throttle = auth_throttle_new();
+                if (!sh->throttle)
+                        return log_error_errno(log, -ENOMEM, "Failed to allocate memory: %m");
+                /* Nice +10: under a flood of guesses the hashing yields to the loops. */
+                r = work_pool_start(&sh->verifiers, threads, AUTH_QUEUE_PER_THREAD * threads, 10);
+                if (r < 0)
+                        return log_error_errno(log, r, "Failed to start the password verifier threads: %m");
+        }
         r = status_line_init(&sh->status, event, send_status, sh);
         if (r < 0)
                 return log_error_errno(log, r, "Failed to set up the status timer: %m");
@@ -139,8 +153,15 @@ int server_shared_init(ServerShared *sh, sd_event *event, const SocksOptions *op
         return 0;
 }
 
+void server_shared_stop_work(ServerShared *sh)
+{
+        work_pool_stop(&sh->verifiers);
+}
+
 void server_shared_done(ServerShared *sh)
 {
+        server_shared_stop_work(sh);
+        sh->throttle = auth_throttle_free(sh->throttle);
         while (sh->handover) {
                 Connection *c = sh->handover;
                 sh->handover = c->next;
@@ -193,7 +214,8 @@ int server_init(Server *s, ServerShared *sh, unsigned index, sd_event *event)
                       .options = sh->options,
                       .event = event,
                       .egress.netlink_fd = -EBADF,
-                      .io.epoll_fd = -EBADF};
+                      .io.epoll_fd = -EBADF,
+                      .verified.fd = -EBADF};
         pipe_pool_init(&s->pipes, 256 * 1024);
         s->pipes.bulk_sndbuf = sh->bulk_sndbuf;
         r = egress_init(&s->egress, sh->options->egress == EGRESS_TAILNET, sh->options->egress_interface);
@@ -202,6 +224,9 @@ int server_init(Server *s, ServerShared *sh, unsigned index, sd_event *event)
         r = io_set_init(&s->io, event);
         if (r < 0)
                 return log_error_errno(log, r, "Failed to set up the connections' epoll set: %m");
+        r = work_return_init(&s->verified, event);
+        if (r < 0)
+                return log_error_errno(log, r, "Failed to set up the password checks' eventfd: %m");
         r = resolver_new(event, sh->options->egress == EGRESS_TAILNET ? sh->options->egress_interface : NULL,
                          &s->resolver);
         if (r < 0)
@@ -226,6 +251,7 @@ void server_done(Server *s)
                 connection_free(s->connections);
         while (s->associations)
                 udp_association_free(s->associations);
+        work_return_done(&s->verified); /* after the connections: their checks are dropped */
         if (s->listeners)
                 for (size_t i = 0; i < s->shared->n_stream; i++)
                         sd_event_source_disable_unref(s->listeners[i]);

@@ -13,6 +13,11 @@
  * UDP ASSOCIATE lives in worker 0 only: it alone watches the UDP sockets, where the
  * datagrams of every association arrive. Another worker hands a client that asks for
  * one over to worker 0 (ServerShared.handover) before answering it.
+ *
+ * Passwords (auth.c) are checked off the loops: a connection whose credentials are not
+ * in the password cache waits in AUTHENTICATING while one of ServerShared.verifiers'
+ * threads hashes them; the verdict comes back through its worker's Server.verified.
+ * Failed attempts count per client address (ServerShared.throttle).
  */
 #pragma once
 
@@ -23,20 +28,24 @@
 #include <sys/socket.h>
 #include <systemd/sd-event.h>
 
+#include "auth-throttle.h"
 #include "egress.h"
 #include "handshake.h"
 #include "io-set.h"
 #include "log.h"
 #include "options.h"
+#include "password-file.h"
 #include "pipe-pool.h"
 #include "relay.h"
 #include "resolver.h"
 #include "status-line.h"
 #include "target.h"
+#include "work-pool.h"
 
 typedef struct Server Server;
 typedef struct Connection Connection;
 typedef struct UdpAssociation UdpAssociation;
+typedef struct AuthJob AuthJob;
 
 typedef struct DatagramListener {
         int fd; /* ServerShared's */
@@ -49,7 +58,9 @@ typedef struct DatagramListener {
 typedef struct ServerShared {
         const Logger *log;
         const SocksOptions *options;
-        HandshakeAuth auth;
+        PasswordFile *passwords; /* NULL: no authentication */
+        AuthThrottle *throttle;  /* with passwords */
+        WorkPool verifiers;      /* with passwords: the threads that hash (auth.c) */
 
         int n_passed;    /* sockets from systemd (listen_fds_take()): closed at the end */
         int *stream_fds; /* the TCP listeners among them, watched by every worker */
@@ -84,6 +95,7 @@ struct Server {
         DatagramListener *datagram;  /* worker 0 only: one per ServerShared.datagram_fds */
         size_t n_datagram;
         sd_event_source *handover_source; /* worker 0 only */
+        WorkReturn verified;              /* password checks done for this worker's clients */
 
         Connection *connections; /* doubly linked */
         UdpAssociation *associations;
@@ -91,6 +103,7 @@ struct Server {
 
 typedef enum ConnectionState {
         CONNECTION_HANDSHAKE,
+        CONNECTION_AUTHENTICATING, /* a verifier thread checks the password (auth.c) */
         CONNECTION_RESOLVING,
         CONNECTION_CONNECTING,
         CONNECTION_REPLYING, /* the final reply is being written */
@@ -121,12 +134,16 @@ struct Connection {
 
         Relay relay;
         UdpAssociation *udp;
+        AuthJob *auth; /* while AUTHENTICATING */
 };
 
 /* Take the sockets passed by systemd (sd_listen_fds) and set up what is shared; the
  * STATUS= line goes on event, the main loop. 0 or -errno (logged). */
 int server_shared_init(ServerShared *sh, sd_event *event, const SocksOptions *options,
-                       const HandshakeAuth *auth, const Logger *log);
+                       PasswordFile *passwords, const Logger *log);
+/* Before the workers end: stop the verifier threads (their pending checks go back to
+ * the workers as not done, i.e. refused). */
+void server_shared_stop_work(ServerShared *sh);
 /* After every worker is done: close the sockets, free clients still being handed over. */
 void server_shared_done(ServerShared *sh);
 
@@ -143,6 +160,17 @@ void connection_free(Connection *c);
 void connection_adopt(Server *s, Connection *c);
 /* Free a client that was handed over but never adopted (at exit). */
 void connection_discard(Connection *c);
+/* The verdict of a password check that was pending (auth.c): go on with the handshake. */
+void connection_auth_done(Connection *c, bool granted);
+
+/* auth.c */
+/* The HandshakeAuthFn of a connection (userdata: the Connection): refuse a throttled
+ * address, grant a cached password, else queue the check for a verifier thread. */
+HandshakeAuthResult auth_check(void *userdata, const char *user, const char *password);
+/* The connection goes away: its pending check still counts, its verdict is dropped. */
+void auth_cancel(Connection *c);
+/* How many verifier threads: one fewer than the CPUs, at least 1, at most 4. */
+unsigned auth_verifier_threads(void);
 
 /* Mark the STATUS= line out of date. */
 static inline void server_status_changed(Server *s)

@@ -72,12 +72,25 @@ static HandshakeStatus socks5_greeting(Handshake *hs, const uint8_t *d, size_t l
         return HANDSHAKE_MORE;
 }
 
+HandshakeStatus socks5_auth_done(Handshake *hs, bool granted)
+{
+        if (!granted) {
+                hs->user[0] = '\0';
+                (void)handshake_put(hs, (const uint8_t[]){RFC1929_VERSION, RFC1929_FAILURE}, 2);
+                return handshake_close(hs);
+        }
+        if (!handshake_put(hs, (const uint8_t[]){RFC1929_VERSION, RFC1929_SUCCESS}, 2))
+                return handshake_close(hs);
+        hs->state = HANDSHAKE_STATE_SOCKS5_REQUEST;
+        return HANDSHAKE_MORE;
+}
+
 /* RFC 1929: VER ULEN UNAME[ULEN] PLEN PASSWD[PLEN] */
 static HandshakeStatus socks5_auth(Handshake *hs, const uint8_t *d, size_t len, size_t *n)
 {
         char user[256], password[256];
+        HandshakeAuthResult a = HANDSHAKE_AUTH_DENIED;
         size_t ulen, plen, need;
-        bool ok;
 
         if (len < 2)
                 return HANDSHAKE_MORE;
@@ -98,19 +111,16 @@ static HandshakeStatus socks5_auth(Handshake *hs, const uint8_t *d, size_t len, 
         password[plen] = '\0';
 
         /* A NUL inside would make the checker see a different string than was sent. */
-        ok = strlen(user) == ulen && strlen(password) == plen &&
-             hs->auth.check(hs->auth.userdata, user, password);
+        if (strlen(user) == ulen && strlen(password) == plen) {
+                memcpy(hs->user, user, ulen + 1);
+                a = hs->auth.check(hs->auth.userdata, user, password);
+        }
         explicit_bzero(password, sizeof(password));
 
-        if (!ok) {
-                (void)handshake_put(hs, (const uint8_t[]){RFC1929_VERSION, RFC1929_FAILURE}, 2);
-                return handshake_close(hs);
-        }
-        if (!handshake_put(hs, (const uint8_t[]){RFC1929_VERSION, RFC1929_SUCCESS}, 2))
-                return handshake_close(hs);
-        memcpy(hs->user, user, ulen + 1);
-        hs->state = HANDSHAKE_STATE_SOCKS5_REQUEST;
-        return HANDSHAKE_MORE;
+        hs->state = HANDSHAKE_STATE_SOCKS5_AUTH_WAIT;
+        if (a == HANDSHAKE_AUTH_PENDING)
+                return HANDSHAKE_AUTH;
+        return socks5_auth_done(hs, a == HANDSHAKE_AUTH_GRANTED);
 }
 
 /* VER CMD RSV ATYP DST.ADDR DST.PORT */

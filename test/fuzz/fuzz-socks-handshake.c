@@ -4,7 +4,8 @@
  *
  * Input: FLAGS CHUNK1 CHUNK2 then the bytes of the client. FLAGS bit 0 turns on
  * authentication (user "user", password "pass"), bits 1-3 pick the error passed to
- * handshake_reply(), bits 4-5 the bound address. The client's bytes arrive in chunks of
+ * handshake_reply(), bits 4-5 the bound address, bit 6 makes the check pending (as the
+ * daemon's are: the verdict through handshake_auth_done()). The client's bytes arrive in chunks of
  * CHUNK1 and CHUNK2 bytes alternately (0: all the rest), into a buffer of
  * HANDSHAKE_INPUT_MAX that keeps what was not consumed, as the daemon's does. Checks
  * the engine's promises: consumed <= len, bounded output, a NUL-terminated valid
@@ -19,11 +20,18 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static bool check(void *userdata, const char *user, const char *password)
+static bool last_right;
+
+static HandshakeAuthResult check(void *userdata, const char *user, const char *password)
 {
+        bool pending = userdata != NULL;
+
         if (strlen(user) > 255 || strlen(password) > 255)
                 abort();
-        return strcmp(user, "user") == 0 && strcmp(password, "pass") == 0;
+        last_right = strcmp(user, "user") == 0 && strcmp(password, "pass") == 0;
+        if (pending)
+                return HANDSHAKE_AUTH_PENDING;
+        return last_right ? HANDSHAKE_AUTH_GRANTED : HANDSHAKE_AUTH_DENIED;
 }
 
 static void check_target(const ProxyTarget *t)
@@ -64,7 +72,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
         static uint8_t buf[HANDSHAKE_INPUT_MAX];
         HandshakeAuth auth = {.check = check};
-        bool requested = false;
+        static int pending_mark;
+        bool requested = false, refeed = false;
         uint8_t flags, chunks[2];
         size_t n = 0, pos = 3;
         Handshake hs;
@@ -74,6 +83,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         flags = data[0];
         chunks[0] = data[1];
         chunks[1] = data[2];
+        auth.userdata = flags & 0x40 ? &pending_mark : NULL;
 
         handshake_init(&hs, flags & 1 ? &auth : NULL);
         for (unsigned i = 0;; i++) {
@@ -84,6 +94,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                         chunk = size - pos;
                 if (chunk > sizeof(buf) - n)
                         chunk = sizeof(buf) - n;
+                if (refeed) /* after a verdict: what is there first, as the daemon does */
+                        chunk = 0;
+                refeed = false;
                 memcpy(buf + n, data + pos, chunk);
                 n += chunk;
                 pos += chunk;
@@ -91,6 +104,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 s = handshake_feed(&hs, buf, n, &consumed);
                 if (consumed > n || hs.n_out > sizeof(hs.out))
                         abort();
+                if (s == HANDSHAKE_AUTH) {
+                        size_t again = SIZE_MAX;
+
+                        if (!(flags & 0x40))
+                                abort(); /* only a pending check waits */
+                        memmove(buf, buf + consumed, n - consumed);
+                        n -= consumed;
+                        /* Waiting: nothing parsed, nothing consumed. */
+                        if (handshake_feed(&hs, buf, n, &again) != HANDSHAKE_MORE || again != 0)
+                                abort();
+                        s = handshake_auth_done(&hs, last_right);
+                        consumed = 0;
+                        if (hs.n_out > sizeof(hs.out))
+                                abort();
+                        if (s == HANDSHAKE_MORE) {
+                                hs.n_out = 0;
+                                refeed = true;
+                                continue;
+                        }
+                }
                 (void)proxy_protocol_to_string(hs.protocol);
                 memmove(buf, buf + consumed, n - consumed);
                 n -= consumed;

@@ -25,13 +25,23 @@ static const uint8_t greeting_none[] = {0x05, 0x01, 0x00};
 static const uint8_t connect_v4[] = {0x05, 0x01, 0x00, 0x01, 192, 0, 2, 1, 0x00, 0x50};
 static const uint8_t reply_zero[] = {0x05, 0x00, 0x00, 0x01, 0, 0, 0, 0, 0, 0};
 
-static bool check_auth(void *userdata, const char *user, const char *password)
+static HandshakeAuthResult check_auth(void *userdata, const char *user, const char *password)
 {
         unsigned *calls = userdata;
 
         if (calls)
                 (*calls)++;
-        return strcmp(user, "user") == 0 && strcmp(password, "pass") == 0;
+        return strcmp(user, "user") == 0 && strcmp(password, "pass") == 0 ? HANDSHAKE_AUTH_GRANTED
+                                                                          : HANDSHAKE_AUTH_DENIED;
+}
+
+/* The daemon's way: every check is pending, the verdict comes later. */
+static HandshakeAuthResult check_later(void *userdata, const char *user, const char *password)
+{
+        bool *right = userdata;
+
+        *right = strcmp(user, "user") == 0 && strcmp(password, "pass") == 0;
+        return HANDSHAKE_AUTH_PENDING;
 }
 
 static const HandshakeAuth auth = {.check = check_auth};
@@ -691,6 +701,74 @@ static void test_http_auth(void **state)
                          HANDSHAKE_REQUEST);
 }
 
+/* A pending check (the daemon hashes off its loop): the engine waits, parses nothing,
+ * and goes on with handshake_auth_done()'s verdict. */
+static void test_auth_pending(void **state)
+{
+        /* Greeting, sub-negotiation and the request pipelined in one segment. */
+        static const uint8_t in[] = {0x05, 0x01, 0x02, 0x01, 4,    'u',  's', 's', 'r', 4, 'p',  'a',
+                                     's',  's',  0x05, 0x01, 0x00, 0x01, 192, 0,   2,   1, 0x00, 0x50};
+        bool right = true;
+        HandshakeAuth a = {check_later, &right};
+        size_t consumed;
+        Handshake hs;
+
+        /* Wrong user: the verdict is 'no': 0x01 and close. */
+        handshake_init(&hs, &a);
+        assert_int_equal(feed(&hs, in, sizeof(in), &consumed), HANDSHAKE_AUTH);
+        assert_int_equal(consumed, 14);
+        assert_false(right);
+        expect_out(&hs, B(0x05, 0x02));
+        /* While it waits, the request behind stays unparsed. */
+        assert_int_equal(feed(&hs, in + 14, sizeof(in) - 14, &consumed), HANDSHAKE_MORE);
+        assert_int_equal(consumed, 0);
+        assert_int_equal(hs.n_out, 0);
+        assert_int_equal(handshake_auth_done(&hs, false), HANDSHAKE_CLOSE);
+        expect_out(&hs, B(0x01, 0x01));
+        assert_string_equal(hs.user, "");
+
+        /* Granted: 0x00, then the request that was already there. */
+        handshake_init(&hs, &a);
+        assert_int_equal(feed(&hs, B(0x05, 0x01, 0x02, 0x01, 4, 'u', 's', 'e', 'r', 4, 'p', 'a', 's', 's'),
+                              &consumed),
+                         HANDSHAKE_AUTH);
+        assert_true(right);
+        expect_out(&hs, B(0x05, 0x02));
+        assert_int_equal(handshake_auth_done(&hs, true), HANDSHAKE_MORE);
+        expect_out(&hs, B(0x01, 0x00));
+        assert_string_equal(hs.user, "user");
+        assert_int_equal(feed_all(&hs, in + 14, sizeof(in) - 14), HANDSHAKE_REQUEST);
+        expect_target(&hs, "192.0.2.1:80");
+        /* A second verdict is not expected any more. */
+        assert_int_equal(handshake_auth_done(&hs, true), HANDSHAKE_CLOSE);
+
+        /* HTTP: the request is parsed, then it waits; 'no' is 407, 'yes' the request. */
+        handshake_init(&hs, &a);
+        assert_int_equal(
+                feed_all(&hs, S("CONNECT a:1 HTTP/1.1\r\nProxy-Authorization: Basic dXNlcjpwYXNz\r\n\r\n")),
+                HANDSHAKE_AUTH);
+        assert_true(right);
+        assert_int_equal(hs.n_out, 0);
+        assert_int_equal(handshake_auth_done(&hs, true), HANDSHAKE_REQUEST);
+        assert_string_equal(hs.user, "user");
+        expect_target(&hs, "a:1");
+
+        handshake_init(&hs, &a);
+        assert_int_equal(
+                feed_all(&hs,
+                         S("CONNECT a:1 HTTP/1.1\r\nProxy-Authorization: Basic dXNlcjp3cm9uZw==\r\n\r\n")),
+                HANDSHAKE_AUTH);
+        assert_false(right);
+        assert_int_equal(handshake_auth_done(&hs, false), HANDSHAKE_CLOSE);
+        expect_out_str(&hs, "HTTP/1.1 407 Proxy Authentication Required\r\n"
+                            "Proxy-Authenticate: Basic realm=\"tsproxy\"\r\n" HTTP_CLOSING);
+        assert_string_equal(hs.user, "");
+
+        /* Not waiting for a verdict: closes. */
+        handshake_init(&hs, &a);
+        assert_int_equal(handshake_auth_done(&hs, true), HANDSHAKE_CLOSE);
+}
+
 static void test_http_reply_codes(void **state)
 {
         static const struct {
@@ -843,6 +921,7 @@ int main(void)
                 cmocka_unit_test(test_http_early_and_oversized),
                 cmocka_unit_test(test_http_methods),
                 cmocka_unit_test(test_http_auth),
+                cmocka_unit_test(test_auth_pending),
                 cmocka_unit_test(test_http_reply_codes),
                 cmocka_unit_test(test_unknown_protocol),
                 cmocka_unit_test(test_strings),
