@@ -14,6 +14,7 @@
 #include "ipnet.h"
 #include "list.h"
 #include "server.h"
+#include "udp-peers.h"
 
 #define DATAGRAM_MAX 65535
 
@@ -21,9 +22,9 @@ struct UdpAssociation {
         Server *server;
         UdpAssociation *prev, *next;
         DatagramListener *listener;
-        struct sockaddr_storage client; /* port 0 until the first datagram when not given */
-        socklen_t client_len;
-        int fd; /* in the instance namespace, AF_INET6 dual stack */
+        UdpClient client; /* who may send (udp-peers.h) */
+        UdpPeers peers;   /* whom the client sent to: replies only from them */
+        int fd;           /* in the instance namespace, AF_INET6 dual stack */
         sd_event_source *source;
         int ifindex;
 
@@ -38,30 +39,12 @@ struct UdpAssociation {
         uint16_t pending_port;
 };
 
-static uint16_t port_of(const struct sockaddr *sa)
-{
-        return ntohs(sa->sa_family == AF_INET ? ((const struct sockaddr_in *)sa)->sin_port
-                                              : ((const struct sockaddr_in6 *)sa)->sin6_port);
-}
-
 static void set_port(struct sockaddr_storage *ss, uint16_t port)
 {
         if (ss->ss_family == AF_INET)
                 ((struct sockaddr_in *)ss)->sin_port = htons(port);
         else
                 ((struct sockaddr_in6 *)ss)->sin6_port = htons(port);
-}
-
-/* Same IP (v4-mapped or not); ports ignored. */
-static bool same_ip(const struct sockaddr *a, const struct sockaddr *b)
-{
-        struct sockaddr_storage x, y;
-
-        memcpy(&x, a, a->sa_family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6));
-        memcpy(&y, b, b->sa_family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6));
-        set_port(&x, 0);
-        set_port(&y, 0);
-        return sockaddr_equal((struct sockaddr *)&x, (struct sockaddr *)&y);
 }
 
 /* To the socket in the namespace (AF_INET6, dual stack): IPv4 as v4-mapped. */
@@ -104,6 +87,7 @@ static void association_send(UdpAssociation *a, const struct sockaddr *dst, cons
                        dst->sa_family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6));
                 a->allowed_valid = true;
         }
+        udp_peers_add(&a->peers, dst);
         dlen = to_dual_stack(dst, &d6);
         (void)sendto(a->fd, data, len, MSG_DONTWAIT | MSG_NOSIGNAL, (struct sockaddr *)&d6, dlen);
 }
@@ -187,15 +171,13 @@ int udp_on_client_datagram(sd_event_source *source, int fd, uint32_t revents, vo
 
                 if (n < 0)
                         break;
-                for (a = s->associations; a; a = a->next) {
-                        if (a->listener->fd != fd ||
-                            !same_ip((struct sockaddr *)&a->client, (struct sockaddr *)&from))
-                                continue;
-                        if (port_of((struct sockaddr *)&a->client) == 0)
-                                set_port(&a->client, port_of((struct sockaddr *)&from)); /* learned */
-                        if (port_of((struct sockaddr *)&a->client) == port_of((struct sockaddr *)&from))
+                /* An association that knows this sender, else one that may learn its port. */
+                for (a = s->associations; a; a = a->next)
+                        if (a->listener->fd == fd && udp_client_is(&a->client, (struct sockaddr *)&from))
                                 break;
-                }
+                for (UdpAssociation *b = s->associations; !a && b; b = b->next)
+                        if (b->listener->fd == fd && udp_client_accept(&b->client, (struct sockaddr *)&from))
+                                a = b;
                 if (a)
                         association_from_client(a, buf, (size_t)n);
         }
@@ -212,7 +194,7 @@ static int on_target_datagram(sd_event_source *source, int fd, uint32_t revents,
         (void)revents;
         for (int i = 0; i < 64; i++) {
                 struct sockaddr_in6 from;
-                struct sockaddr_storage plain;
+                struct sockaddr_storage plain, client;
                 socklen_t from_len = sizeof(from);
                 ssize_t n = recvfrom(fd, buf + SOCKS5_UDP_HEADER_MAX, DATAGRAM_MAX, MSG_DONTWAIT,
                                      (struct sockaddr *)&from, &from_len);
@@ -220,19 +202,34 @@ static int on_target_datagram(sd_event_source *source, int fd, uint32_t revents,
 
                 if (n < 0)
                         break;
-                if (port_of((struct sockaddr *)&a->client) == 0)
+                if (!a->client.port_known)
                         continue; /* the client has not sent anything yet: nowhere to send to */
+                if (!udp_peers_contains(&a->peers, (struct sockaddr *)&from))
+                        continue; /* not from a target the client sent to */
                 from_dual_stack(&from, &plain);
                 header = socks5_udp_header((struct sockaddr *)&plain, buf, SOCKS5_UDP_HEADER_MAX);
                 if (header < 0)
                         continue;
                 /* Move the header right in front of the payload. */
                 memmove(buf + SOCKS5_UDP_HEADER_MAX - header, buf, (size_t)header);
+                from_dual_stack(&a->client.address, &client);
                 (void)sendto(a->listener->fd, buf + SOCKS5_UDP_HEADER_MAX - header,
                              (size_t)header + (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL,
-                             (struct sockaddr *)&a->client, a->client_len);
+                             (struct sockaddr *)&client,
+                             client.ss_family == AF_INET ? sizeof(struct sockaddr_in)
+                                                         : sizeof(struct sockaddr_in6));
         }
         return 0;
+}
+
+/* The client's UDP address (DST.ADDR when given) must be one AllowFrom= admits. */
+static bool udp_client_is_peer_allowed(Server *s, const UdpClient *c)
+{
+        struct sockaddr_storage plain;
+
+        from_dual_stack(&c->address, &plain);
+        return ipnet_list_contains_sockaddr(s->options->allow_from, s->options->n_allow_from,
+                                            (struct sockaddr *)&plain);
 }
 
 static DatagramListener *find_listener(Server *s, const struct sockaddr *local)
@@ -263,10 +260,14 @@ int udp_association_new(Server *s, const UdpAssociationRequest *req, UdpAssociat
         a = calloc(1, sizeof(*a));
         if (!a)
                 return -ENOMEM;
-        *a = (UdpAssociation){.server = s, .listener = l, .fd = -EBADF, .client_len = req->client_len};
-        memcpy(&a->client, req->client, req->client_len);
-        /* The client says where it will send from; 0 (or 0.0.0.0:0): learn it. */
-        set_port(&a->client, req->target && req->target->family != AF_UNSPEC ? req->target->port : 0);
+        *a = (UdpAssociation){.server = s, .listener = l, .fd = -EBADF};
+        /* The client says where it will send from (RFC 1928); what it leaves 0 is its
+         * TCP address and the port of its first datagram. */
+        udp_client_init(&a->client, (const struct sockaddr *)req->client, req->target);
+        if (!udp_client_is_peer_allowed(s, &a->client)) {
+                free(a);
+                return -EACCES; /* DST.ADDR outside AllowFrom= */
+        }
 
         if (s->egress.tailnet_only) {
                 a->ifindex = (int)if_nametoindex(s->egress.interface);

@@ -5,8 +5,10 @@
  * The client-facing UDP sockets are made by systemd in the host namespace, like the
  * TCP listeners (socks@.socket has a ListenDatagram= for each Listen=), so the daemon
  * needs no privileges for them. Clients are told the UDP socket with the same address
- * as the TCP listener they used, and told apart by their source address: the control
- * connection's IP, and the port given in the request (or the first one seen). Each
+ * as the TCP listener they used, and told apart by their source address (udp-peers.h):
+ * the request's DST.ADDR/DST.PORT where given (the address within AllowFrom=), else the
+ * control connection's IP and the port of the first datagram from it. Replies come
+ * back only from the addresses and ports the client sent to. Each
  * association has a socket of its own in the instance namespace for the datagrams to
  * and from targets, bound to the tailscale interface under Egress=tailnet. It ends with
  * its TCP control connection.

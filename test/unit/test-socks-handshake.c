@@ -2,7 +2,8 @@
 /*
  * test-socks-handshake: the proxy handshake engine (helpers/socks/handshake.c and its
  * protocol files): SOCKS5 with and without RFC 1929 auth, SOCKS4/4a, HTTP CONNECT, every
- * reply code, input byte by byte, and the SOCKS5 UDP header codec.
+ * reply code, input byte by byte, the SOCKS5 UDP header codec, and who may use a UDP
+ * association (udp-peers.c).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +18,7 @@
 #include <cmocka.h>
 
 #include "handshake.h"
+#include "udp-peers.h"
 
 #define B(...) ((const uint8_t[]){__VA_ARGS__}), sizeof((const uint8_t[]){__VA_ARGS__})
 #define S(s)   ((const uint8_t *)(s)), (sizeof(s) - 1)
@@ -900,6 +902,84 @@ static void test_udp_header(void **state)
         assert_int_equal(socks5_udp_header((struct sockaddr *)&un, buf, sizeof(buf)), -EAFNOSUPPORT);
 }
 
+static struct sockaddr_in v4(const char *a, uint16_t port)
+{
+        struct sockaddr_in in = {.sin_family = AF_INET, .sin_port = htons(port)};
+        assert_int_equal(inet_pton(AF_INET, a, &in.sin_addr), 1);
+        return in;
+}
+
+#define SA(x) ((struct sockaddr *)&(x))
+
+static void test_udp_client(void **state)
+{
+        struct sockaddr_in tcp = v4("192.0.2.7", 40000), from = v4("192.0.2.7", 5000),
+                           other_port = v4("192.0.2.7", 5001), other_ip = v4("198.51.100.9", 5000),
+                           given = v4("192.0.2.8", 6000);
+        ProxyTarget none = {.family = AF_INET}, port_only = {.family = AF_INET, .port = 5000},
+                    full = {.family = AF_INET, .port = 6000}, name = {.family = AF_UNSPEC, .name = "x"};
+        struct sockaddr_in6 mapped = {.sin6_family = AF_INET6, .sin6_port = htons(5000)};
+        UdpClient c;
+
+        inet_pton(AF_INET6, "::ffff:192.0.2.7", &mapped.sin6_addr);
+        inet_pton(AF_INET, "192.0.2.8", &full.address.in);
+
+        /* 0.0.0.0:0: the TCP client's address, the port of its first datagram. A forged
+         * first datagram from another address learns nothing. */
+        udp_client_init(&c, SA(tcp), &none);
+        assert_false(udp_client_is(&c, SA(from)));
+        assert_false(udp_client_accept(&c, SA(other_ip)));
+        assert_false(c.port_known);
+        assert_true(udp_client_accept(&c, SA(from)));
+        assert_true(c.port_known);
+        assert_true(udp_client_is(&c, SA(from)));
+        assert_true(udp_client_is(&c, SA(mapped))); /* v4-mapped is the same sender */
+        assert_false(udp_client_accept(&c, SA(other_port)));
+        assert_false(udp_client_accept(&c, SA(other_ip)));
+
+        /* A port given: nothing is learned, only that port of the TCP address. */
+        udp_client_init(&c, SA(tcp), &port_only);
+        assert_true(c.port_known);
+        assert_false(udp_client_accept(&c, SA(other_port)));
+        assert_true(udp_client_accept(&c, SA(from)));
+
+        /* DST.ADDR given: that address, not the TCP client's. */
+        udp_client_init(&c, SA(tcp), &full);
+        assert_false(udp_client_accept(&c, SA(from)));
+        assert_true(udp_client_accept(&c, SA(given)));
+
+        /* A name is no address: the TCP client's, port learned. */
+        udp_client_init(&c, SA(tcp), &name);
+        assert_false(udp_client_accept(&c, SA(other_ip)));
+        assert_true(udp_client_accept(&c, SA(other_port)));
+}
+
+static void test_udp_peers(void **state)
+{
+        struct sockaddr_in a = v4("100.64.0.1", 53), a_other_port = v4("100.64.0.1", 54),
+                           b = v4("100.64.0.2", 53);
+        struct sockaddr_in6 a_mapped = {.sin6_family = AF_INET6, .sin6_port = htons(53)};
+        UdpPeers p = {};
+
+        inet_pton(AF_INET6, "::ffff:100.64.0.1", &a_mapped.sin6_addr);
+        assert_false(udp_peers_contains(&p, SA(a)));
+        udp_peers_add(&p, SA(a));
+        udp_peers_add(&p, SA(a)); /* once */
+        assert_int_equal(p.n, 1);
+        assert_true(udp_peers_contains(&p, SA(a)));
+        assert_true(udp_peers_contains(&p, SA(a_mapped)));
+        assert_false(udp_peers_contains(&p, SA(a_other_port)));
+        assert_false(udp_peers_contains(&p, SA(b)));
+
+        /* Bounded: the oldest makes room. */
+        for (unsigned i = 0; i < UDP_PEERS_MAX; i++) {
+                struct sockaddr_in x = v4("100.64.1.1", (uint16_t)(1000 + i));
+                udp_peers_add(&p, SA(x));
+        }
+        assert_int_equal(p.n, UDP_PEERS_MAX);
+        assert_false(udp_peers_contains(&p, SA(a)));
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -922,6 +1002,8 @@ int main(void)
                 cmocka_unit_test(test_http_methods),
                 cmocka_unit_test(test_http_auth),
                 cmocka_unit_test(test_auth_pending),
+                cmocka_unit_test(test_udp_client),
+                cmocka_unit_test(test_udp_peers),
                 cmocka_unit_test(test_http_reply_codes),
                 cmocka_unit_test(test_unknown_protocol),
                 cmocka_unit_test(test_strings),
