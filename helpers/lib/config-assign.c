@@ -8,9 +8,11 @@
  *    addresses that cannot both be bound (the same address and port, or a wildcard
  *    address and any address of its family on the same port), and [Forward] Forward=
  *    listeners that clash, of the same protocol, with each other or with a [SOCKS]
- *    Listen= (which takes TCP and UDP). Instances are taken in
- *    name order and the later of two is the one not generated, so adding a file never
- *    breaks an instance that sorts before it.
+ *    Listen= (which takes TCP and UDP); [DNS] Listen= takes both too (config-clash.c).
+ *    Instances are taken running ones first (their namespace or runtime directory
+ *    exists), then the others, each group in name order, and the later of two is the one
+ *    not generated: adding a file never takes the units of a running instance away,
+ *    and at boot (nothing runs) a file never breaks one that sorts before it.
  * 2. Stable defaults: an instance without Subnet= gets a /30 from 10.200.0.0/16 at
  *    the slot FNV-1a(name) mod 16384; without Port= it gets 41642 + FNV-1a(name, seed 1)
  *    mod 8192. Explicit values are claimed first; on a collision the later name in
@@ -31,44 +33,56 @@ static const char *location_file(const ConfigLocation *at)
         return at->file ? at->file : "?";
 }
 
-static int check_conflicts(InstanceConfig *v, size_t n, Diagnostics *d)
+/* Explicit Subnet= and Port= of the instances in order; the later of two is refused. Ports
+ * by a table; subnets pairwise (bounded by CONFIG_INSTANCES_MAX: 8 million cheap
+ * comparisons at most). */
+static int check_conflicts(InstanceConfig *v, const size_t *order, size_t n, Diagnostics *d)
 {
+        _cleanup_free_ const InstanceConfig **port_owner = calloc(65536, sizeof(InstanceConfig *));
+        _cleanup_free_ const InstanceConfig **kept = calloc(n ? n : 1, sizeof(InstanceConfig *));
         char a[SUBNET_STRLEN], b[SUBNET_STRLEN];
+        size_t n_kept = 0;
         int r;
 
+        if (!port_owner || !kept)
+                return -ENOMEM;
         for (size_t j = 0; j < n; j++) {
-                InstanceConfig *c = &v[j];
+                InstanceConfig *c = &v[order[j]];
+                const InstanceConfig *o;
 
-                for (size_t i = 0; c->valid && i < j; i++) {
-                        const InstanceConfig *o = &v[i];
-
-                        if (!o->valid)
+                if (!c->valid)
+                        continue;
+                for (size_t i = 0; c->subnet_explicit && c->valid && i < n_kept; i++) {
+                        o = kept[i];
+                        if (!o->subnet_explicit || !subnet_overlaps(&c->subnet, &o->subnet))
                                 continue;
-                        if (c->subnet_explicit && o->subnet_explicit &&
-                            subnet_overlaps(&c->subnet, &o->subnet)) {
-                                subnet_format(&c->subnet, a);
-                                subnet_format(&o->subnet, b);
-                                c->valid = false;
-                                r = diagnostics_add(d, LOG_ERR, c->subnet_at.file, c->subnet_at.line,
-                                                    "Subnet", c->name,
-                                                    "[Namespace] Subnet=%s overlaps Subnet=%s of instance "
-                                                    "'%s' (%s:%u); instance '%s' is not generated.",
-                                                    a, b, o->name, location_file(&o->subnet_at),
-                                                    o->subnet_at.line, c->name);
-                                if (r < 0)
-                                        return r;
-                        } else if (c->ts_port_explicit && o->ts_port_explicit && c->ts_port == o->ts_port) {
-                                c->valid = false;
-                                r = diagnostics_add(d, LOG_ERR, c->ts_port_at.file, c->ts_port_at.line,
-                                                    "Port", c->name,
-                                                    "[Tailscale] Port=%u is already used by instance '%s' "
-                                                    "(%s:%u); instance '%s' is not generated.",
-                                                    c->ts_port, o->name, location_file(&o->ts_port_at),
-                                                    o->ts_port_at.line, c->name);
-                                if (r < 0)
-                                        return r;
-                        }
+                        subnet_format(&c->subnet, a);
+                        subnet_format(&o->subnet, b);
+                        c->valid = false;
+                        r = diagnostics_add(
+                                d, LOG_ERR, c->subnet_at.file, c->subnet_at.line, "Subnet", c->name,
+                                "[Namespace] Subnet=%s overlaps Subnet=%s of instance "
+                                "'%s' (%s:%u); instance '%s' is not generated.",
+                                a, b, o->name, location_file(&o->subnet_at), o->subnet_at.line, c->name);
+                        if (r < 0)
+                                return r;
                 }
+                if (c->valid && c->ts_port_explicit && (o = port_owner[c->ts_port])) {
+                        c->valid = false;
+                        r = diagnostics_add(d, LOG_ERR, c->ts_port_at.file, c->ts_port_at.line, "Port",
+                                            c->name,
+                                            "[Tailscale] Port=%u is already used by instance '%s' "
+                                            "(%s:%u); instance '%s' is not generated.",
+                                            c->ts_port, o->name, location_file(&o->ts_port_at),
+                                            o->ts_port_at.line, c->name);
+                        if (r < 0)
+                                return r;
+                }
+                if (!c->valid)
+                        continue;
+                kept[n_kept++] = c;
+                if (c->ts_port_explicit)
+                        port_owner[c->ts_port] = c;
         }
         return 0;
 }
@@ -82,271 +96,6 @@ static int check_instance(InstanceConfig *c, Diagnostics *d)
                                "[SOCKS] Users= needs PasswordFile= (the file with the users' password "
                                "hashes); instance '%s' is not generated.",
                                c->name);
-}
-
-static uint16_t listen_port(const SocksListen *l)
-{
-        return ntohs(l->address.ss_family == AF_INET
-                             ? ((const struct sockaddr_in *)&l->address)->sin_port
-                             : ((const struct sockaddr_in6 *)&l->address)->sin6_port);
-}
-
-static bool listen_is_wildcard(const SocksListen *l)
-{
-        if (l->address.ss_family == AF_INET)
-                return ((const struct sockaddr_in *)&l->address)->sin_addr.s_addr == htonl(INADDR_ANY);
-        return IN6_IS_ADDR_UNSPECIFIED(&((const struct sockaddr_in6 *)&l->address)->sin6_addr);
-}
-
-/* Could the two not both be bound? (The socket unit binds IPv6 addresses IPv6-only.) */
-static bool listen_clash(const SocksListen *a, const SocksListen *b)
-{
-        return a->address.ss_family == b->address.ss_family && listen_port(a) == listen_port(b) &&
-               (listen_is_wildcard(a) || listen_is_wildcard(b) ||
-                sockaddr_equal((const struct sockaddr *)&a->address, (const struct sockaddr *)&b->address));
-}
-
-/* Report l of instance c clashing with o (of instance other; the same as c within one). */
-static int listen_clash_report(InstanceConfig *c, const SocksListen *l, const InstanceConfig *other,
-                               const SocksListen *o, Diagnostics *d)
-{
-        char a[ENDPOINT_STRLEN], b[ENDPOINT_STRLEN];
-        bool same =
-                sockaddr_equal((const struct sockaddr *)&l->address, (const struct sockaddr *)&o->address);
-
-        endpoint_format((const struct sockaddr *)&l->address, a);
-        endpoint_format((const struct sockaddr *)&o->address, b);
-        c->valid = false;
-        if (c == other)
-                return diagnostics_add(d, LOG_ERR, l->at.file, l->at.line, "Listen", c->name,
-                                       "[SOCKS] Listen=%s overlaps Listen=%s (%s:%u): a wildcard address "
-                                       "takes the port on every address; instance '%s' is not generated.",
-                                       a, b, location_file(&o->at), o->at.line, c->name);
-        if (same)
-                return diagnostics_add(d, LOG_ERR, l->at.file, l->at.line, "Listen", c->name,
-                                       "[SOCKS] Listen=%s is already used by instance '%s' (%s:%u); "
-                                       "instance '%s' is not generated.",
-                                       a, other->name, location_file(&o->at), o->at.line, c->name);
-        return diagnostics_add(d, LOG_ERR, l->at.file, l->at.line, "Listen", c->name,
-                               "[SOCKS] Listen=%s overlaps Listen=%s of instance '%s' (%s:%u): a wildcard "
-                               "address takes the port on every address; instance '%s' is not generated.",
-                               a, b, other->name, location_file(&o->at), o->at.line, c->name);
-}
-
-static int check_listen_conflicts(InstanceConfig *v, size_t n, Diagnostics *d)
-{
-        int r = 0;
-
-        for (size_t j = 0; j < n; j++) {
-                InstanceConfig *c = &v[j];
-
-                for (size_t k = 0; r >= 0 && c->valid && k < c->socks.n_listen; k++) {
-                        const SocksListen *l = &c->socks.listen[k];
-
-                        /* Within the instance first, then against those before it. */
-                        for (size_t m = 0; c->valid && m < k; m++)
-                                if (listen_clash(l, &c->socks.listen[m]))
-                                        r = listen_clash_report(c, l, c, &c->socks.listen[m], d);
-                        for (size_t i = 0; c->valid && i < j; i++)
-                                for (size_t m = 0; v[i].valid && c->valid && m < v[i].socks.n_listen; m++)
-                                        if (listen_clash(l, &v[i].socks.listen[m]))
-                                                r = listen_clash_report(c, l, &v[i], &v[i].socks.listen[m],
-                                                                        d);
-                }
-                if (r < 0)
-                        return r;
-        }
-        return 0;
-}
-
-/* --- [Forward]: its listeners against each other and against [SOCKS] Listen= (which
- * takes both TCP and UDP of its address) ---------------------------------------------- */
-
-typedef struct Bound {
-        SocksListen at; /* address and location */
-        bool forward;   /* Forward= (else [SOCKS] Listen=) */
-        ForwardProtocol protocol;
-} Bound;
-
-static Bound bound_forward(const Forward *f)
-{
-        return (Bound){.at = {.address = f->listen, .length = f->listen_length, .at = f->at},
-                       .forward = true,
-                       .protocol = f->protocol};
-}
-
-static bool bound_clash(const Bound *a, const Bound *b)
-{
-        /* A SOCKS listener takes TCP and UDP alike. */
-        if (a->forward && b->forward && a->protocol != b->protocol)
-                return false;
-        return listen_clash(&a->at, &b->at);
-}
-
-static void bound_describe(const Bound *b, char *buf, size_t size)
-{
-        char a[ENDPOINT_STRLEN];
-
-        endpoint_format((const struct sockaddr *)&b->at.address, a);
-        if (b->forward)
-                snprintf(buf, size, "[Forward] Forward=%s %s", a,
-                         b->protocol == FORWARD_UDP ? "udp" : "tcp");
-        else
-                snprintf(buf, size, "[SOCKS] Listen=%s", a);
-}
-
-/* b of instance c clashes with o of instance other (c itself within an instance). */
-static int bound_clash_report(InstanceConfig *c, const Bound *b, const InstanceConfig *other, const Bound *o,
-                              Diagnostics *d)
-{
-        char x[ENDPOINT_STRLEN + 32], y[ENDPOINT_STRLEN + 32];
-        bool same = sockaddr_equal((const struct sockaddr *)&b->at.address,
-                                   (const struct sockaddr *)&o->at.address);
-
-        bound_describe(b, x, sizeof(x));
-        bound_describe(o, y, sizeof(y));
-        c->valid = false;
-        return diagnostics_add(d, LOG_ERR, b->at.at.file, b->at.at.line, b->forward ? "Forward" : "Listen",
-                               c->name, "%s %s %s%s%s%s (%s:%u)%s; instance '%s' is not generated.", x,
-                               same ? "takes the port of" : "overlaps", y,
-                               c == other ? "" : " of instance '", c == other ? "" : other->name,
-                               c == other ? "" : "'", location_file(&o->at.at), o->at.at.line,
-                               same ? "" : ": a wildcard address takes the port on every address", c->name);
-}
-
-/* Does b of instance c clash with a listener of instance o (forwards before index
- * n_forwards only; all of them when o is another instance)? Reports the first clash. */
-static int bound_check(InstanceConfig *c, const Bound *b, const InstanceConfig *o, size_t n_forwards,
-                       bool with_socks, Diagnostics *d)
-{
-        for (size_t m = 0; m < n_forwards; m++) {
-                Bound x = bound_forward(&o->forwards[m]);
-                if (bound_clash(b, &x))
-                        return bound_clash_report(c, b, o, &x, d);
-        }
-        for (size_t m = 0; with_socks && m < o->socks.n_listen; m++) {
-                Bound x = {.at = o->socks.listen[m]};
-                if (bound_clash(b, &x))
-                        return bound_clash_report(c, b, o, &x, d);
-        }
-        return 0;
-}
-
-static int check_forward_conflicts(InstanceConfig *v, size_t n, Diagnostics *d)
-{
-        int r = 0;
-
-        for (size_t j = 0; r >= 0 && j < n; j++) {
-                InstanceConfig *c = &v[j];
-
-                for (size_t k = 0; r >= 0 && c->valid && k < c->n_forwards; k++) {
-                        Bound b = bound_forward(&c->forwards[k]);
-
-                        /* Within the instance (its SOCKS listeners too), then the earlier ones. */
-                        r = bound_check(c, &b, c, k, true, d);
-                        for (size_t i = 0; r >= 0 && c->valid && i < j; i++)
-                                if (v[i].valid)
-                                        r = bound_check(c, &b, &v[i], v[i].n_forwards, true, d);
-                }
-                /* Its SOCKS listeners against the forwards of earlier instances (SOCKS against
-                 * SOCKS is check_listen_conflicts()'s). */
-                for (size_t k = 0; r >= 0 && c->valid && k < c->socks.n_listen; k++) {
-                        Bound b = {.at = c->socks.listen[k]};
-
-                        for (size_t i = 0; r >= 0 && c->valid && i < j; i++)
-                                if (v[i].valid)
-                                        r = bound_check(c, &b, &v[i], v[i].n_forwards, false, d);
-                }
-        }
-        return r < 0 ? r : 0;
-}
-
-/* --- [DNS] Listen=: it takes UDP and TCP of its address, so it clashes with any listener
- * of the same port there: another [DNS] Listen=, a [SOCKS] Listen=, a [Forward] Forward=
- * of either protocol. ------------------------------------------------------------------ */
-
-typedef struct DnsBound {
-        SocksListen at;
-        const char *what; /* "[DNS] Listen", "[SOCKS] Listen", "[Forward] Forward" */
-} DnsBound;
-
-/* Every listener of instance c, as DnsBounds; *ret is malloc()ed. */
-static int dns_bounds(const InstanceConfig *c, DnsBound **ret, size_t *ret_n)
-{
-        size_t n = 0, total = c->dns.n_listen + c->socks.n_listen + c->n_forwards;
-        DnsBound *b = calloc(total ? total : 1, sizeof(DnsBound));
-
-        if (!b)
-                return -ENOMEM;
-        for (size_t i = 0; i < c->dns.n_listen; i++)
-                b[n++] = (DnsBound){.at = c->dns.listen[i], .what = "[DNS] Listen"};
-        for (size_t i = 0; i < c->socks.n_listen; i++)
-                b[n++] = (DnsBound){.at = c->socks.listen[i], .what = "[SOCKS] Listen"};
-        for (size_t i = 0; i < c->n_forwards; i++)
-                b[n++] = (DnsBound){.at = {.address = c->forwards[i].listen,
-                                           .length = c->forwards[i].listen_length,
-                                           .at = c->forwards[i].at},
-                                    .what = "[Forward] Forward"};
-        *ret = b;
-        *ret_n = n;
-        return 0;
-}
-
-static int dns_clash_report(InstanceConfig *c, const DnsBound *b, const InstanceConfig *other,
-                            const DnsBound *o, Diagnostics *d)
-{
-        char x[ENDPOINT_STRLEN], y[ENDPOINT_STRLEN];
-        bool same = sockaddr_equal((const struct sockaddr *)&b->at.address,
-                                   (const struct sockaddr *)&o->at.address);
-
-        endpoint_format((const struct sockaddr *)&b->at.address, x);
-        endpoint_format((const struct sockaddr *)&o->at.address, y);
-        c->valid = false;
-        return diagnostics_add(d, LOG_ERR, b->at.at.file, b->at.at.line, strchr(b->what, ' ') + 1, c->name,
-                               "%s=%s %s %s=%s%s%s%s (%s:%u)%s; instance '%s' is not generated.", b->what, x,
-                               same ? "takes the port of" : "overlaps", o->what, y,
-                               c == other ? "" : " of instance '", c == other ? "" : other->name,
-                               c == other ? "" : "'", location_file(&o->at.at), o->at.at.line,
-                               same ? "" : ": a wildcard address takes the port on every address", c->name);
-}
-
-/* Pairs with a [DNS] Listen= in them: within each instance (the later of the two
- * reported), and against the instances before it. Other pairs are the other checks'. */
-static int check_dns_conflicts(InstanceConfig *v, size_t n, Diagnostics *d)
-{
-        int r = 0;
-
-        for (size_t j = 0; r >= 0 && j < n; j++) {
-                _cleanup_free_ DnsBound *mine = NULL;
-                size_t n_mine;
-                InstanceConfig *c = &v[j];
-
-                if (!c->valid)
-                        continue;
-                r = dns_bounds(c, &mine, &n_mine);
-                for (size_t k = 0; r >= 0 && c->valid && k < n_mine; k++) {
-                        bool dns = k < c->dns.n_listen;
-
-                        /* Within: a DNS listener against everything listed before it, and
-                         * everything after the DNS ones against the DNS ones. */
-                        for (size_t m = 0; c->valid && m < (dns ? k : c->dns.n_listen); m++)
-                                if (listen_clash(&mine[k].at, &mine[m].at))
-                                        r = dns_clash_report(c, &mine[k], c, &mine[m], d);
-                        for (size_t i = 0; r >= 0 && c->valid && i < j; i++) {
-                                _cleanup_free_ DnsBound *theirs = NULL;
-                                size_t n_theirs;
-
-                                if (!v[i].valid)
-                                        continue;
-                                r = dns_bounds(&v[i], &theirs, &n_theirs);
-                                for (size_t m = 0;
-                                     r >= 0 && c->valid && m < (dns ? n_theirs : v[i].dns.n_listen); m++)
-                                        if (listen_clash(&mine[k].at, &theirs[m].at))
-                                                r = dns_clash_report(c, &mine[k], &v[i], &theirs[m], d);
-                        }
-                }
-        }
-        return r < 0 ? r : 0;
 }
 
 static bool bit_get(const uint8_t *map, uint32_t i)
@@ -438,8 +187,27 @@ static int assign_ports(InstanceConfig *v, size_t n, Diagnostics *d)
         return 0;
 }
 
+/* The order in which instances claim what they set: running ones first (they keep what
+ * they have), then the others, each by name (v is sorted by name). */
+static int order_make(const InstanceConfig *v, size_t n, size_t **ret)
+{
+        size_t *order = calloc(n ? n : 1, sizeof(size_t)), k = 0;
+
+        if (!order)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++)
+                if (v[i].running)
+                        order[k++] = i;
+        for (size_t i = 0; i < n; i++)
+                if (!v[i].running)
+                        order[k++] = i;
+        *ret = order;
+        return 0;
+}
+
 int config_assign(InstanceConfig *v, size_t n, Diagnostics *d)
 {
+        _cleanup_free_ size_t *order = NULL;
         int r;
 
         for (size_t i = 0; i < n; i++)
@@ -448,16 +216,13 @@ int config_assign(InstanceConfig *v, size_t n, Diagnostics *d)
                         if (r < 0)
                                 return r;
                 }
-        r = check_conflicts(v, n, d);
+        r = order_make(v, n, &order);
         if (r < 0)
                 return r;
-        r = check_listen_conflicts(v, n, d);
+        r = check_conflicts(v, order, n, d);
         if (r < 0)
                 return r;
-        r = check_forward_conflicts(v, n, d);
-        if (r < 0)
-                return r;
-        r = check_dns_conflicts(v, n, d);
+        r = config_check_listeners(v, order, n, d);
         if (r < 0)
                 return r;
         r = assign_subnets(v, n, d);

@@ -17,22 +17,33 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* A file or directory found: each name once, from the directory of highest precedence. */
 typedef struct FoundFile {
         char *name;         /* "a.conf" or "a.conf.d" */
         char *dir;          /* logical directory it was found in */
-        bool maybe_special; /* not known to be a regular file (a symlink, say) */
+        unsigned char type; /* DT_REG, DT_DIR, DT_LNK (followed when read), DT_FIFO, ... */
+        bool running;       /* NAME.conf of a running instance: read first */
 } FoundFile;
 
 typedef struct FoundList {
         FoundFile *items;
         size_t n, allocated;
+        size_t max;    /* entries kept at most (0: CONFIG_INSTANCES_MAX) */
+        bool overflow; /* more were found, and left out */
 } FoundList;
+
+/* What load_one() has read so far, for CONFIG_TOTAL_MAX. */
+typedef struct LoadBudget {
+        size_t bytes;
+        bool exhausted_reported;
+} LoadBudget;
 
 static void found_list_done(FoundList *l)
 {
@@ -52,10 +63,15 @@ static bool found_list_contains(const FoundList *l, const char *name)
         return false;
 }
 
-static int found_list_add(FoundList *l, const char *name, const char *dir, bool maybe_special)
+static int found_list_add(FoundList *l, const char *name, const char *dir, unsigned char type)
 {
-        FoundFile f = {.name = strdup(name), .dir = strdup(dir), .maybe_special = maybe_special};
+        FoundFile f = {};
 
+        if (l->n >= (l->max ? l->max : CONFIG_INSTANCES_MAX)) {
+                l->overflow = true;
+                return 0;
+        }
+        f = (FoundFile){.name = strdup(name), .dir = strdup(dir), .type = type};
         if (!f.name || !f.dir)
                 goto oom;
         if (l->n == l->allocated) {
@@ -77,6 +93,15 @@ oom:
 static int found_file_compare(const void *a, const void *b)
 {
         return strcmp(((const FoundFile *)a)->name, ((const FoundFile *)b)->name);
+}
+
+static int found_file_compare_running_first(const void *a, const void *b)
+{
+        const FoundFile *x = a, *y = b;
+
+        if (x->running != y->running)
+                return x->running ? -1 : 1;
+        return strcmp(x->name, y->name);
 }
 
 /* Sorted by name, so that files are read and reported in the same order everywhere. */
@@ -131,12 +156,19 @@ static int list_dir(const char *root, const char *dir, FoundList *files, FoundLi
                         if (fstatat(dirfd(d), de->d_name, &st, 0) < 0)
                                 type = DT_LNK; /* dangling: reported when opened */
                         else
-                                type = S_ISDIR(st.st_mode) ? DT_DIR : DT_REG;
+                                type = S_ISDIR(st.st_mode)    ? DT_DIR
+                                       : S_ISREG(st.st_mode)  ? DT_REG
+                                       : S_ISFIFO(st.st_mode) ? DT_FIFO
+                                       : S_ISSOCK(st.st_mode) ? DT_SOCK
+                                                              : DT_CHR;
                 }
-                if (conf && type != DT_DIR && !found_list_contains(files, de->d_name))
-                        r = found_list_add(files, de->d_name, dir, type != DT_REG);
-                else if (conf_d && type == DT_DIR && !found_list_contains(dropin_dirs, de->d_name))
-                        r = found_list_add(dropin_dirs, de->d_name, dir, false);
+                /* Whatever its type: config_read_file() reports what is not a regular
+                 * file (and never opens a FIFO or device), load_dropins() a NAME.conf.d
+                 * that is not a directory. */
+                if (conf && !found_list_contains(files, de->d_name))
+                        r = found_list_add(files, de->d_name, dir, type);
+                else if (conf_d && !found_list_contains(dropin_dirs, de->d_name))
+                        r = found_list_add(dropin_dirs, de->d_name, dir, type);
         }
         closedir(d);
         return r;
@@ -164,33 +196,66 @@ static int add_file(InstanceConfig *c, const char *path, const char **ret)
  * Read and parse dir/name into c. Returns 1 if the file masks (nothing added), 0 when
  * parsed (read errors become diagnostics, making c invalid), or -ENOMEM.
  */
-static int load_one(InstanceConfig *c, const char *root, const FoundFile *file, Diagnostics *d)
+static int load_one(InstanceConfig *c, const char *root, const FoundFile *file, LoadBudget *budget,
+                    Diagnostics *d)
 {
         const char *dir = file->dir, *name = file->name;
         _cleanup_free_ char *path = path_join(dir, name), *real = NULL, *text = NULL;
-        const char *logical;
+        const char *logical, *kind;
+        size_t size = 0;
         int r;
 
         if (!path || asprintf(&real, "%s%s", root, path) < 0)
                 return -ENOMEM;
-        r = config_read_file(real, file->maybe_special, &text);
+        if (budget->bytes >= CONFIG_TOTAL_MAX)
+                r = -E2BIG;
+        else
+                r = config_read_file(real, file->type != DT_REG, &text, &size);
         if (r == 1 || r == -ENOMEM)
                 return r;
         if (add_file(c, path, &logical) < 0)
                 return -ENOMEM;
-        if (r < 0) {
-                c->valid = false;
+        budget->bytes += size;
+        if (r >= 0)
+                return config_parse_buffer(c, logical, text, size, d);
+
+        c->valid = false;
+        switch (r) {
+        case -EISDIR:
+                return diagnostics_add(d, LOG_ERR, logical, 0, NULL, c->name,
+                                       "is a directory, not a configuration file; instance '%s' is not "
+                                       "generated.",
+                                       c->name);
+        case -ENOEXEC:
+                kind = file->type == DT_FIFO   ? "a FIFO"
+                       : file->type == DT_SOCK ? "a socket"
+                       : file->type == DT_LNK  ? "a symlink to something other than a regular file"
+                                               : "a device";
+                return diagnostics_add(
+                        d, LOG_ERR, logical, 0, NULL, c->name,
+                        "is %s, not a regular file; not read, instance '%s' is not generated.", kind,
+                        c->name);
+        case -EFBIG:
+                return diagnostics_add(d, LOG_ERR, logical, 0, NULL, c->name,
+                                       "is larger than %d KiB; not read, instance '%s' is not generated.",
+                                       CONFIG_FILE_MAX / 1024, c->name);
+        case -E2BIG:
+                return diagnostics_add(d, LOG_ERR, logical, 0, NULL, c->name,
+                                       "not read: the configuration files together exceed %d MiB; "
+                                       "instance '%s' is not generated.",
+                                       CONFIG_TOTAL_MAX / (1024 * 1024), c->name);
+        default:
                 return diagnostics_add(d, LOG_ERR, logical, 0, NULL, c->name, "Failed to read file: %s.",
                                        strerror(-r));
         }
-        return config_parse_text(c, logical, text, d);
 }
 
 /* Parse the drop-ins of c, given every NAME.conf.d directory found (of any instance). */
-static int load_dropins(InstanceConfig *c, const char *root, const FoundList *dropin_dirs, Diagnostics *d)
+static int load_dropins(InstanceConfig *c, const char *root, const FoundList *dropin_dirs,
+                        LoadBudget *budget, Diagnostics *d)
 {
         char wanted[INSTANCE_NAME_BUFSZ + sizeof(".conf.d")];
-        FoundList found = {};
+        FoundList found = {.max = CONFIG_DROPINS_MAX};
         int r = 0;
 
         snprintf(wanted, sizeof(wanted), "%s.conf.d", c->name);
@@ -202,11 +267,32 @@ static int load_dropins(InstanceConfig *c, const char *root, const FoundList *dr
                 if (strcmp(dropin_dirs->items[i].name, wanted) != 0)
                         continue;
                 dir = path_join(dropin_dirs->items[i].dir, wanted);
-                r = dir ? list_dir(root, dir, &found, NULL) : -ENOMEM;
+                if (!dir) {
+                        r = -ENOMEM;
+                        break;
+                }
+                if (dropin_dirs->items[i].type != DT_DIR) {
+                        /* Its text would be ignored: the drop-ins someone meant to apply
+                         * (AllowFrom=, PasswordFile=) would be missing without a word. */
+                        c->valid = false;
+                        r = diagnostics_add(d, LOG_ERR, dir, 0, NULL, c->name,
+                                            "is not a directory (drop-ins go into a directory %s); "
+                                            "instance '%s' is not generated.",
+                                            wanted, c->name);
+                        continue;
+                }
+                r = list_dir(root, dir, &found, NULL);
+        }
+        if (r >= 0 && found.overflow) {
+                c->valid = false;
+                r = diagnostics_add(
+                        d, LOG_ERR, c->files ? c->files[0] : NULL, 0, NULL, c->name,
+                        "more than %u drop-ins in %s directories; instance '%s' is not generated.",
+                        CONFIG_DROPINS_MAX, wanted, c->name);
         }
         found_list_sort(&found);
-        for (size_t k = 0; r >= 0 && k < found.n; k++) {
-                r = load_one(c, root, &found.items[k], d);
+        for (size_t k = 0; r >= 0 && c->valid && k < found.n; k++) {
+                r = load_one(c, root, &found.items[k], budget, d);
                 if (r == 1)
                         r = 0; /* a masked drop-in */
         }
@@ -220,8 +306,20 @@ static int instance_compare(const void *a, const void *b)
 }
 
 /* Add to the instance array of set the instance of file (dir, name); masked: nothing. */
+/* Running: its namespace or runtime directory exists (systemd generators may read /run). */
+static bool instance_running(const char *root, const char *name)
+{
+        _cleanup_free_ char *netns = NULL, *runtime = NULL;
+        struct stat st;
+
+        if (asprintf(&netns, "%s" CONFIG_RUNNING_NETNS_DIR "/%s", root, name) < 0 ||
+            asprintf(&runtime, "%s" CONFIG_RUNNING_RUNTIME_DIR "/%s", root, name) < 0)
+                return false;
+        return lstat(netns, &st) >= 0 || (lstat(runtime, &st) >= 0 && S_ISDIR(st.st_mode));
+}
+
 static int load_instance(ConfigSet *set, const char *root, const FoundFile *file,
-                         const FoundList *dropin_dirs)
+                         const FoundList *dropin_dirs, LoadBudget *budget)
 {
         size_t len = strlen(file->name) - strlen(".conf");
         _cleanup_free_ char *name = strndup(file->name, len);
@@ -242,7 +340,8 @@ static int load_instance(ConfigSet *set, const char *root, const FoundFile *file
         c = &set->instances[set->n_instances];
         instance_config_init(c);
         memcpy(c->name, name, len + 1); /* checked: at most INSTANCE_NAME_MAX */
-        r = load_one(c, root, file, &set->diagnostics);
+        c->running = file->running;
+        r = load_one(c, root, file, budget, &set->diagnostics);
         if (r == 1) { /* masked */
                 instance_config_done(c);
                 return 0;
@@ -250,13 +349,14 @@ static int load_instance(ConfigSet *set, const char *root, const FoundFile *file
         set->n_instances++;
         if (r < 0)
                 return r;
-        return load_dropins(c, root, dropin_dirs, &set->diagnostics);
+        return load_dropins(c, root, dropin_dirs, budget, &set->diagnostics);
 }
 
 int config_load_files(const char *root, ConfigSet *set)
 {
         static const char *const dirs[CONFIG_DIRS_COUNT] = CONFIG_DIRS_INIT;
         FoundList files = {}, dropin_dirs = {};
+        LoadBudget budget = {};
         int r = 0;
 
         for (size_t i = 0; i < CONFIG_DIRS_COUNT && r >= 0; i++)
@@ -276,11 +376,31 @@ int config_load_files(const char *root, ConfigSet *set)
                                 }
                                 if (stat(real, &st) == 0 && S_ISDIR(st.st_mode))
                                         r = found_list_add(&dropin_dirs, dropin_dirs.items[k].name, dirs[i],
-                                                           false);
+                                                           DT_DIR);
                         }
         if (r < 0)
                 goto finish;
-        found_list_sort(&files);
+        if (files.overflow || dropin_dirs.overflow) {
+                r = diagnostics_add(&set->diagnostics, LOG_ERR, dirs[0], 0, NULL, NULL,
+                                    "more than %u configuration files or drop-in directories in %s, "
+                                    "%s, %s and %s; the others are not read.",
+                                    CONFIG_INSTANCES_MAX, dirs[0], dirs[1], dirs[2], dirs[3]);
+                if (r < 0)
+                        goto finish;
+        }
+        /* Running instances are read first, so that no limit on what is read (of
+         * CONFIG_TOTAL_MAX) takes them away because new files appeared. */
+        for (size_t k = 0; k < files.n; k++) {
+                _cleanup_free_ char *name =
+                        strndup(files.items[k].name, strlen(files.items[k].name) - strlen(".conf"));
+                if (!name) {
+                        r = -ENOMEM;
+                        goto finish;
+                }
+                files.items[k].running = instance_running(root, name);
+        }
+        if (files.n > 1)
+                qsort(files.items, files.n, sizeof(FoundFile), found_file_compare_running_first);
 
         set->instances = calloc(files.n ? files.n : 1, sizeof(InstanceConfig));
         if (!set->instances) {
@@ -288,7 +408,7 @@ int config_load_files(const char *root, ConfigSet *set)
                 goto finish;
         }
         for (size_t k = 0; k < files.n && r >= 0; k++)
-                r = load_instance(set, root, &files.items[k], &dropin_dirs);
+                r = load_instance(set, root, &files.items[k], &dropin_dirs, &budget);
 
         /* File order is not name order ("a-b.conf" < "a.conf"); conflicts are decided by name. */
         qsort(set->instances, set->n_instances, sizeof(InstanceConfig), instance_compare);
@@ -296,4 +416,45 @@ finish:
         found_list_done(&files);
         found_list_done(&dropin_dirs);
         return r;
+}
+
+int config_check_files(InstanceConfig *c, const char *root, Diagnostics *d)
+{
+        _cleanup_free_ char *real = NULL;
+        _cleanup_close_ int fd = -EBADF;
+        const char *why = NULL;
+        struct stat st;
+        int r = 0;
+
+        if (!c->valid || !c->socks.password_file)
+                return 0;
+        if (asprintf(&real, "%s%s", root, c->socks.password_file) < 0)
+                return -ENOMEM;
+        /* systemd reads it as LoadCredential= when socks@ starts, and fails with 243
+         * (CREDENTIALS) in a loop: say so now. Stat first: never open a FIFO or device. */
+        if (stat(real, &st) < 0)
+                r = negative_errno();
+        else if (S_ISDIR(st.st_mode))
+                why = "is a directory, not a file";
+        else if (!S_ISREG(st.st_mode))
+                why = "is not a regular file (a FIFO, socket or device)";
+        else {
+                fd = open(real, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+                /* Only root can read it as systemd does; someone else cannot tell. */
+                if (fd < 0 && !(errno == EACCES && geteuid() != 0))
+                        r = negative_errno();
+        }
+        if (r >= 0 && !why)
+                return 0;
+        c->valid = false;
+        if (!why)
+                return diagnostics_add(d, LOG_ERR, c->socks.password_file_at.file,
+                                       c->socks.password_file_at.line, "PasswordFile", c->name,
+                                       "[SOCKS] PasswordFile=%s cannot be read: %s; instance '%s' is not "
+                                       "generated.",
+                                       c->socks.password_file, strerror(-r), c->name);
+        return diagnostics_add(d, LOG_ERR, c->socks.password_file_at.file, c->socks.password_file_at.line,
+                               "PasswordFile", c->name,
+                               "[SOCKS] PasswordFile=%s %s; instance '%s' is not generated.",
+                               c->socks.password_file, why, c->name);
 }

@@ -472,6 +472,7 @@ static int key_socks_password_file(InstanceConfig *c, const char *section, const
                 if (*p <= ' ' || *p == '"' || *p == '\'' || *p == '\\' || (unsigned char)*p >= 0x7f)
                         return invalid_value(c, d, at, section, key, value,
                                              "the path may not contain white space, quotes or backslashes.");
+        c->socks.password_file_at = at;
         return set_string(&c->socks.password_file, value);
 }
 

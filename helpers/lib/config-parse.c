@@ -8,6 +8,11 @@
  * delimiter, an unclosed '[', a line without '='). It also strips leading white
  * space, which turns off inih's multi-line continuation (an indented "Port=1" would
  * otherwise be appended to the previous key's value).
+ *
+ * Every byte is parsed or reported: the reader goes by length, not by C string, so a NUL
+ * byte cannot end the file early, and a CR (CR LF or CR-only line ends, or a stray CR)
+ * is an error rather than the end of a line's value. A line with such a byte is dropped
+ * and its instance is not generated.
  */
 #include "config.h"
 
@@ -24,11 +29,12 @@ typedef struct ParseState {
         InstanceConfig *config;
         const char *file; /* logical path, owned by config->files */
         Diagnostics *diagnostics;
-        const char *text;             /* what is left to read */
+        const char *text, *end;       /* what is left to read */
         unsigned line;                /* number of the line last handed to inih */
         unsigned section_line;        /* where the current section header is */
         unsigned warned_section_line; /* unknown section already reported */
-        int error;                    /* -ENOMEM seen */
+        bool warned_nul, warned_crlf, warned_cr, warned_assignments;
+        int error; /* -ENOMEM seen */
 } ParseState;
 
 static void note(ParseState *s, int r)
@@ -45,52 +51,58 @@ static void syntax_error(ParseState *s, const char *what)
                                 what));
 }
 
-/* Read one raw line into buf (without the rest of an overlong line). NULL at EOF. */
-static char *read_raw_line(ParseState *s, char *buf, int size, bool *truncated)
+/* A byte that is neither parsed nor allowed: reported once per file (the line is
+ * dropped, and the instance is not generated, so nothing is ever cut silently). */
+static void bad_byte(ParseState *s, bool *warned, const char *what)
 {
-        size_t n = 0;
-        int ch;
-
-        *truncated = false;
-        for (;;) {
-                ch = *s->text ? (unsigned char)*s->text++ : EOF;
-                if (ch == EOF) {
-                        if (n == 0)
-                                return NULL;
-                        break;
-                }
-                if (ch == '\n')
-                        break;
-                if (n + 2 < (size_t)size)
-                        buf[n++] = (char)ch;
-                else
-                        *truncated = true;
-        }
-        buf[n] = '\0';
-        return buf;
+        s->config->valid = false;
+        if (*warned)
+                return;
+        *warned = true;
+        note(s, diagnostics_add(s->diagnostics, LOG_ERR, s->file, s->line, NULL, s->config->name,
+                                "%s; instance '%s' is not generated.", what, s->config->name));
 }
 
-/* inih's reader callback: one pre-checked line, with a trailing newline. */
+/* inih's reader callback: one pre-checked line, with a trailing newline. NULL at EOF. */
 static char *line_reader(char *buf, int size, void *userdata)
 {
         ParseState *s = userdata;
-        bool truncated;
+        const char *start = s->text, *nl, *cr;
+        size_t n;
         char *line, *eq, *colon;
 
-        if (!read_raw_line(s, buf, size, &truncated))
+        if (start >= s->end)
                 return NULL;
+        nl = memchr(start, '\n', (size_t)(s->end - start));
+        n = (size_t)((nl ? nl : s->end) - start);
+        s->text = nl ? nl + 1 : s->end;
         s->line++;
 
-        line = buf + strspn(buf, " \t\r");
-        memmove(buf, line, strlen(line) + 1);
-        buf[strcspn(buf, "\r")] = '\0';
-
-        if (truncated) {
+        if (memchr(start, '\0', n)) {
+                bad_byte(s, &s->warned_nul, "line contains a NUL byte (a binary file?)");
+                n = 0;
+        } else if ((cr = memchr(start, '\r', n))) {
+                if (cr == start + n - 1 && nl)
+                        bad_byte(s, &s->warned_crlf,
+                                 "line ends with CR LF (DOS line ends); lines must end with LF only");
+                else
+                        bad_byte(s, &s->warned_cr,
+                                 "line contains a carriage return (CR) that does not end it with LF; lines "
+                                 "must end with LF only");
+                n = 0;
+        } else if (n + 2 >= (size_t)size) {
                 s->config->valid = false;
                 note(s, diagnostics_add(s->diagnostics, LOG_ERR, s->file, s->line, NULL, s->config->name,
                                         "line is longer than %d characters.", size - 2));
-                buf[0] = '\0';
-        } else if (buf[0] == '\0' || buf[0] == '#' || buf[0] == ';') {
+                n = 0;
+        }
+        memcpy(buf, start, n);
+        buf[n] = '\0';
+
+        line = buf + strspn(buf, " \t");
+        memmove(buf, line, strlen(line) + 1);
+
+        if (buf[0] == '\0' || buf[0] == '#' || buf[0] == ';') {
                 /* blank or comment */
         } else if (buf[0] == '[') {
                 if (!strchr(buf, ']')) {
@@ -109,6 +121,19 @@ static char *line_reader(char *buf, int size, void *userdata)
                         buf[0] = '\0';
                 } else if (eq == buf) {
                         syntax_error(s, "missing key before '='");
+                        buf[0] = '\0';
+                } else if (++s->config->n_assignments > CONFIG_ASSIGNMENTS_MAX) {
+                        /* Bounds the work of the checks across instances. */
+                        s->config->valid = false;
+                        if (!s->warned_assignments) {
+                                s->warned_assignments = true;
+                                note(s, diagnostics_add(s->diagnostics, LOG_ERR, s->file, s->line, NULL,
+                                                        s->config->name,
+                                                        "more than %u assignments in the files of instance "
+                                                        "'%s'; instance '%s' is not generated.",
+                                                        CONFIG_ASSIGNMENTS_MAX, s->config->name,
+                                                        s->config->name));
+                        }
                         buf[0] = '\0';
                 }
         }
@@ -158,27 +183,41 @@ static int parse(ParseState *s)
         return r < 0 ? -ENOMEM : 0;
 }
 
-int config_read_file(const char *real_path, bool maybe_special, char **ret)
+int config_read_file(const char *real_path, bool maybe_special, char **ret, size_t *ret_size)
 {
         _cleanup_close_ int fd = -EBADF;
         _cleanup_free_ char *text = NULL;
         size_t n = 0, size = 4096;
+        struct stat st;
 
         *ret = NULL;
-        fd = open(real_path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        if (fd < 0)
-                return negative_errno();
+        *ret_size = 0;
         if (maybe_special) {
-                /* A symlink to /dev/null masks (as in systemd's own configuration); a
-                 * symlink to anything else that is not a file is an error. */
-                struct stat st;
-                if (fstat(fd, &st) < 0)
+                /* Look before opening: opening a FIFO blocks, and opening a device may do
+                 * something. A symlink to /dev/null masks (as in systemd's own
+                 * configuration); one to anything else that is not a file is an error. */
+                if (stat(real_path, &st) < 0)
                         return negative_errno();
                 if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3))
                         return 1;
+                if (S_ISDIR(st.st_mode))
+                        return -EISDIR;
                 if (!S_ISREG(st.st_mode))
-                        return -EBADFD;
+                        return -ENOEXEC;
         }
+        /* O_NONBLOCK: whatever was swapped in since, open() never waits for a writer. */
+        fd = open(real_path,
+                  O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | (maybe_special ? 0 : O_NOFOLLOW));
+        if (fd < 0)
+                return errno == ELOOP ? -ENOEXEC : negative_errno();
+        if (fstat(fd, &st) < 0)
+                return negative_errno();
+        if (S_ISDIR(st.st_mode))
+                return -EISDIR;
+        if (!S_ISREG(st.st_mode))
+                return -ENOEXEC;
+        if (st.st_size > CONFIG_FILE_MAX)
+                return -EFBIG;
         text = malloc(size);
         if (!text)
                 return -ENOMEM;
@@ -187,7 +226,7 @@ int config_read_file(const char *real_path, bool maybe_special, char **ret)
 
                 if (n + 1 >= size) {
                         char *t;
-                        if (size >= CONFIG_FILE_MAX)
+                        if (size > CONFIG_FILE_MAX)
                                 return -EFBIG;
                         size *= 2;
                         t = realloc(text, size);
@@ -209,16 +248,24 @@ int config_read_file(const char *real_path, bool maybe_special, char **ret)
                 if ((size_t)k < size - 1 - (n - (size_t)k))
                         break;
         }
+        if (n > CONFIG_FILE_MAX)
+                return -EFBIG; /* it grew while read */
         if (n == 0)
                 return 1; /* an empty file masks */
         text[n] = '\0';
         *ret = TAKE_PTR(text);
+        *ret_size = n;
         return 0;
+}
+
+int config_parse_buffer(InstanceConfig *c, const char *path, const char *text, size_t size, Diagnostics *d)
+{
+        ParseState s = {.config = c, .file = path, .diagnostics = d, .text = text, .end = text + size};
+
+        return parse(&s);
 }
 
 int config_parse_text(InstanceConfig *c, const char *path, const char *text, Diagnostics *d)
 {
-        ParseState s = {.config = c, .file = path, .diagnostics = d, .text = text};
-
-        return parse(&s);
+        return config_parse_buffer(c, path, text, strlen(text), d);
 }

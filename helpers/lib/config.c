@@ -69,6 +69,8 @@ int config_load(const char *root, ConfigSet *ret)
         r = config_load_files(root, &set);
         for (size_t i = 0; r >= 0 && i < set.n_instances; i++)
                 r = apply_defaults(&set.instances[i]);
+        for (size_t i = 0; r >= 0 && i < set.n_instances; i++)
+                r = config_check_files(&set.instances[i], root, &set.diagnostics);
         if (r >= 0)
                 r = config_assign(set.instances, set.n_instances, &set.diagnostics);
         if (r < 0) {

@@ -67,6 +67,7 @@ typedef struct SocksConfig {
         char *password_file; /* absolute path, or NULL: no authentication */
         char **users;        /* NULL-terminated, or NULL: every user of password_file */
         ConfigLocation users_at;
+        ConfigLocation password_file_at;
         unsigned max_connections;
         unsigned idle_timeout_sec; /* 0: none */
         unsigned handshake_timeout_sec;
@@ -104,6 +105,10 @@ typedef struct InstanceConfig {
         char name[INSTANCE_NAME_BUFSZ];
         char **files; /* NULL-terminated: main file first, then drop-ins in order */
         bool valid;   /* false: an error was reported; the instance is not generated */
+        /* Its namespace (/run/netns/NAME) or runtime directory (/run/tsproxy/NAME/) exists
+         * below the root: it wins a clash with an instance that is not running. */
+        bool running;
+        unsigned n_assignments; /* Key=Value lines of all its files (CONFIG_ASSIGNMENTS_MAX) */
 
         /* [Instance] */
         bool auto_start;
@@ -160,19 +165,45 @@ void instance_config_done(InstanceConfig *c);
 void socks_config_init(SocksConfig *s);
 void socks_config_done(SocksConfig *s);
 
-/* Configuration files larger than this are refused. */
-#define CONFIG_FILE_MAX (1024 * 1024)
+/* Bounds on what is read, so that the generator finishes in well under a second whatever
+ * lies in the configuration directories (documented in tsproxy.conf(5), DIAGNOSTICS). */
+#define CONFIG_FILE_MAX        (1024 * 1024)      /* bytes of one file */
+#define CONFIG_TOTAL_MAX       (16 * 1024 * 1024) /* bytes of all files together */
+#define CONFIG_INSTANCES_MAX   4096u              /* NAME.conf files and NAME.conf.d dirs */
+#define CONFIG_DROPINS_MAX     256u               /* drop-ins of one instance */
+#define CONFIG_ASSIGNMENTS_MAX 4096u              /* Key=Value lines of one instance */
 
-/* Read a whole file: 0 and *ret, 1 if it is a mask (empty, or /dev/null), or -errno.
- * maybe_special: it may not be a regular file (a symlink, or unknown). */
-int config_read_file(const char *real_path, bool maybe_special, char **ret);
-/* Parse the text of the file at path (a logical path, for messages) into c. Returns 0 or
- * -ENOMEM; problems go to d. */
+/* Where the running state of instances is looked for, below the root. */
+#define CONFIG_RUNNING_NETNS_DIR   "/run/netns"
+#define CONFIG_RUNNING_RUNTIME_DIR "/run/tsproxy"
+
+/*
+ * Read a whole file, never blocking and never opening anything but a regular file: 0 and
+ * *ret (NUL-terminated, *ret_size bytes, which may contain NULs), 1 if it is a mask (empty,
+ * or /dev/null), or -errno: -EISDIR, -ENOEXEC for a FIFO, socket or device, -EFBIG.
+ * maybe_special: it may not be a regular file (a symlink, or unknown); otherwise a symlink
+ * (swapped in since the directory was listed) is refused.
+ */
+int config_read_file(const char *real_path, bool maybe_special, char **ret, size_t *ret_size);
+/* Parse size bytes of text of the file at path (a logical path, for messages) into c.
+ * Returns 0 or -ENOMEM; problems go to d (NUL bytes and CRs included). */
+int config_parse_buffer(InstanceConfig *c, const char *path, const char *text, size_t size, Diagnostics *d);
+/* The same, for a NUL-terminated text. */
 int config_parse_text(InstanceConfig *c, const char *path, const char *text, Diagnostics *d);
 
 /* Checks that need all files of an instance (Users= without PasswordFile=), cross-instance
- * checks (Subnet=, Port=, [SOCKS] Listen=) and allocation, over the sorted array. */
+ * checks (Subnet=, Port=, every listener) and allocation, over the array sorted by name.
+ * In a clash, a running instance wins over one that is not; otherwise the earlier name. */
 int config_assign(InstanceConfig *instances, size_t n, Diagnostics *d);
+
+/* Every listener ([SOCKS] Listen=, [Forward] Forward=, [DNS] Listen=) against the others
+ * of its instance and those of the instances before it in order (indexes into v); the
+ * later of two that cannot both be bound is made invalid (config-clash.c). */
+int config_check_listeners(InstanceConfig *v, const size_t *order, size_t n, Diagnostics *d);
+
+/* Files that would fail at start: PasswordFile= must be a readable regular file (below
+ * root). Reports and invalidates. */
+int config_check_files(InstanceConfig *c, const char *root, Diagnostics *d);
 
 /* Key table: parse value for section/key into c. Returns 0, -ENOENT for an unknown key,
  * -ESRCH for an unknown section, -ENOMEM; invalid values are reported to d (and make c
