@@ -415,6 +415,68 @@ def cmd_idle(a):
     return 0
 
 
+def auth_attempt(proxy, user, password, source=None):
+    """One RFC 1929 attempt (optionally from source): True when accepted."""
+    with socket.create_connection(hostport(proxy), timeout=10,
+                                  source_address=(source, 0) if source else None) as s:
+        s.sendall(b"\x05\x01\x02")
+        recv_exact(s, 2)
+        u, p = user.encode(), password.encode()
+        s.sendall(bytes([1, len(u)]) + u + bytes([len(p)]) + p)
+        return recv_exact(s, 2)[1] == 0
+
+
+def cmd_auth_flood(a):
+    """2 threads send wrong passwords for a.seconds, each attempt from another address
+    of 127.0.1.0/24 (so the per-address throttle does not cut it short: this measures
+    the hashing's cost, not the throttle)."""
+    deadline = time.monotonic() + a.seconds
+    counts = [0, 0]
+
+    def run(k):
+        i = k
+        while time.monotonic() < deadline:
+            try:
+                auth_attempt(a.proxy, AUTH[0], "wrong", "127.0.1.%d" % (1 + i % 250))
+                counts[k] += 1
+            except (OSError, EOFError, ValueError):
+                pass
+            i += 2
+
+    threads = [threading.Thread(target=run, args=(k,)) for k in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    print("attempts %d" % sum(counts))
+    return 0
+
+
+def cmd_connect_times(a):
+    """a.n CONNECTs with the password: the median time from connect() to the reply."""
+    times = []
+    for _ in range(a.n):
+        start = time.monotonic()
+        with open_tunnel(a.proxy, a.target):
+            times.append(time.monotonic() - start)
+        time.sleep(0.05)
+    times.sort()
+    print("median %.2f ms" % (times[len(times) // 2] * 1000))
+    return 0
+
+
+def cmd_auth_throttle(a):
+    """a.n wrong passwords from a.source, then the right one from there: refused?"""
+    for _ in range(a.n):
+        if auth_attempt(a.proxy, AUTH[0], "wrong", a.source):
+            print("a wrong password was accepted")
+            return 1
+    start = time.monotonic()
+    ok = auth_attempt(a.proxy, AUTH[0], AUTH[1], a.source)
+    print("then: %s in %.1f ms" % ("accepted" if ok else "refused", (time.monotonic() - start) * 1000))
+    return 0
+
+
 def main():
     global AUTH
     p = argparse.ArgumentParser(description="raw SOCKS5 client for test-socks.sh")
@@ -453,6 +515,17 @@ def main():
     s.add_argument("target")
     s.add_argument("seconds", type=float)
     s.add_argument("--keepalive", action="store_true")
+    s = sub.add_parser("auth-flood")
+    s.add_argument("proxy")
+    s.add_argument("seconds", type=float)
+    s = sub.add_parser("connect-times")
+    s.add_argument("proxy")
+    s.add_argument("target")
+    s.add_argument("n", type=int)
+    s = sub.add_parser("auth-throttle")
+    s.add_argument("proxy")
+    s.add_argument("source")
+    s.add_argument("n", type=int)
     a = p.parse_args()
     if a.user is not None:
         AUTH = (a.user, a.password or "")
@@ -466,6 +539,9 @@ def main():
         "stall": cmd_stall,
         "hold": cmd_hold,
         "idle": cmd_idle,
+        "auth-flood": cmd_auth_flood,
+        "connect-times": cmd_connect_times,
+        "auth-throttle": cmd_auth_throttle,
     }[a.command]
     try:
         return fn(a)
