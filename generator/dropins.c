@@ -132,7 +132,7 @@ static int append_option(char **s, const char *option, const char *value)
 static int build_socks(const InstanceConfig *c, const DropinPaths *paths, const char *source,
                        GeneratedTree *tree)
 {
-        static const char *const default_allow[] = SOCKS_ALLOW_FROM_DEFAULT_INIT;
+        static const char *const default_allow[] = ALLOW_FROM_DEFAULT_INIT;
         const SocksConfig *s = &c->socks;
         _cleanup_free_ char *listen = strdup("ListenStream=\nListenDatagram=\n"), *exec = NULL,
                             *service = NULL, *credential = NULL, *users = NULL;
@@ -228,17 +228,36 @@ static int build_socks(const InstanceConfig *c, const DropinPaths *paths, const 
  * forward; the daemon finds each passed socket's forward by its bound address and type.
  * Nothing at all without Forward=.
  */
+/* " --allow-from NET" for each network of an AllowFrom= list, or of the default when
+ * it is empty ([Forward] and [DNS]). NULL: out of memory. */
+static char *allow_from_options(const IpNetwork *list, size_t n)
+{
+        static const char *const defaults[] = ALLOW_FROM_DEFAULT_INIT;
+        char *s = strdup(""), buf[IPNET_STRLEN];
+
+        for (size_t i = 0; s && i < (n > 0 ? n : ELEMENTSOF(defaults)); i++) {
+                char *t;
+                if (n > 0)
+                        ipnet_format(&list[i], buf);
+                t = strprintf("%s --allow-from %s", s, n > 0 ? buf : defaults[i]);
+                free(s);
+                s = t;
+        }
+        return s;
+}
+
 static int build_forward(const InstanceConfig *c, const DropinPaths *paths, const char *source,
                          GeneratedTree *tree)
 {
         _cleanup_free_ char *listen = strdup("ListenStream=\nListenDatagram=\n"), *exec = NULL,
-                            *service = NULL;
+                            *service = NULL, *allow = NULL;
         char buf[ENDPOINT_STRLEN];
         int r;
 
         if (c->n_forwards == 0)
                 return 0;
         exec = strprintf("%s/tsproxy-relay %s", paths->pkglibexecdir, c->name);
+        allow = allow_from_options(c->forward_allow_from, c->n_forward_allow_from);
         for (size_t i = 0; listen && exec && i < c->n_forwards; i++) {
                 const Forward *f = &c->forwards[i];
                 const char *proto = f->protocol == FORWARD_UDP ? "udp" : "tcp";
@@ -253,18 +272,19 @@ static int build_forward(const InstanceConfig *c, const DropinPaths *paths, cons
                 free(exec);
                 exec = t;
         }
-        if (!listen || !exec)
+        if (!listen || !exec || !allow)
                 return -ENOMEM;
         /* Per TCP connection 2 sockets and 2 pipes; per UDP session 1 socket. */
-        service = strprintf("LimitNOFILE=%u\n"
-                            "ExecStart=\n"
-                            "ExecStart=%s --max-connections %u --connect-timeout %u --udp-idle-timeout %u "
-                            "--udp-max-sessions %u --workers auto --egress %s%s%s\n",
-                            RELAY_MAX_CONNECTIONS * SOCKS_FDS_PER_CONNECTION + RELAY_UDP_MAX_SESSIONS + 64,
-                            exec, RELAY_MAX_CONNECTIONS, RELAY_CONNECT_TIMEOUT, RELAY_UDP_IDLE_TIMEOUT,
-                            RELAY_UDP_MAX_SESSIONS, egress_mode_to_string(c->forward_egress),
-                            c->forward_egress == EGRESS_TAILNET ? " --egress-interface " : "",
-                            c->forward_egress == EGRESS_TAILNET ? c->ts_tun : "");
+        service =
+                strprintf("LimitNOFILE=%u\n"
+                          "ExecStart=\n"
+                          "ExecStart=%s%s --max-connections %u --connect-timeout %u --udp-idle-timeout %u "
+                          "--udp-max-sessions %u --workers auto --egress %s%s%s\n",
+                          RELAY_MAX_CONNECTIONS * SOCKS_FDS_PER_CONNECTION + RELAY_UDP_MAX_SESSIONS + 64,
+                          exec, allow, RELAY_MAX_CONNECTIONS, RELAY_CONNECT_TIMEOUT, RELAY_UDP_IDLE_TIMEOUT,
+                          RELAY_UDP_MAX_SESSIONS, egress_mode_to_string(c->forward_egress),
+                          c->forward_egress == EGRESS_TAILNET ? " --egress-interface " : "",
+                          c->forward_egress == EGRESS_TAILNET ? c->ts_tun : "");
         if (!service)
                 return -ENOMEM;
 
@@ -286,7 +306,8 @@ static int build_forward(const InstanceConfig *c, const DropinPaths *paths, cons
 static int build_dns(const InstanceConfig *c, const DropinPaths *paths, const char *source,
                      GeneratedTree *tree)
 {
-        _cleanup_free_ char *listen = strdup("ListenStream=\nListenDatagram=\n"), *service = NULL;
+        _cleanup_free_ char *listen = strdup("ListenStream=\nListenDatagram=\n"), *service = NULL,
+                            *allow = allow_from_options(c->dns.allow_from, c->dns.n_allow_from);
         char buf[ENDPOINT_STRLEN];
         int r;
 
@@ -300,11 +321,12 @@ static int build_dns(const InstanceConfig *c, const DropinPaths *paths, const ch
                 listen = t;
         }
         /* Domain names have no '%' or '$' (config-keys.c): no escaping needed. */
-        service =
-                strprintf("ExecStart=\nExecStart=%s/tsproxy-dns %s --domain %s%s%s --egress-interface %s\n",
-                          paths->pkglibexecdir, c->name, c->dns.domain ?: c->name,
-                          c->dns.tailnet_domain ? " --tailnet-domain " : "", strempty(c->dns.tailnet_domain),
-                          c->ts_tun);
+        service = allow ? strprintf("ExecStart=\nExecStart=%s/tsproxy-dns %s --domain %s%s%s%s "
+                                    "--egress-interface %s\n",
+                                    paths->pkglibexecdir, c->name, c->dns.domain ?: c->name,
+                                    c->dns.tailnet_domain ? " --tailnet-domain " : "",
+                                    strempty(c->dns.tailnet_domain), allow, c->ts_tun)
+                        : NULL;
         if (!listen || !service)
                 return -ENOMEM;
 

@@ -27,8 +27,10 @@ enum {
         ARG_CACHE_SIZE,
         ARG_TIMEOUT,
         ARG_MAX_TCP_CLIENTS,
+        ARG_MAX_TCP_PER_SOURCE,
         ARG_EGRESS,
         ARG_EGRESS_INTERFACE,
+        ARG_ALLOW_FROM,
 };
 
 static void help(void)
@@ -48,14 +50,17 @@ static void help(void)
                "                              another only for tests and benchmarks)\n"
                "     --cache-size N           Answers kept (default %u; 0: no cache)\n"
                "     --timeout MSEC           SERVFAIL when upstream has not answered (default %u)\n"
-               "     --max-tcp-clients N      TCP connections at once (default 256)\n"
+               "     --max-tcp-clients N      TCP connections at once (default %u)\n"
+               "     --max-tcp-per-source N   TCP connections of one address (default %u)\n"
+               "     --allow-from NET         Answer only clients in NET (CIDR or an address);\n"
+               "                              repeatable (default the tailnet ranges and loopback)\n"
                "     --egress tailnet|any     Ask the upstream only through the tailscale\n"
                "                              interface (default tailnet), or by any route\n"
                "     --egress-interface IF    The tailscale interface (default %s)\n"
                "\n"
                "See the tsproxy-dns(8) man page for details.\n",
                program_invocation_short_name, DNS_DEFAULT_CACHE_SIZE, DNS_DEFAULT_TIMEOUT_MSEC,
-               TAILSCALE_TUN_DEFAULT);
+               DNS_DEFAULT_MAX_TCP_CLIENTS, DNS_DEFAULT_MAX_TCP_PER_SOURCE, TAILSCALE_TUN_DEFAULT);
 }
 
 int dns_domain_parse(const char *s, DnsName *ret)
@@ -101,8 +106,10 @@ int dns_options_parse(int argc, char *argv[], DnsOptions *ret)
                 {"cache-size", required_argument, NULL, ARG_CACHE_SIZE},
                 {"timeout", required_argument, NULL, ARG_TIMEOUT},
                 {"max-tcp-clients", required_argument, NULL, ARG_MAX_TCP_CLIENTS},
+                {"max-tcp-per-source", required_argument, NULL, ARG_MAX_TCP_PER_SOURCE},
                 {"egress", required_argument, NULL, ARG_EGRESS},
                 {"egress-interface", required_argument, NULL, ARG_EGRESS_INTERFACE},
+                {"allow-from", required_argument, NULL, ARG_ALLOW_FROM},
                 {}};
         _cleanup_free_ DnsOptions *o = calloc(1, sizeof(DnsOptions));
         const char *reason = NULL, *domain = NULL;
@@ -113,13 +120,15 @@ int dns_options_parse(int argc, char *argv[], DnsOptions *ret)
                 return -ENOMEM;
         o->cache_size = DNS_DEFAULT_CACHE_SIZE;
         o->timeout_msec = DNS_DEFAULT_TIMEOUT_MSEC;
-        o->max_tcp_clients = 256;
+        o->max_tcp_clients = DNS_DEFAULT_MAX_TCP_CLIENTS;
+        o->max_tcp_per_source = DNS_DEFAULT_MAX_TCP_PER_SOURCE;
         o->egress = EGRESS_MODE_DEFAULT;
         snprintf(o->egress_interface, sizeof(o->egress_interface), "%s", TAILSCALE_TUN_DEFAULT);
         r = endpoint_parse(DNS_DEFAULT_UPSTREAM, &o->upstream, &o->upstream_len);
         if (r < 0)
                 return r;
 
+        optind = 0; /* getopt_long() keeps state: the unit tests call us more than once */
         while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
                 switch (c) {
                 case 'h': help(); return 0;
@@ -155,12 +164,15 @@ int dns_options_parse(int argc, char *argv[], DnsOptions *ret)
                         o->timeout_msec = (unsigned)v;
                         break;
                 case ARG_MAX_TCP_CLIENTS:
-                        if (parse_unsigned(optarg, 65536, &v) < 0 || v == 0) {
-                                fprintf(stderr, "--max-tcp-clients: '%s' is not a number 1..65536.\n",
-                                        optarg);
+                case ARG_MAX_TCP_PER_SOURCE:
+                        if (parse_unsigned(optarg, DNS_MAX_TCP_CLIENTS_MAX, &v) < 0 || v == 0) {
+                                fprintf(stderr, "--%s: '%s' is not a number 1..%u.\n",
+                                        c == ARG_MAX_TCP_CLIENTS ? "max-tcp-clients" : "max-tcp-per-source",
+                                        optarg, DNS_MAX_TCP_CLIENTS_MAX);
                                 return -EINVAL;
                         }
-                        o->max_tcp_clients = (unsigned)v;
+                        *(c == ARG_MAX_TCP_CLIENTS ? &o->max_tcp_clients : &o->max_tcp_per_source) =
+                                (unsigned)v;
                         break;
                 case ARG_EGRESS:
                         if (egress_mode_from_string(optarg, &o->egress) < 0) {
@@ -176,6 +188,10 @@ int dns_options_parse(int argc, char *argv[], DnsOptions *ret)
                         }
                         snprintf(o->egress_interface, sizeof(o->egress_interface), "%s", optarg);
                         break;
+                case ARG_ALLOW_FROM:
+                        if (allow_from_add_option(&o->allow_from, optarg) < 0)
+                                return -EINVAL;
+                        break;
                 default: return -EINVAL;
                 }
         }
@@ -190,6 +206,8 @@ int dns_options_parse(int argc, char *argv[], DnsOptions *ret)
         }
         strcpy(o->name, argv[optind]);
         if (domain_option("--domain", domain ?: o->name, &o->domain, o->domain_text) < 0)
+                return -EINVAL;
+        if (allow_from_finish(&o->allow_from) < 0)
                 return -EINVAL;
         *ret = *o;
         return 1;

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <sys/socket.h>
 
+#include "allow-from.h"
 #include "dns-wire.h"
 #include "egress-mode.h"
 #include "instance.h"
@@ -18,8 +19,11 @@
 #define DNS_DEFAULT_CACHE_SIZE 4096u
 #define DNS_CACHE_SIZE_MAX     1000000u
 /* Bytes of answers the cache may hold, per entry allowed: 4096 entries, 16 MiB. */
-#define DNS_CACHE_BYTES_PER_ENTRY 4096u
-#define DNS_DEFAULT_TIMEOUT_MSEC  2000u
+#define DNS_CACHE_BYTES_PER_ENTRY      4096u
+#define DNS_DEFAULT_TIMEOUT_MSEC       2000u
+#define DNS_DEFAULT_MAX_TCP_CLIENTS    256u
+#define DNS_DEFAULT_MAX_TCP_PER_SOURCE 32u
+#define DNS_MAX_TCP_CLIENTS_MAX        65536u
 
 typedef struct DnsOptions {
         char name[INSTANCE_NAME_BUFSZ];
@@ -32,6 +36,8 @@ typedef struct DnsOptions {
         unsigned cache_size;   /* entries; 0: no cache */
         unsigned timeout_msec; /* for an upstream answer, then SERVFAIL */
         unsigned max_tcp_clients;
+        unsigned max_tcp_per_source; /* TCP clients of one address (tcp-admit.h) */
+        AllowFrom allow_from;        /* clients answered; others are cut at recvmsg/accept */
         /* tailnet: queries to the upstream are bound to egress_interface (egress-mode.h) */
         EgressMode egress;
         char egress_interface[IF_NAMESIZE];

@@ -9,19 +9,33 @@
  * wildcard listener answers correctly on a host with several addresses. Queries are
  * never logged (a busy resolver must not flood the journal); the counters in STATUS=
  * say what happens.
+ *
+ * Clients outside --allow-from are cut before their query is parsed: a UDP query is
+ * dropped unanswered (no reply to reflect at a forged source), a TCP client is closed
+ * right after accept(). Which TCP clients stay when a new one comes is tcp-admit.h's.
+ *
+ * accept() failing for lack of descriptors or memory (EMFILE, ENFILE, ENOBUFS, ENOMEM)
+ * would fail again at once on the same pending connection: the TCP listeners are
+ * switched off for a while (ACCEPT_BACKOFF_MIN_USEC, doubling to ACCEPT_BACKOFF_MAX_USEC
+ * while it goes on) instead of spinning, and the error is logged once per
+ * ACCEPT_LOG_INTERVAL_USEC with the count of those left out.
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <systemd/sd-daemon.h>
 
 #include "dns-synth.h"
 #include "listen-fds.h"
 #include "server.h"
 
-#define UDP_BATCH    64
-#define ACCEPT_BATCH 32
+#define UDP_BATCH                64
+#define ACCEPT_BATCH             32
+#define ACCEPT_BACKOFF_MIN_USEC  (100 * 1000ull)
+#define ACCEPT_BACKOFF_MAX_USEC  (1000 * 1000ull)
+#define ACCEPT_LOG_INTERVAL_USEC (10 * 1000000ull)
 
 uint64_t server_now(const Server *s)
 {
@@ -79,6 +93,13 @@ void server_handle_query(Server *s, const uint8_t *msg, size_t len, const DnsCli
                 server_reply(s, client, &q, (unsigned)r, NULL, 0);
                 return;
         }
+        /* Zone transfers of any name, the domain's apex included: nothing here is a zone
+         * to hand out (and the tailnet's MagicDNS is not asked for one). */
+        if (qtype_is_transfer(q.qtype)) {
+                s->n_refused++;
+                server_reply(s, client, &q, DNS_RCODE_NOTIMP, NULL, 0);
+                return;
+        }
 
         switch (dns_synth(&q, &o->domain, &buf)) {
         case DNS_SYNTH_REFUSED:
@@ -102,11 +123,6 @@ void server_handle_query(Server *s, const uint8_t *msg, size_t len, const DnsCli
                 }
                 s->n_refused++;
                 server_reply(s, client, &q, DNS_RCODE_REFUSED, NULL, 0);
-                return;
-        }
-        if (qtype_is_transfer(q.qtype)) {
-                s->n_refused++;
-                server_reply(s, client, &q, DNS_RCODE_NOTIMP, NULL, 0);
                 return;
         }
         if (s->cache) {
@@ -157,6 +173,10 @@ static int on_udp(sd_event_source *source, int fd, uint32_t revents, void *userd
                         continue;
                 }
                 c.peer_len = mh.msg_namelen;
+                if (!allow_from_contains(&s->options->allow_from, (struct sockaddr *)&c.peer)) {
+                        s->n_dropped++; /* --allow-from: no answer at all */
+                        continue;
+                }
                 pktinfo_take(&mh, &c.local);
                 /* Larger than any query we answer over UDP: drop (MSG_TRUNC cut it). */
                 if (mh.msg_flags & MSG_TRUNC) {
@@ -168,25 +188,98 @@ static int on_udp(sd_event_source *source, int fd, uint32_t revents, void *userd
         return 0;
 }
 
+static int on_accept_resume(sd_event_source *source, uint64_t usec, void *userdata)
+{
+        Server *s = userdata;
+
+        for (size_t i = 0; i < s->n_tcp; i++)
+                (void)sd_event_source_set_enabled(s->tcp_listeners[i], SD_EVENT_ON);
+        return 0;
+}
+
+/* accept() failed with error: back off if retrying now would fail the same way. */
+static void accept_failed(Server *s, int error)
+{
+        uint64_t suppressed;
+        int r;
+
+        if (ratelimit_below(&s->accept_log, server_now(s), &suppressed)) {
+                if (suppressed > 0)
+                        log_warning_errno(s->log, error,
+                                          "Failed to accept a TCP client: %m (and %" PRIu64
+                                          " more times since the last message)",
+                                          suppressed);
+                else
+                        log_warning_errno(s->log, error, "Failed to accept a TCP client: %m");
+        }
+        if (error != -EMFILE && error != -ENFILE && error != -ENOBUFS && error != -ENOMEM)
+                return;
+        s->accept_backoff_usec = s->accept_backoff_usec == 0 ? ACCEPT_BACKOFF_MIN_USEC
+                                 : s->accept_backoff_usec * 2 > ACCEPT_BACKOFF_MAX_USEC
+                                         ? ACCEPT_BACKOFF_MAX_USEC
+                                         : s->accept_backoff_usec * 2;
+        s->n_accept_backoffs++;
+        for (size_t i = 0; i < s->n_tcp; i++)
+                (void)sd_event_source_set_enabled(s->tcp_listeners[i], SD_EVENT_OFF);
+        if (!s->accept_resume)
+                r = sd_event_add_time_relative(s->event, &s->accept_resume, CLOCK_MONOTONIC,
+                                               s->accept_backoff_usec, 10000, on_accept_resume, s);
+        else {
+                r = sd_event_source_set_time_relative(s->accept_resume, s->accept_backoff_usec);
+                if (r >= 0)
+                        r = sd_event_source_set_enabled(s->accept_resume, SD_EVENT_ONESHOT);
+        }
+        if (r < 0) /* no timer: do not stay deaf */
+                on_accept_resume(NULL, 0, s);
+}
+
+/* A TCP client, admitted or not: see tcp-admit.h. */
+static void tcp_client_take(Server *s, int cfd, const struct sockaddr_storage *peer)
+{
+        const DnsOptions *o = s->options;
+        TcpAdmitEntry *victim;
+        int r;
+
+        if (!allow_from_contains(&o->allow_from, (const struct sockaddr *)peer)) {
+                s->n_dropped++;
+                safe_close(cfd);
+                return;
+        }
+        switch (tcp_admit(s->tcp_clients, s->n_tcp_clients, (const struct sockaddr *)peer,
+                          o->max_tcp_clients, o->max_tcp_per_source, &victim)) {
+        case TCP_ADMIT: break;
+        case TCP_ADMIT_EVICT:
+                s->n_tcp_evicted++;
+                tcp_client_free_entry(victim);
+                break;
+        case TCP_ADMIT_REFUSE:
+                s->n_dropped++;
+                safe_close(cfd);
+                return;
+        }
+        r = tcp_client_new(s, cfd, peer);
+        if (r < 0) {
+                accept_failed(s, r);
+                safe_close(cfd);
+        }
+}
+
 static int on_accept(sd_event_source *source, int fd, uint32_t revents, void *userdata)
 {
         Server *s = userdata;
 
         for (int i = 0; i < ACCEPT_BATCH; i++) {
-                int r, cfd = listen_fd_accept(s->log, fd, NULL, NULL);
+                struct sockaddr_storage peer;
+                socklen_t len = sizeof(peer);
+                int cfd = accept4(fd, (struct sockaddr *)&peer, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
-                if (cfd < 0)
+                if (cfd < 0) {
+                        if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+                                accept_failed(s, -errno);
                         return 0;
-                if (s->n_tcp_clients >= s->options->max_tcp_clients) {
-                        s->n_dropped++;
-                        safe_close(cfd);
-                        continue;
                 }
-                r = tcp_client_new(s, cfd);
-                if (r < 0) {
-                        log_warning_errno(s->log, r, "Failed to set up a TCP client: %m");
-                        safe_close(cfd);
-                }
+                s->accept_backoff_usec = 0;
+                tcp_client_take(s, cfd, &peer);
         }
         return 0;
 }
@@ -211,6 +304,7 @@ int server_init(Server *s, sd_event *event, const DnsOptions *options, const Log
         s->log = log;
         s->options = options;
         s->event = event;
+        s->accept_log = RATELIMIT_INIT(ACCEPT_LOG_INTERVAL_USEC);
         if (options->cache_size > 0) {
                 s->cache = dns_cache_new(options->cache_size,
                                          (size_t)options->cache_size * DNS_CACHE_BYTES_PER_ENTRY);
@@ -227,8 +321,8 @@ void server_done(Server *s)
 {
         while (s->upstreams)
                 upstream_free(s->upstreams);
-        while (s->tcp_clients)
-                tcp_client_free(s->tcp_clients);
+        tcp_clients_free(s);
+        s->accept_resume = sd_event_source_disable_unref(s->accept_resume);
         for (size_t i = 0; i < s->n_tcp; i++)
                 sd_event_source_disable_unref(s->tcp_listeners[i]);
         free(s->tcp_listeners);

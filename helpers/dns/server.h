@@ -23,7 +23,9 @@
 #include "log.h"
 #include "options.h"
 #include "pktinfo.h"
+#include "ratelimit.h"
 #include "status-line.h"
+#include "tcp-admit.h"
 
 typedef struct Server Server;
 typedef struct TcpClient TcpClient;
@@ -56,12 +58,18 @@ struct Server {
         sd_event_source **tcp_listeners;
         size_t n_tcp;
 
-        TcpClient *tcp_clients;
+        TcpAdmitEntry *tcp_clients; /* in TcpClient (tcp.c), newest first */
         unsigned n_tcp_clients;
         Upstream *upstreams;
         unsigned n_upstreams;
 
         uint64_t n_queries, n_synthesized, n_cache_hits, n_forwarded, n_refused, n_failed, n_dropped;
+        uint64_t n_tcp_evicted, n_accept_backoffs;
+
+        /* accept() out of descriptors or memory: listeners off for accept_backoff_usec. */
+        sd_event_source *accept_resume;
+        uint64_t accept_backoff_usec; /* 0: the last accept() worked */
+        RateLimit accept_log;
         StatusLine status;
         bool warned_no_tailnet;
 
@@ -87,8 +95,10 @@ static inline void server_status_changed(Server *s)
 }
 
 /* tcp.c */
-int tcp_client_new(Server *s, int fd);
+int tcp_client_new(Server *s, int fd, const struct sockaddr_storage *peer);
 void tcp_client_free(TcpClient *c);
+void tcp_client_free_entry(TcpAdmitEntry *e);
+void tcp_clients_free(Server *s);
 /* Queue a response (the 2 length bytes are added); 0 or -ENOMEM. */
 int tcp_client_queue(TcpClient *c, const uint8_t *msg, size_t len);
 /* A query of c went upstream / came back (then reading continues if it was held back). */

@@ -11,6 +11,13 @@
  * too much output unread by the client, or too many of its queries upstream. Whatever
  * ends the wait (output drained: an EPOLLOUT edge; an upstream answer:
  * tcp_client_upstream_done()) calls it again, so no edge is lost.
+ *
+ * One timer per client bounds both its silence and its slowness: it is set when the
+ * client connects and again each time a query has arrived complete, never for a part of
+ * one. So a query must arrive whole within TCP_QUERY_TIMEOUT_USEC (a client that
+ * trickles a byte every few seconds is closed), and a client that asks nothing more is
+ * closed after the same time. Which clients are kept when a new one comes is
+ * tcp-admit.h's decision.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -21,17 +28,16 @@
 #include "list.h"
 #include "server.h"
 
-#define TCP_IDLE_TIMEOUT_USEC (10 * 1000000ull)
-#define TCP_OUTPUT_MAX        (256 * 1024)
-#define TCP_PENDING_MAX       32
-#define TCP_EVENTS            (EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET)
+#define TCP_QUERY_TIMEOUT_USEC (10 * 1000000ull)
+#define TCP_OUTPUT_MAX         (256 * 1024)
+#define TCP_PENDING_MAX        32
+#define TCP_EVENTS             (EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET)
 
 struct TcpClient {
+        TcpAdmitEntry entry; /* in Server.tcp_clients; entry.pending: its queries upstream */
         Server *server;
-        TcpClient *prev, *next;
         int fd;
         sd_event_source *source, *timer;
-        unsigned pending; /* its queries upstream */
         bool eof;
         bool busy; /* inside tcp_client_process(): free later */
         bool dead;
@@ -53,7 +59,7 @@ void tcp_client_free(TcpClient *c)
         }
         s = c->server;
         upstream_orphan_client(s, c);
-        LIST_REMOVE(s->tcp_clients, c);
+        LIST_REMOVE(s->tcp_clients, &c->entry);
         s->n_tcp_clients--;
         sd_event_source_disable_unref(c->source);
         sd_event_source_disable_unref(c->timer);
@@ -102,13 +108,16 @@ static int tcp_client_handle_input(TcpClient *c)
         DnsClient client = {.tcp = c};
         size_t p = 0;
 
-        while (c->pending < TCP_PENDING_MAX && c->n_in - p >= 2) {
+        while (c->entry.pending < TCP_PENDING_MAX && c->n_in - p >= 2) {
                 size_t len = (size_t)c->in[p] << 8 | c->in[p + 1];
 
                 if (len == 0)
                         return -EBADMSG;
                 if (c->n_in - p < 2 + len)
                         break;
+                /* A whole query: the client has TCP_QUERY_TIMEOUT_USEC for the next. */
+                c->entry.active_usec = server_now(c->server);
+                (void)sd_event_source_set_time_relative(c->timer, TCP_QUERY_TIMEOUT_USEC);
                 server_handle_query(c->server, c->in + p + 2, len, &client);
                 p += 2 + len;
         }
@@ -128,10 +137,10 @@ static void tcp_client_process(TcpClient *c)
                 r = tcp_client_flush(c);
                 if (r < 0)
                         break;
-                if (c->out_len - c->out_off > TCP_OUTPUT_MAX || c->pending >= TCP_PENDING_MAX)
+                if (c->out_len - c->out_off > TCP_OUTPUT_MAX || c->entry.pending >= TCP_PENDING_MAX)
                         goto wait;
                 if (c->eof) {
-                        if (c->pending == 0 && c->out_len == c->out_off)
+                        if (c->entry.pending == 0 && c->out_len == c->out_off)
                                 r = -ECONNRESET; /* all answered: close */
                         else
                                 goto wait;
@@ -150,7 +159,6 @@ static void tcp_client_process(TcpClient *c)
                         continue;
                 }
                 c->n_in += (size_t)n;
-                (void)sd_event_source_set_time_relative(c->timer, TCP_IDLE_TIMEOUT_USEC);
                 r = tcp_client_handle_input(c);
                 if (r < 0)
                         break;
@@ -180,9 +188,9 @@ static int on_tcp_timer(sd_event_source *source, uint64_t usec, void *userdata)
 {
         TcpClient *c = userdata;
 
-        /* Idle: nothing read for the timeout, and nothing still to answer. */
-        if (c->pending > 0) {
-                (void)sd_event_source_set_time_relative(source, TCP_IDLE_TIMEOUT_USEC);
+        /* No whole query for the timeout (idle, or too slow), and nothing still to answer. */
+        if (c->entry.pending > 0) {
+                (void)sd_event_source_set_time_relative(source, TCP_QUERY_TIMEOUT_USEC);
                 (void)sd_event_source_set_enabled(source, SD_EVENT_ONESHOT);
                 return 0;
         }
@@ -192,35 +200,46 @@ static int on_tcp_timer(sd_event_source *source, uint64_t usec, void *userdata)
 
 void tcp_client_pending_inc(TcpClient *c)
 {
-        c->pending++;
+        c->entry.pending++;
 }
 
 void tcp_client_upstream_done(TcpClient *c)
 {
-        c->pending--;
+        c->entry.pending--;
         /* Inside tcp_client_process() (a query that failed at once), its loop goes on. */
         if (!c->busy)
                 tcp_client_process(c);
 }
 
-int tcp_client_new(Server *s, int fd)
+void tcp_clients_free(Server *s)
+{
+        while (s->tcp_clients)
+                tcp_client_free(container_of(s->tcp_clients, TcpClient, entry));
+}
+
+void tcp_client_free_entry(TcpAdmitEntry *e)
+{
+        tcp_client_free(container_of(e, TcpClient, entry));
+}
+
+int tcp_client_new(Server *s, int fd, const struct sockaddr_storage *peer)
 {
         TcpClient *c = malloc(sizeof(TcpClient));
         int r;
 
         if (!c)
                 return -ENOMEM;
-        *c = (TcpClient){.server = s, .fd = fd};
+        *c = (TcpClient){.entry = {.peer = *peer, .active_usec = server_now(s)}, .server = s, .fd = fd};
         r = sd_event_add_io(s->event, &c->source, fd, TCP_EVENTS, on_tcp_event, c);
         if (r >= 0)
-                r = sd_event_add_time_relative(s->event, &c->timer, CLOCK_MONOTONIC, TCP_IDLE_TIMEOUT_USEC,
+                r = sd_event_add_time_relative(s->event, &c->timer, CLOCK_MONOTONIC, TCP_QUERY_TIMEOUT_USEC,
                                                250000, on_tcp_timer, c);
         if (r < 0) {
                 sd_event_source_disable_unref(c->source);
                 free(c);
                 return r;
         }
-        LIST_PREPEND(s->tcp_clients, c);
+        LIST_PREPEND(s->tcp_clients, &c->entry);
         s->n_tcp_clients++;
         /* The query usually arrives with the connection: read it now. */
         tcp_client_process(c);

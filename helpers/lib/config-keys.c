@@ -403,17 +403,23 @@ static void ipnet_meant(const char *value, char buf[static IPNET_STRLEN])
         ipnet_format(&n, buf);
 }
 
-static int key_socks_allow_from(InstanceConfig *c, const char *section, const char *key, const char *value,
-                                ConfigLocation at, Diagnostics *d)
+/* AllowFrom= of [SOCKS], [Forward] and [DNS]: one list each, the same rules. */
+static int key_allow_from(InstanceConfig *c, const char *section, const char *key, const char *value,
+                          ConfigLocation at, Diagnostics *d)
 {
-        SocksConfig *s = &c->socks;
+        IpNetwork **list = strcmp(section, "SOCKS") == 0 ? &c->socks.allow_from
+                           : strcmp(section, "DNS") == 0 ? &c->dns.allow_from
+                                                         : &c->forward_allow_from;
+        size_t *count = strcmp(section, "SOCKS") == 0 ? &c->socks.n_allow_from
+                        : strcmp(section, "DNS") == 0 ? &c->dns.n_allow_from
+                                                      : &c->n_forward_allow_from;
         IpNetwork net, *n;
         int r;
 
         if (!*value) {
-                free(s->allow_from);
-                s->allow_from = NULL;
-                s->n_allow_from = 0;
+                free(*list);
+                *list = NULL;
+                *count = 0;
                 return 0;
         }
         r = ipnet_parse(value, &net);
@@ -428,16 +434,19 @@ static int key_socks_allow_from(InstanceConfig *c, const char *section, const ch
                 return invalid_value(c, d, at, section, key, value,
                                      "expected an IPv4 or IPv6 network in CIDR form, such as 100.64.0.0/10 "
                                      "or fd7a:115c:a1e0::/48, or a single address.");
-        for (size_t i = 0; i < s->n_allow_from; i++)
-                if (s->allow_from[i].family == net.family && s->allow_from[i].prefix == net.prefix &&
-                    memcmp(s->allow_from[i].bytes, net.bytes, sizeof(net.bytes)) == 0)
-                        return 0; /* listed already: no harm */
+        for (size_t i = 0; i < *count; i++)
+                if ((*list)[i].family == net.family && (*list)[i].prefix == net.prefix &&
+                    memcmp((*list)[i].bytes, net.bytes, sizeof(net.bytes)) == 0)
+                        return 0;     /* listed already: no harm */
+        if (*count >= ALLOW_FROM_MAX) /* the daemon would refuse its command line */
+                return invalid_value(c, d, at, section, key, value, "more than %d networks in this section.",
+                                     ALLOW_FROM_MAX);
 
-        n = reallocarray(s->allow_from, s->n_allow_from + 1, sizeof(IpNetwork));
+        n = reallocarray(*list, *count + 1, sizeof(IpNetwork));
         if (!n)
                 return -ENOMEM;
-        s->allow_from = n;
-        s->allow_from[s->n_allow_from++] = net;
+        *list = n;
+        (*list)[(*count)++] = net;
         return 0;
 }
 
@@ -789,7 +798,7 @@ static const KeyEntry key_table[] = {
         {"Tailscale", "Port", key_port},
         {"Tailscale", "ExtraArguments", key_extra_arguments},
         {"SOCKS", "Listen", key_socks_listen},
-        {"SOCKS", "AllowFrom", key_socks_allow_from},
+        {"SOCKS", "AllowFrom", key_allow_from},
         {"SOCKS", "Egress", key_socks_egress},
         {"Forward", "Egress", key_forward_egress},
         {"SOCKS", "PasswordFile", key_socks_password_file},
@@ -802,6 +811,8 @@ static const KeyEntry key_table[] = {
         {"DNS", "Domain", key_dns_domain},
         {"DNS", "TailnetDomain", key_dns_domain},
         {"Forward", "Forward", key_forward},
+        {"Forward", "AllowFrom", key_allow_from},
+        {"DNS", "AllowFrom", key_allow_from},
 };
 
 bool config_section_known(const char *section)

@@ -33,6 +33,8 @@ void instance_config_done(InstanceConfig *c)
         free(c->dns.listen);
         free(c->dns.domain);
         free(c->dns.tailnet_domain);
+        free(c->dns.allow_from);
+        free(c->forward_allow_from);
         free(c->forwards);
         *c = (InstanceConfig){};
 }

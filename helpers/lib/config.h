@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "addr.h"
+#include "allow-from.h"
 #include "diagnostics.h"
 #include "egress-mode.h"
 #include "instance.h"
@@ -51,17 +52,13 @@ typedef struct SocksListen {
 #define SOCKS_WORKERS_MAX               64u              /* Workers=: 0 is auto */
 #define SOCKS_TIMEOUT_MAX               (7u * 24 * 3600) /* IdleTimeoutSec=: a week, in seconds */
 #define SOCKS_HANDSHAKE_TIMEOUT_MAX     3600u
-/* The tailnet ranges plus loopback; AllowFrom= without any value means these. */
-#define SOCKS_ALLOW_FROM_DEFAULT_INIT                                                                       \
-        {                                                                                                   \
-                "100.64.0.0/10", "fd7a:115c:a1e0::/48", "127.0.0.0/8", "::1/128"                            \
-        }
-#define SOCKS_ALLOW_FROM_DEFAULT_COUNT 4
+/* AllowFrom= of [SOCKS], [Forward] and [DNS] without any value: ALLOW_FROM_DEFAULT_INIT
+ * (allow-from.h). */
 
 typedef struct SocksConfig {
         SocksListen *listen; /* none: no proxy for this instance */
         size_t n_listen;
-        IpNetwork *allow_from; /* none: SOCKS_ALLOW_FROM_DEFAULT */
+        IpNetwork *allow_from; /* none: ALLOW_FROM_DEFAULT_INIT */
         size_t n_allow_from;
         EgressMode egress;
         char *password_file; /* absolute path, or NULL: no authentication */
@@ -97,8 +94,10 @@ typedef struct Forward {
 typedef struct DnsConfig {
         SocksListen *listen; /* none: no DNS server for this instance */
         size_t n_listen;
-        char *domain;         /* lowercase, no final dot; NULL: the instance name */
-        char *tailnet_domain; /* lowercase, no final dot; NULL: not set (addresses only) */
+        char *domain;          /* lowercase, no final dot; NULL: the instance name */
+        char *tailnet_domain;  /* lowercase, no final dot; NULL: not set (addresses only) */
+        IpNetwork *allow_from; /* none: ALLOW_FROM_DEFAULT_INIT */
+        size_t n_allow_from;
 } DnsConfig;
 
 typedef struct InstanceConfig {
@@ -137,7 +136,9 @@ typedef struct InstanceConfig {
         /* [Forward] */
         Forward *forwards;
         size_t n_forwards;
-        EgressMode forward_egress; /* [Forward] Egress= */
+        EgressMode forward_egress;     /* [Forward] Egress= */
+        IpNetwork *forward_allow_from; /* [Forward] AllowFrom=; none: ALLOW_FROM_DEFAULT_INIT */
+        size_t n_forward_allow_from;
 } InstanceConfig;
 
 typedef struct ConfigSet {

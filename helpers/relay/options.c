@@ -21,6 +21,7 @@
 enum {
         ARG_VERSION = 0x100,
         ARG_FORWARD,
+        ARG_ALLOW_FROM,
         ARG_MAX_CONNECTIONS,
         ARG_CONNECT_TIMEOUT,
         ARG_UDP_IDLE_TIMEOUT,
@@ -44,6 +45,8 @@ static void help(void)
                "                              tcp or udp; LISTEN the passed socket's address\n"
                "                              (A.B.C.D:PORT or [IPV6]:PORT); TARGET an address\n"
                "                              or NAME:PORT (resolved per connection); repeatable\n"
+               "     --allow-from NET         Serve only clients in NET (CIDR or an address);\n"
+               "                              repeatable (default the tailnet ranges and loopback)\n"
                "     --max-connections N      Close new TCP clients beyond N (default 4096)\n"
                "     --connect-timeout SEC    Give up connecting to a target after SEC (default 10)\n"
                "     --udp-idle-timeout SEC   End UDP sessions idle this long (default 60)\n"
@@ -100,6 +103,7 @@ int relay_options_parse(int argc, char *argv[], RelayOptions *ret)
                 {"help", no_argument, NULL, 'h'},
                 {"version", no_argument, NULL, ARG_VERSION},
                 {"forward", required_argument, NULL, ARG_FORWARD},
+                {"allow-from", required_argument, NULL, ARG_ALLOW_FROM},
                 {"max-connections", required_argument, NULL, ARG_MAX_CONNECTIONS},
                 {"connect-timeout", required_argument, NULL, ARG_CONNECT_TIMEOUT},
                 {"udp-idle-timeout", required_argument, NULL, ARG_UDP_IDLE_TIMEOUT},
@@ -134,6 +138,7 @@ int relay_options_parse(int argc, char *argv[], RelayOptions *ret)
                         relay_options_done(&o);
                         return 0;
                 case ARG_FORWARD: r = add_forward(&o, optarg); break;
+                case ARG_ALLOW_FROM: r = allow_from_add_option(&o.allow_from, optarg); break;
                 case ARG_MAX_CONNECTIONS:
                 case ARG_UDP_MAX_SESSIONS:
                         if (parse_unsigned(optarg, 1000000, &v) < 0 || v == 0) {
@@ -196,6 +201,8 @@ int relay_options_parse(int argc, char *argv[], RelayOptions *ret)
                 fprintf(stderr, "No --forward given: nothing to do.\n");
                 r = -EINVAL;
         }
+        if (r >= 0)
+                r = allow_from_finish(&o.allow_from);
         if (r < 0) {
                 relay_options_done(&o);
                 return r;

@@ -9,6 +9,7 @@
 #include <net/if.h>
 #include <stdint.h>
 
+#include "allow-from.h"
 #include "egress-mode.h"
 #include "forward.h"
 #include "instance.h"
@@ -17,6 +18,7 @@ typedef struct RelayOptions {
         char name[INSTANCE_NAME_BUFSZ];
         ForwardSpec *forwards; /* owned */
         size_t n_forwards;
+        AllowFrom allow_from;           /* clients served; others are cut at accept/recvmsg */
         unsigned max_connections;       /* live TCP connections; more are closed at once */
         uint64_t connect_timeout_usec;  /* for a TCP connection to its target */
         uint64_t udp_idle_timeout_usec; /* a UDP session without traffic ends */

@@ -15,6 +15,9 @@
  * A target that refuses (or cannot be reached in --connect-timeout): the client gets a
  * clean close, a FIN, after what it sent is read and dropped (closing with unread data
  * would send a RST). Per-connection events are logged at debug level only.
+ *
+ * A client outside --allow-from is closed right after accept(), as one beyond
+ * --max-connections is: both count as refused in STATUS=.
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -216,12 +219,17 @@ int tcp_on_accept(sd_event_source *source, int fd, uint32_t revents, void *userd
         Forwarder *f = l->forwarder;
 
         for (int i = 0; i < ACCEPT_BATCH; i++) {
-                int r, cfd = listen_fd_accept(f->log, fd, NULL, NULL);
+                struct sockaddr_storage peer;
+                socklen_t len;
+                int r, cfd = listen_fd_accept(f->log, fd, &peer, &len);
 
                 if (cfd < 0)
                         return 0; /* none left, or another worker took it */
-                r = tcp_connection_new(l, cfd);
-                if (r == -EBUSY) { /* --max-connections */
+                if (!allow_from_contains(&f->options->allow_from, (struct sockaddr *)&peer))
+                        r = -EPERM; /* --allow-from: closed before a byte is read */
+                else
+                        r = tcp_connection_new(l, cfd);
+                if (r == -EBUSY || r == -EPERM) { /* --max-connections, --allow-from */
                         atomic_fetch_add_explicit(&f->shared->n_tcp_refused, 1, memory_order_relaxed);
                         forwarder_status_changed(f);
                         safe_close(cfd);

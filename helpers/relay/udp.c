@@ -309,6 +309,9 @@ int udp_on_datagram(sd_event_source *source, int fd, uint32_t revents, void *use
                 }
                 if (client.ss_family != AF_INET && client.ss_family != AF_INET6)
                         continue;
+                /* --allow-from: dropped before it opens a session or reaches a target. */
+                if (!allow_from_contains(&f->options->allow_from, (struct sockaddr *)&client))
+                        continue;
                 hash = session_hash(l, (struct sockaddr *)&client);
                 s = session_find(f, l, (struct sockaddr *)&client, hash);
                 if (!s) {

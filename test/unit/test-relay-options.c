@@ -237,6 +237,73 @@ static void test_options_invalid(void **state)
                          -EINVAL);
 }
 
+/* A command line with n --allow-from networks (getopt permutes argv: a new one each time). */
+static int parse_allow_many(RelayOptions *o, int n)
+{
+        char *argv[4 + 2 * (ALLOW_FROM_MAX + 1) + 1], nets[ALLOW_FROM_MAX + 1][32];
+        int argc = 0;
+
+        assert_true(n <= ALLOW_FROM_MAX + 1);
+        argv[argc++] = (char *)"tsproxy-relay";
+        argv[argc++] = (char *)"a";
+        argv[argc++] = (char *)"--forward";
+        argv[argc++] = (char *)"tcp:127.0.0.1:1=127.0.0.1:2";
+        for (int i = 0; i < n; i++) {
+                snprintf(nets[i], sizeof(nets[i]), "10.0.%d.0/24", i);
+                argv[argc++] = (char *)"--allow-from";
+                argv[argc++] = nets[i];
+        }
+        argv[argc] = NULL;
+        return relay_options_parse(argc, argv, o);
+}
+
+/* --allow-from: the default when none is given (ALLOW_FROM_DEFAULT_INIT), else exactly
+ * the networks given, and a refusal for what is not a network. */
+static void test_options_allow_from(void **state)
+{
+        struct sockaddr_in v4 = {.sin_family = AF_INET};
+        struct sockaddr_in6 v6 = {.sin6_family = AF_INET6};
+        char buf[IPNET_STRLEN];
+        RelayOptions o;
+
+        assert_int_equal(parse(&o, "a", "--forward", "tcp:127.0.0.1:1=127.0.0.1:2", NULL), 1);
+        assert_int_equal(o.allow_from.n, 4);
+        ipnet_format(&o.allow_from.nets[0], buf);
+        assert_string_equal(buf, "100.64.0.0/10");
+        ipnet_format(&o.allow_from.nets[1], buf);
+        assert_string_equal(buf, "fd7a:115c:a1e0::/48");
+        inet_pton(AF_INET, "127.0.0.1", &v4.sin_addr);
+        assert_true(allow_from_contains(&o.allow_from, (struct sockaddr *)&v4));
+        inet_pton(AF_INET, "192.0.2.1", &v4.sin_addr);
+        assert_false(allow_from_contains(&o.allow_from, (struct sockaddr *)&v4));
+        inet_pton(AF_INET6, "::1", &v6.sin6_addr);
+        assert_true(allow_from_contains(&o.allow_from, (struct sockaddr *)&v6));
+        relay_options_done(&o);
+
+        assert_int_equal(parse(&o, "a", "--forward", "tcp:127.0.0.1:1=127.0.0.1:2", "--allow-from",
+                               "127.0.0.2/32", "--allow-from", "2001:db8::/32", NULL),
+                         1);
+        assert_int_equal(o.allow_from.n, 2);
+        inet_pton(AF_INET, "127.0.0.1", &v4.sin_addr);
+        assert_false(allow_from_contains(&o.allow_from, (struct sockaddr *)&v4));
+        inet_pton(AF_INET, "127.0.0.2", &v4.sin_addr);
+        assert_true(allow_from_contains(&o.allow_from, (struct sockaddr *)&v4));
+        inet_pton(AF_INET, "100.64.0.1", &v4.sin_addr);
+        assert_false(allow_from_contains(&o.allow_from, (struct sockaddr *)&v4));
+        relay_options_done(&o);
+
+        static const char *const bad[] = {"", "10.0.0.1/8", "10.0.0.0/33", "fgpu", "::1/129"};
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++)
+                assert_int_equal(parse(&o, "a", "--forward", "tcp:127.0.0.1:1=127.0.0.1:2", "--allow-from",
+                                       bad[i], NULL),
+                                 -EINVAL);
+        /* At most ALLOW_FROM_MAX networks. */
+        assert_int_equal(parse_allow_many(&o, ALLOW_FROM_MAX + 1), -EINVAL);
+        assert_int_equal(parse_allow_many(&o, ALLOW_FROM_MAX), 1);
+        assert_int_equal(o.allow_from.n, ALLOW_FROM_MAX);
+        relay_options_done(&o);
+}
+
 static void test_options_help(void **state)
 {
         RelayOptions o;
@@ -251,7 +318,7 @@ int main(void)
                 cmocka_unit_test(test_spec_name),    cmocka_unit_test(test_spec_invalid),
                 cmocka_unit_test(test_spec_matches), cmocka_unit_test(test_options_defaults),
                 cmocka_unit_test(test_options_all),  cmocka_unit_test(test_options_invalid),
-                cmocka_unit_test(test_options_help),
+                cmocka_unit_test(test_options_help), cmocka_unit_test(test_options_allow_from),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
