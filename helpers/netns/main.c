@@ -14,6 +14,7 @@
 #include "build-config.h"
 #include "instance.h"
 #include "netlink.h"
+#include "fileio.h"
 #include "netns-tool.h"
 
 #define EXIT_USAGE 2
@@ -44,6 +45,15 @@ static const char *env_or(const char *name, const char *def)
         const char *e = getenv(name);
 
         return e && e[0] ? e : def;
+}
+
+/* A failed up leaves nothing: not the runtime directory with the resolv.conf files either. */
+static void up_failed_remove_runtime_dir(const Context *c)
+{
+        char path[4096];
+
+        if ((size_t)snprintf(path, sizeof(path), "%s/%s", c->runtime_dir, c->name) < sizeof(path))
+                (void)fileio_remove_tree(path);
 }
 
 int main(int argc, char *argv[])
@@ -167,6 +177,8 @@ int main(int argc, char *argv[])
                 r = verb_resolv_conf(&c);
                 if (r >= 0)
                         r = verb_up(&c);
+                if (r < 0)
+                        up_failed_remove_runtime_dir(&c);
         } else if (strcmp(verb, "down") == 0)
                 r = verb_down(&c);
         else
