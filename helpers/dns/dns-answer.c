@@ -1,5 +1,19 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* dns-answer.c: upstream responses in, client responses out (see dns-answer.h). */
+/*
+ * dns-answer.c: upstream responses in, client responses out (see dns-answer.h).
+ *
+ * Which upstream records are kept (so that nothing outside the query's domain reaches
+ * the client, whose resolver could otherwise cache it as if we had authority for it):
+ *   answer      records owned by the question's name or a name of its CNAME chain; the
+ *               chain is followed only while its targets are under the tailnet's domain
+ *               (a CNAME pointing out of it is kept, the records of its target are not:
+ *               the client asks for that name where it asks for any other); DNAME
+ *               records are dropped (the CNAME synthesized from them is kept).
+ *   authority   records owned by the tailnet's domain or a name under it (its SOA for
+ *               negative answers).
+ *   additional  the same (glue of names under the domain), never other names.
+ * All kept names end up under our domain (renamed), except the targets of such CNAMEs.
+ */
 #include "dns-answer.h"
 
 #include <errno.h>
@@ -110,6 +124,67 @@ static uint32_t min_u32(uint32_t a, uint32_t b)
         return a < b ? a : b;
 }
 
+/* The question's name and its CNAME chain (not renamed), as far as it stays in the
+ * domain; a longer chain is cut (resolvers give up at about this length too). */
+#define CNAME_CHAIN_MAX 16
+typedef struct CnameChain {
+        DnsName names[CNAME_CHAIN_MAX];
+        unsigned n;
+} CnameChain;
+
+static bool chain_contains(const CnameChain *c, const DnsName *n)
+{
+        for (unsigned i = 0; i < c->n; i++)
+                if (dns_name_equal(&c->names[i], n))
+                        return true;
+        return false;
+}
+
+/* Follow the CNAMEs of the answer section at p (count records), in whatever order they
+ * come. Malformed records end it: the main pass reports them. */
+static void chain_build(const uint8_t *msg, size_t size, size_t p, unsigned count, const DnsName *domain,
+                        CnameChain *c)
+{
+        for (bool grew = true; grew && c->n < CNAME_CHAIN_MAX;) {
+                size_t q = p;
+
+                grew = false;
+                for (unsigned i = 0; i < count && c->n < CNAME_CHAIN_MAX; i++) {
+                        DnsName owner, target;
+                        uint16_t type, rdlength;
+                        size_t t;
+
+                        if (dns_name_read(msg, size, &q, &owner) < 0 || q + 10 > size)
+                                return;
+                        type = dns_get_u16(msg + q);
+                        rdlength = dns_get_u16(msg + q + 8);
+                        q += 10;
+                        if (q + rdlength > size)
+                                return;
+                        t = q;
+                        q += rdlength;
+                        if (type != DNS_TYPE_CNAME || !chain_contains(c, &owner))
+                                continue;
+                        if (dns_name_read(msg, size, &t, &target) < 0 || t != q)
+                                return;
+                        if ((domain && !dns_name_has_suffix(&target, domain, NULL)) ||
+                            chain_contains(c, &target))
+                                continue;
+                        c->names[c->n++] = target;
+                        grew = true;
+                }
+        }
+}
+
+/* Keep a record of section s owned by owner (see the top of this file)? */
+static bool record_in_domain(unsigned s, uint16_t type, const DnsName *owner, const CnameChain *chain,
+                             const DnsName *domain)
+{
+        if (s == DNS_SECTION_ANSWER)
+                return type != DNS_TYPE_DNAME && chain_contains(chain, owner);
+        return !domain || dns_name_has_suffix(owner, domain, NULL);
+}
+
 int dns_answer_from_response(const uint8_t *msg, size_t size, uint16_t id, const DnsName *qname,
                              uint16_t qtype, uint16_t qclass, const DnsName *from, const DnsName *to,
                              DnsAnswer **ret)
@@ -148,6 +223,8 @@ int dns_answer_from_response(const uint8_t *msg, size_t size, uint16_t id, const
                 return -ESTALE;
 
         uint16_t kept[_DNS_SECTION_MAX] = {};
+        CnameChain chain = {.names = {*qname}, .n = 1};
+        chain_build(msg, size, p, counts[DNS_SECTION_ANSWER], from, &chain);
         for (unsigned s = 0; s < _DNS_SECTION_MAX && r >= 0; s++)
                 for (unsigned i = 0; i < counts[s]; i++) {
                         uint8_t fixed[10];
@@ -172,6 +249,8 @@ int dns_answer_from_response(const uint8_t *msg, size_t size, uint16_t id, const
                         p += rdlength;
                         if (type == DNS_TYPE_OPT)
                                 continue; /* the client gets our own */
+                        if (!record_in_domain(s, type, &owner, &chain, from))
+                                continue; /* outside the query's domain: never passed on */
                         /* RFC 2181 8: a TTL with the top bit set means zero. */
                         if (rttl > INT32_MAX)
                                 rttl = 0;

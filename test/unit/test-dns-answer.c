@@ -6,12 +6,14 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <errno.h>
 #include <cmocka.h>
 
 #include "dns-answer.h"
+#include "macro.h"
 
 static DnsName name(const char *s)
 {
@@ -402,12 +404,174 @@ static void test_errors(void **state)
         assert_int_equal(dns_response_write(&q, 0, NULL, 0, 20, out, sizeof(out)), -ENOBUFS);
 }
 
+/* --- records outside the query's domain (dns-answer.c, top comment) ---------------- */
+
+typedef struct Rr {
+        unsigned section;
+        const char *owner;
+        uint16_t type;
+        uint32_t ttl;
+        const char *target; /* CNAME, DNAME, NS, SOA (mname, rname = target): a name */
+} Rr;
+
+/* An upstream NOERROR response (ID 0xabcd) to qname A IN with the records rrs,
+ * uncompressed. */
+static size_t build(uint8_t *buf, size_t size, const char *qname, unsigned rcode, const Rr *rrs, size_t n)
+{
+        uint16_t counts[_DNS_SECTION_MAX] = {};
+        DnsWriter w;
+        DnsName qn = name(qname);
+
+        for (size_t i = 0; i < n; i++)
+                counts[rrs[i].section]++;
+        dns_writer_init(&w, buf, size);
+        dns_put_u16(&w, 0xabcd);
+        dns_put_u16(&w, 0x8180 | rcode);
+        dns_put_u16(&w, 1);
+        for (unsigned i = 0; i < _DNS_SECTION_MAX; i++)
+                dns_put_u16(&w, counts[i]);
+        dns_put_name(&w, &qn);
+        dns_put_u16(&w, DNS_TYPE_A);
+        dns_put_u16(&w, DNS_CLASS_IN);
+        for (unsigned sec = 0; sec < _DNS_SECTION_MAX; sec++)
+                for (size_t i = 0; i < n; i++) {
+                        DnsName owner = name(rrs[i].owner), t;
+
+                        if (rrs[i].section != sec)
+                                continue;
+                        dns_put_name(&w, &owner);
+                        dns_put_u16(&w, rrs[i].type);
+                        dns_put_u16(&w, DNS_CLASS_IN);
+                        dns_put_u32(&w, rrs[i].ttl);
+                        if (rrs[i].type == DNS_TYPE_A) {
+                                dns_put_u16(&w, 4);
+                                dns_put_bytes(&w, "\x64\x40\0\1", 4);
+                        } else if (rrs[i].type == DNS_TYPE_SOA) {
+                                t = name(rrs[i].target);
+                                dns_put_u16(&w, (uint16_t)(2 * t.len + 20));
+                                dns_put_name(&w, &t);
+                                dns_put_name(&w, &t);
+                                for (int k = 0; k < 5; k++)
+                                        dns_put_u32(&w, 60);
+                        } else {
+                                t = name(rrs[i].target);
+                                dns_put_u16(&w, t.len);
+                                dns_put_name(&w, &t);
+                        }
+                }
+        assert_false(w.overflow);
+        return w.len;
+}
+
+/* The owner names of the kept records, "section:name " each. */
+static void owners(const DnsAnswer *a, char *buf, size_t size)
+{
+        size_t p = 0, o = 0;
+
+        buf[0] = 0;
+        for (unsigned sec = 0; sec < _DNS_SECTION_MAX; sec++)
+                for (unsigned i = 0; i < a->count[sec]; i++) {
+                        char text[DNS_NAME_STRLEN];
+                        DnsName n;
+
+                        assert_int_equal(dns_name_read(a->records, a->size, &p, &n), 0);
+                        p += 8;
+                        p += 2 + dns_get_u16(a->records + p);
+                        dns_name_to_string(&n, text);
+                        o += (size_t)snprintf(buf + o, size - o, "%u:%s ", sec, text);
+                }
+        assert_int_equal(p, a->size);
+}
+
+static void check(const char *qname, unsigned rcode, const Rr *rrs, size_t n, const char *expected,
+                  uint32_t ttl)
+{
+        DnsName qn = name(qname), from = name("tailnet.test"), to = name("t1");
+        uint8_t msg[2048];
+        char got[1024];
+        DnsAnswer *a = NULL;
+        size_t len = build(msg, sizeof(msg), qname, rcode, rrs, n);
+
+        assert_int_equal(
+                dns_answer_from_response(msg, len, 0xabcd, &qn, DNS_TYPE_A, DNS_CLASS_IN, &from, &to, &a),
+                0);
+        owners(a, got, sizeof(got));
+        assert_string_equal(got, expected);
+        assert_int_equal(a->ttl, ttl);
+        free(a);
+}
+
+static void test_outside_domain_dropped(void **state)
+{
+        /* Answer records of other names, in the domain or not, and an out-of-domain
+         * authority and additional section: only the question's own record stays. */
+        static const Rr stray[] = {
+                {DNS_SECTION_ANSWER, "peer.tailnet.test", DNS_TYPE_A, 300, NULL},
+                {DNS_SECTION_ANSWER, "bank.example", DNS_TYPE_A, 5, NULL},
+                {DNS_SECTION_ANSWER, "other.tailnet.test", DNS_TYPE_A, 5, NULL},
+                {DNS_SECTION_AUTHORITY, "example", DNS_TYPE_NS, 5, "ns.example"},
+                {DNS_SECTION_AUTHORITY, "tailnet.test", DNS_TYPE_NS, 400, "ns.tailnet.test"},
+                {DNS_SECTION_ADDITIONAL, "ns.example", DNS_TYPE_A, 5, NULL},
+                {DNS_SECTION_ADDITIONAL, "ns.tailnet.test", DNS_TYPE_A, 5, NULL},
+        };
+        /* The TTL is the kept records' (300, 400): the dropped ones' 5 does not count. */
+        check("peer.tailnet.test", 0, stray, ELEMENTSOF(stray), "0:peer.t1. 1:t1. 2:ns.t1. ", 300);
+}
+
+static void test_cname_chain_in_domain(void **state)
+{
+        /* A chain out of order, within the domain: all of it kept. */
+        static const Rr chain[] = {
+                {DNS_SECTION_ANSWER, "b.tailnet.test", DNS_TYPE_A, 60, NULL},
+                {DNS_SECTION_ANSWER, "peer.tailnet.test", DNS_TYPE_CNAME, 60, "a.tailnet.test"},
+                {DNS_SECTION_ANSWER, "a.tailnet.test", DNS_TYPE_CNAME, 60, "b.tailnet.test"},
+        };
+        check("peer.tailnet.test", 0, chain, ELEMENTSOF(chain), "0:b.t1. 0:peer.t1. 0:a.t1. ", 60);
+
+        /* A CNAME out of the domain is kept (its owner is ours), its target's records
+         * are not, nor what the chain would reach from there. */
+        static const Rr out[] = {
+                {DNS_SECTION_ANSWER, "peer.tailnet.test", DNS_TYPE_CNAME, 60, "www.example"},
+                {DNS_SECTION_ANSWER, "www.example", DNS_TYPE_CNAME, 60, "back.tailnet.test"},
+                {DNS_SECTION_ANSWER, "back.tailnet.test", DNS_TYPE_A, 60, NULL},
+                {DNS_SECTION_ANSWER, "www.example", DNS_TYPE_A, 60, NULL},
+        };
+        check("peer.tailnet.test", 0, out, ELEMENTSOF(out), "0:peer.t1. ", 60);
+
+        /* DNAME: dropped; the CNAME synthesized from it stays. */
+        static const Rr dname[] = {
+                {DNS_SECTION_ANSWER, "tailnet.test", DNS_TYPE_DNAME, 60, "x.tailnet.test"},
+                {DNS_SECTION_ANSWER, "peer.tailnet.test", DNS_TYPE_CNAME, 60, "peer.x.tailnet.test"},
+                {DNS_SECTION_ANSWER, "peer.x.tailnet.test", DNS_TYPE_A, 60, NULL},
+        };
+        check("peer.tailnet.test", 0, dname, ELEMENTSOF(dname), "0:peer.t1. 0:peer.x.t1. ", 60);
+}
+
+static void test_negative_soa_outside(void **state)
+{
+        /* NXDOMAIN with the SOA of a parent zone: dropped, so not cached (no SOA of ours). */
+        static const Rr parent[] = {
+                {DNS_SECTION_AUTHORITY, "test", DNS_TYPE_SOA, 3600, "ns.test"},
+        };
+        check("no.tailnet.test", DNS_RCODE_NXDOMAIN, parent, ELEMENTSOF(parent), "", 0);
+        static const Rr own[] = {
+                {DNS_SECTION_AUTHORITY, "tailnet.test", DNS_TYPE_SOA, 3600, "ns.tailnet.test"},
+        };
+        check("no.tailnet.test", DNS_RCODE_NXDOMAIN, own, ELEMENTSOF(own), "1:t1. ", 60);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_rename_cname_chain), cmocka_unit_test(test_mismatch_is_stale),
-                cmocka_unit_test(test_malformed),          cmocka_unit_test(test_negative),
-                cmocka_unit_test(test_truncation),         cmocka_unit_test(test_errors),
+                cmocka_unit_test(test_rename_cname_chain),
+                cmocka_unit_test(test_mismatch_is_stale),
+                cmocka_unit_test(test_malformed),
+                cmocka_unit_test(test_negative),
+                cmocka_unit_test(test_truncation),
+                cmocka_unit_test(test_errors),
+                cmocka_unit_test(test_outside_domain_dropped),
+                cmocka_unit_test(test_cname_chain_in_domain),
+                cmocka_unit_test(test_negative_soa_outside),
         };
         return cmocka_run_group_tests_name("dns-answer", tests, NULL, NULL);
 }
