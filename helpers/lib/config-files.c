@@ -229,7 +229,7 @@ static int load_one(InstanceConfig *c, const char *root, const FoundFile *file, 
         case -ENOEXEC:
                 kind = file->type == DT_FIFO   ? "a FIFO"
                        : file->type == DT_SOCK ? "a socket"
-                       : file->type == DT_LNK  ? "a symlink to something other than a regular file"
+                       : file->type == DT_LNK  ? "a symlink to a FIFO, socket or device"
                                                : "a device";
                 return diagnostics_add(
                         d, LOG_ERR, logical, 0, NULL, c->name,

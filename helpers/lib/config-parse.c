@@ -33,7 +33,7 @@ typedef struct ParseState {
         unsigned line;                /* number of the line last handed to inih */
         unsigned section_line;        /* where the current section header is */
         unsigned warned_section_line; /* unknown section already reported */
-        bool warned_nul, warned_crlf, warned_cr, warned_assignments;
+        bool warned_nul, warned_crlf, warned_cr, warned_assignments, warned_listeners;
         int error; /* -ENOMEM seen */
 } ParseState;
 
@@ -151,6 +151,21 @@ static int handler(void *userdata, const char *section, const char *key, const c
                 s->config->valid = false;
                 note(s, diagnostics_add(s->diagnostics, LOG_ERR, s->file, s->line, key, s->config->name,
                                         "%s= appears before any [Section].", key));
+                return 1;
+        }
+        if (s->config->socks.n_listen >= CONFIG_LISTENERS_MAX ||
+            s->config->dns.n_listen >= CONFIG_LISTENERS_MAX ||
+            s->config->n_forwards >= CONFIG_LISTENERS_MAX) {
+                /* Each new listener is compared with those of its list: bounded work. */
+                s->config->valid = false;
+                if (!s->warned_listeners) {
+                        s->warned_listeners = true;
+                        note(s,
+                             diagnostics_add(s->diagnostics, LOG_ERR, s->file, s->line, key, s->config->name,
+                                             "more than %u listeners in [SOCKS] Listen=, [DNS] Listen= or "
+                                             "[Forward] Forward=; instance '%s' is not generated.",
+                                             CONFIG_LISTENERS_MAX, s->config->name));
+                }
                 return 1;
         }
         r = config_set_key(s->config, section, key, value, at, s->diagnostics);

@@ -173,6 +173,7 @@ void socks_config_done(SocksConfig *s);
 #define CONFIG_INSTANCES_MAX   4096u              /* NAME.conf files and NAME.conf.d dirs */
 #define CONFIG_DROPINS_MAX     256u               /* drop-ins of one instance */
 #define CONFIG_ASSIGNMENTS_MAX 4096u              /* Key=Value lines of one instance */
+#define CONFIG_LISTENERS_MAX   128u               /* each of [SOCKS]/[DNS] Listen=, Forward= */
 
 /* Where the running state of instances is looked for, below the root. */
 #define CONFIG_RUNNING_NETNS_DIR   "/run/netns"

@@ -12,6 +12,8 @@
 #                   too large or too odd to commit (1000 files, symlink loops)
 #   expected/       the exact output tree; symlinks committed as real git symlinks
 #   expected.log    the diagnostics, as printed with SYSTEMD_LOG_TARGET=console
+#   timeout         (optional) seconds the generator may take at most: a generous bound
+#                   for the cases that once took many seconds (bench/ measures the time)
 # In expected files and link targets, @pkglibexecdir@, @unitdir@ and @tailscaled@ stand
 # for the build's paths (read from the build's units), so the goldens do not depend
 # on --prefix.
@@ -76,9 +78,14 @@ mkdir -p "$root" "$tmp/out" "$tmp/early" "$tmp/late"
 [[ -d $case_dir/input ]] && cp -a "$case_dir/input/." "$root/"
 [[ -x $case_dir/input.sh ]] && "$case_dir/input.sh" "$root"
 
+limit=()
+[[ -f $case_dir/timeout ]] && limit=(timeout "$(cat "$case_dir/timeout")")
 rc=0
 TSPROXY_ROOT=$root SYSTEMD_LOG_TARGET=console SYSTEMD_LOG_LEVEL=info \
-    "$generator" "$tmp/out" "$tmp/early" "$tmp/late" 2> "$tmp/log" || rc=$?
+    "${limit[@]}" "$generator" "$tmp/out" "$tmp/early" "$tmp/late" 2> "$tmp/log" || rc=$?
+if [[ $rc -eq 124 ]]; then
+    echo "FAIL $name: the generator took more than $(cat "$case_dir/timeout") s"; exit 1
+fi
 if [[ $rc -ne 0 ]]; then
     echo "FAIL $name: generator exited $rc"; cat "$tmp/log"; exit 1
 fi

@@ -1,0 +1,2 @@
+[SOCKS]
+AllowFrom=127.0.0.0/8
