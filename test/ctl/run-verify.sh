@@ -10,6 +10,7 @@
 #   input/            the configuration root (TSPROXY_ROOT), e.g. input/etc/tsproxy/a.conf
 #   expected.stdout   what verify prints on stdout
 #   expected.rc       its exit code (0: clean or warnings only, 1: errors)
+#   input.sh          (optional) run with the root as $1: inputs git cannot hold (FIFOs)
 # stderr must be empty: verify reports configuration problems on stdout.
 set -euo pipefail
 
@@ -21,6 +22,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/root"
 [[ -d $case_dir/input ]] && cp -a "$case_dir/input/." "$tmp/root/"
+[[ -x $case_dir/input.sh ]] && "$case_dir/input.sh" "$tmp/root"
 
 rc=0
 TSPROXY_ROOT=$tmp/root NO_COLOR=1 "$ctl" verify >"$tmp/stdout" 2>"$tmp/stderr" || rc=$?
