@@ -102,6 +102,37 @@ static void test_indented_line_is_not_a_continuation(void **state)
         diagnostics_done(&d);
 }
 
+static void test_nul_and_cr_are_errors(void **state)
+{
+        static const char nul[] = "[Instance]\n# a\0b\nAutoStart=no\n";
+        InstanceConfig c;
+        Diagnostics d = {};
+
+        /* A NUL does not end the file: the line after it is still parsed. */
+        instance_config_init(&c);
+        memcpy(c.name, "a", 2);
+        assert_int_equal(config_parse_buffer(&c, "/etc/tsproxy/a.conf", nul, sizeof(nul) - 1, &d), 0);
+        assert_false(c.valid);
+        assert_false(c.auto_start);
+        assert_int_equal(d.n, 1);
+        assert_int_equal(d.items[0].line, 2);
+        instance_config_done(&c);
+        diagnostics_done(&d);
+
+        parse(&c, &d, "a", "[Instance]\r\nAutoStart=no\r\n");
+        assert_false(c.valid);
+        assert_int_equal(d.n, 1);
+        assert_int_equal(d.items[0].line, 1);
+        instance_config_done(&c);
+        diagnostics_done(&d);
+
+        parse(&c, &d, "a", "[Instance]\rAutoStart=no\r");
+        assert_false(c.valid);
+        assert_int_equal(d.n, 1);
+        instance_config_done(&c);
+        diagnostics_done(&d);
+}
+
 static void test_assign_conflicts_and_stability(void **state)
 {
         InstanceConfig v[3];
@@ -280,6 +311,7 @@ int main(void)
                 cmocka_unit_test(test_errors_name_line_and_key),
                 cmocka_unit_test(test_unknown_is_a_warning),
                 cmocka_unit_test(test_indented_line_is_not_a_continuation),
+                cmocka_unit_test(test_nul_and_cr_are_errors),
                 cmocka_unit_test(test_assign_conflicts_and_stability),
                 cmocka_unit_test(test_socks_values),
                 cmocka_unit_test(test_socks_defaults_and_reset),
