@@ -33,6 +33,12 @@ q() { sb dig @127.0.0.1 -p 5300 +time=3 +tries=1 "$@"; }
 answer() { q +noall +answer "$@"; }
 listening() { sb ss -H "$@" | awk '{print $4}'; }
 listening_on() { { listening -ltn; listening -lun; } | grep -- ":$1\$"; true; }
+LIB=/usr/local/lib/tsproxy-sandbox
+sb sh -c "mkdir -p $LIB && cat > $LIB/dns-flood.py && chmod 0755 $LIB/dns-flood.py" <"$SANDBOX_SRCDIR/dns-flood.py"
+# dig fails (exit 9) when nothing answers: print what it said, succeed only then.
+unanswered() { local out; out=$("$@" 2>&1) && return 1; echo "$out"; }
+flood() { sb timeout 40 /usr/bin/python3 "$LIB/dns-flood.py" "$@"; }
+restart_dns() { sb systemctl daemon-reload && sb systemctl restart ts-dns@t1.service && wait_for 50 sb systemctl is-active --quiet ts-dns@t1.service; }
 dns_stopped() {
     local states
     states=$(sb systemctl is-active ts-dns@t1.socket ts-dns@t1.service)
@@ -58,7 +64,9 @@ check "daemon-reload runs the generator" sb systemctl daemon-reload
 check_output "ts-dns@t1.socket listens on 127.0.0.1:5300, UDP and TCP" \
     'ListenStream=127\.0\.0\.1:5300 ListenDatagram=127\.0\.0\.1:5300' one_line sb systemctl cat ts-dns@t1.socket
 check_output "ts-dns@t1.service runs tsproxy-dns with the domains" \
-    'ExecStart=.*/tsproxy-dns t1 --domain t1 --tailnet-domain tailnet\.test( --egress-interface tailscale0)?$' sb systemctl cat ts-dns@t1.service
+    'ExecStart=.*/tsproxy-dns t1 --domain t1 --tailnet-domain tailnet\.test --allow-from 100\.64\.0\.0/10 --allow-from fd7a:115c:a1e0::/48 --allow-from 127\.0\.0\.0/8 --allow-from ::1/128( --egress-interface tailscale0)?$' sb systemctl cat ts-dns@t1.service
+check_output "ts-dns@t1.service has LimitNOFILE=8192 (not the default 1024)" '^8192$' \
+    sb systemctl show -p LimitNOFILE --value ts-dns@t1.service
 verify_out=$(sb systemd-analyze verify --generators=yes ts-dns@t1.socket ts-dns@t1.service 2>&1); verify_rc=$?
 check "systemd-analyze verify is clean on ts-dns@t1.socket and .service" \
     test "$verify_rc" = 0 -a -z "$verify_out"
@@ -131,10 +139,64 @@ check_output "peer.tailnet.test (the tailnet's own name): REFUSED" 'status: REFU
 check_output "the root: REFUSED" 'status: REFUSED' q . NS
 check_output "an AXFR of t1 is not served" '(Transfer failed|REFUSED|NOTIMP|communications error)' \
     sb dig @127.0.0.1 -p 5300 +time=3 +tries=1 t1 AXFR
+for t in AXFR IXFR; do
+    for proto in udp tcp; do
+        check_output "$t of the apex t1 over $proto: NOTIMP" '^NOTIMP$' flood rcode 127.0.0.1 5300 t1 "$t" "$proto"
+        check_output "$t of peer.t1 over $proto: NOTIMP" '^NOTIMP$' flood rcode 127.0.0.1 5300 peer.t1 "$t" "$proto"
+    done
+done
 check "the daemon is still active after all that" sb systemctl is-active --quiet ts-dns@t1.service
+
 check "STATUS= counts synthesized answers and cache hits" \
     wait_for 30 status_matches ts-dns@t1.service '[1-9][0-9]* synthesized, [1-9][0-9]* cache hits'
 status_text ts-dns@t1.service | sed 's/^/# /'
+
+# --- 6b. AllowFrom= ---------------------------------------------------------------------------
+sb sh -c 'echo AllowFrom=127.0.0.2/32 >> /etc/tsproxy/t1.conf'
+check "AllowFrom=127.0.0.2/32: regenerated and restarted" restart_dns
+check_output "the command line has only --allow-from 127.0.0.2/32" 'tailnet\.test --allow-from 127\.0\.0\.2/32( --egress|$)' \
+    sb systemctl cat ts-dns@t1.service
+check_output "a query from 127.0.0.2 (inside) is answered" 'status: NOERROR' q -b 127.0.0.2 10.1.2.3.t1
+check_output "a UDP query from 127.0.0.1 (outside) gets nothing" 'timed out|no servers could be reached' \
+    unanswered q -b 127.0.0.1 10.1.2.3.t1
+check_output "a TCP query from 127.0.0.1 is closed unanswered" '(end of file|connection reset|timed out|no servers)' \
+    unanswered q -b 127.0.0.1 +tcp 10.1.2.3.t1
+sb sed -i '/^AllowFrom=/d' /etc/tsproxy/t1.conf
+check "AllowFrom= removed: the default again" restart_dns
+check_output "127.0.0.1 is served again (loopback is in the default)" 'status: NOERROR' q 10.1.2.3.t1
+
+# --- 6c. slow TCP clients ---------------------------------------------------------------------
+# 40 clients from 127.0.0.1 trickle a byte of their query every 5 s; meanwhile a normal
+# TCP client (same source) is served, and after 13 s every trickler has been closed (the
+# whole query must arrive within 10 s; the per-source limit of 32 closed the oldest).
+flood trickle 127.0.0.1 5300 40 13 >"$SANDBOX_TMP/trickle.out" &
+trickle_pid=$!
+sleep 2
+check_output "with 40 slow clients connected, a normal TCP query is answered" 'status: NOERROR' q +tcp 10.1.2.3.t1
+check_output "and one over UDP" 'status: NOERROR' q 10.1.2.3.t1
+wait "$trickle_pid"
+check_output "all 40 slow clients were closed within 13 s" '^40$' cat "$SANDBOX_TMP/trickle.out"
+
+# --- 6d. out of descriptors -------------------------------------------------------------------
+# LimitNOFILE=40 for a while: 150 TCP clients at once run it out of descriptors. accept()
+# fails with EMFILE: the daemon must back off (no busy loop) and log it at most once per
+# 10 s, where it logged every failure (35,000 lines) before.
+sb mkdir -p /run/systemd/system/ts-dns@t1.service.d
+sb sh -c 'printf "[Service]\nLimitNOFILE=40\n" > /run/systemd/system/ts-dns@t1.service.d/90-test.conf'
+check "LimitNOFILE=40: restarted" restart_dns
+pid=$(main_pid ts-dns@t1.service)
+since=$(sb date +%s.%N)
+cpu0=$(sb awk '{print $14 + $15}' "/proc/$pid/stat")
+check_output "150 TCP clients connect (the backlog takes what the daemon cannot)" '^1[0-9][0-9]$' \
+    flood hold 127.0.0.1 5300 150 4
+cpu1=$(sb awk '{print $14 + $15}' "/proc/$pid/stat")
+check "the daemon did not spin: $((cpu1 - cpu0)) ticks of CPU in 4 s (< 100)" test $((cpu1 - cpu0)) -lt 100
+nlog=$(sb journalctl -u ts-dns@t1.service --since "@$since" -o cat | grep -c 'Failed to accept')
+check "accept() failures logged $nlog times (1 to 3, not a storm)" test "$nlog" -ge 1 -a "$nlog" -le 3
+check "the same process is still running" test "$(main_pid ts-dns@t1.service)" = "$pid"
+check_output "and answers once the clients are gone" 'status: NOERROR' q +tcp 10.1.2.3.t1
+sb rm -r /run/systemd/system/ts-dns@t1.service.d
+check "LimitNOFILE back to the unit's" restart_dns
 
 # --- 7. stop -------------------------------------------------------------------------------------
 check "stopping tsproxy@t1.target works" sb systemctl stop tsproxy@t1.target
