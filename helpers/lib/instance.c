@@ -49,6 +49,15 @@ int instance_nft_table(const char *name, char *buf, size_t size)
         return 0;
 }
 
+int instance_nft_guard_table(const char *name, char *buf, size_t size)
+{
+        if (instance_name_check(name, NULL) < 0)
+                return -EINVAL;
+        if ((size_t)snprintf(buf, size, NFT_GUARD_TABLE_PREFIX "%s", name) >= size)
+                return -ENOBUFS;
+        return 0;
+}
+
 uint32_t instance_hash(const char *name, uint32_t seed)
 {
         uint32_t h = 2166136261u ^ seed;

@@ -20,8 +20,11 @@
 #define HOST_IFNAME_PREFIX "ts-"
 #define NAMESPACE_IFNAME   "host0" /* as systemd-nspawn names the container end */
 #define NFT_TABLE_PREFIX   "tsproxy-"
-#define NETNS_DIR_DEFAULT  "/run/netns"
-#define RUNTIME_DIR_PREFIX "/run/tsproxy"
+/* The guard's backstop table (nft-ruleset.h); not "tsproxy-": an instance "guard-x"
+ * would own "tsproxy-guard-x". */
+#define NFT_GUARD_TABLE_PREFIX "tsguard-"
+#define NETNS_DIR_DEFAULT      "/run/netns"
+#define RUNTIME_DIR_PREFIX     "/run/tsproxy"
 
 /*
  * The host's own tailscaled: rules from 5210, table 52 at priority 5270. Ours sit
@@ -49,6 +52,8 @@ int instance_name_check(const char *name, const char **reason);
 int instance_host_ifname(const char *name, char buf[static IFNAMSIZ]);
 /* "tsproxy-NAME" */
 int instance_nft_table(const char *name, char *buf, size_t size);
+/* "tsguard-NAME" */
+int instance_nft_guard_table(const char *name, char *buf, size_t size);
 
 /* FNV-1a, 32 bit: stable across versions and machines (documented in tsproxy.conf(5)). */
 uint32_t instance_hash(const char *name, uint32_t seed);

@@ -48,7 +48,7 @@ int nft_ruleset_ifname_check(const char *s, const char **reason)
         return why ? -EINVAL : 0;
 }
 
-int nft_ruleset_check(const NatSpec *spec, const char **reason)
+static int spec_check(const NatSpec *spec, bool need_port, const char **reason)
 {
         const char *why = NULL;
 
@@ -60,7 +60,7 @@ int nft_ruleset_check(const NatSpec *spec, const char **reason)
                 why = "the subnet has host bits set";
         else if ((why = subnet_forbidden_reason(&spec->subnet)))
                 ;
-        else if (spec->port == 0)
+        else if (need_port && spec->port == 0)
                 why = "the UDP port must be between 1 and 65535";
         else if (nft_ruleset_ifname_check(spec->host_ifname, &why) < 0)
                 ;
@@ -71,6 +71,11 @@ int nft_ruleset_check(const NatSpec *spec, const char **reason)
         if (reason)
                 *reason = why;
         return why ? -EINVAL : 0;
+}
+
+int nft_ruleset_check(const NatSpec *spec, const char **reason)
+{
+        return spec_check(spec, true, reason);
 }
 
 /*
@@ -97,12 +102,56 @@ static void memstream_closep(FILE **f)
                 (void)fclose(*f);
 }
 
+/*
+ * The guard: the filter chains of the instance's veth. The owned table carries them with
+ * the NAT, and the backstop table alone (nft_ruleset_build_backstop()): a packet must be
+ * accepted by every base chain at its hook, so while both tables are there they guard
+ * as one, and while tsproxy-nat restarts (its owned table gone with it) the backstop
+ * still does.
+ */
+static void print_guard_chains(FILE *f, const NatSpec *spec, const char *ns_addr)
+{
+        const char *h = spec->host_ifname;
+
+        fprintf(f, "\n\tchain forward {\n");
+        fprintf(f, "\t\ttype filter hook forward priority filter; policy accept;\n");
+        /* The host's own tailnet, whatever the uplink: by interface and by address range
+         * (an Uplink= that routes the ranges, a tailscale interface of another name). */
+        fprintf(f,
+                "\t\tiifname \"%s\" oifname \"" TAILSCALE_IFNAME_PATTERN
+                "\" counter drop comment \"guard: no tailscale interface of the host\"\n",
+                h);
+        fprintf(f,
+                "\t\tiifname \"%s\" ip daddr " TAILNET_IPV4_RANGE
+                " counter drop comment \"guard: no tailnet address\"\n",
+                h);
+        fprintf(f,
+                "\t\tiifname \"%s\" ip6 daddr " TAILNET_IPV6_RANGE
+                " counter drop comment \"guard: no tailnet address\"\n",
+                h);
+        fprintf(f, "\t\tiifname \"%s\" ip saddr %s ", h, ns_addr);
+        print_uplink_match(f, "oifname", spec);
+        fprintf(f, " accept comment \"namespace to uplink\"\n");
+        fprintf(f, "\t\tiifname \"%s\" counter drop comment \"guard: spoofed or not to uplink\"\n", h);
+        fprintf(f, "\t\toifname \"%s\" ct state established,related accept comment \"replies\"\n", h);
+        fprintf(f, "\t\toifname \"%s\" ct status dnat accept comment \"port forward\"\n", h);
+        fprintf(f, "\t\toifname \"%s\" counter drop comment \"guard: no connections into the namespace\"\n",
+                h);
+        fprintf(f, "\t}\n");
+
+        fprintf(f, "\n\tchain input {\n");
+        fprintf(f, "\t\ttype filter hook input priority filter; policy accept;\n");
+        fprintf(f, "\t\tiifname \"%s\" ct state established,related accept comment \"replies\"\n", h);
+        fprintf(f, "\t\tiifname \"%s\" counter drop comment \"guard: namespace cannot reach the host\"\n",
+                h);
+        fprintf(f, "\t}\n");
+}
+
 int nft_ruleset_build(const NatSpec *spec, char **ret)
 {
         _cleanup_(memstream_closep) FILE *f = NULL;
         _cleanup_free_ char *buf = NULL;
         char table[IFNAMSIZ + sizeof(NFT_TABLE_PREFIX)], subnet[SUBNET_STRLEN], ns_addr[IPV4_STRLEN];
-        const char *h = spec->host_ifname;
         size_t size = 0;
         bool failed;
         int r;
@@ -144,38 +193,7 @@ int nft_ruleset_build(const NatSpec *spec, char **ret)
                 (unsigned)spec->port, ns_addr);
         fprintf(f, "\t}\n");
 
-        fprintf(f, "\n\tchain forward {\n");
-        fprintf(f, "\t\ttype filter hook forward priority filter; policy accept;\n");
-        /* The host's own tailnet, whatever the uplink: by interface and by address range
-         * (an Uplink= that routes the ranges, a tailscale interface of another name). */
-        fprintf(f,
-                "\t\tiifname \"%s\" oifname \"" TAILSCALE_IFNAME_PATTERN
-                "\" counter drop comment \"guard: no tailscale interface of the host\"\n",
-                h);
-        fprintf(f,
-                "\t\tiifname \"%s\" ip daddr " TAILNET_IPV4_RANGE
-                " counter drop comment \"guard: no tailnet address\"\n",
-                h);
-        fprintf(f,
-                "\t\tiifname \"%s\" ip6 daddr " TAILNET_IPV6_RANGE
-                " counter drop comment \"guard: no tailnet address\"\n",
-                h);
-        fprintf(f, "\t\tiifname \"%s\" ip saddr %s ", h, ns_addr);
-        print_uplink_match(f, "oifname", spec);
-        fprintf(f, " accept comment \"namespace to uplink\"\n");
-        fprintf(f, "\t\tiifname \"%s\" counter drop comment \"guard: spoofed or not to uplink\"\n", h);
-        fprintf(f, "\t\toifname \"%s\" ct state established,related accept comment \"replies\"\n", h);
-        fprintf(f, "\t\toifname \"%s\" ct status dnat accept comment \"port forward\"\n", h);
-        fprintf(f, "\t\toifname \"%s\" counter drop comment \"guard: no connections into the namespace\"\n",
-                h);
-        fprintf(f, "\t}\n");
-
-        fprintf(f, "\n\tchain input {\n");
-        fprintf(f, "\t\ttype filter hook input priority filter; policy accept;\n");
-        fprintf(f, "\t\tiifname \"%s\" ct state established,related accept comment \"replies\"\n", h);
-        fprintf(f, "\t\tiifname \"%s\" counter drop comment \"guard: namespace cannot reach the host\"\n",
-                h);
-        fprintf(f, "\t}\n");
+        print_guard_chains(f, spec, ns_addr);
         fprintf(f, "}\n");
 
         failed = ferror(f);
@@ -208,4 +226,53 @@ int nft_ruleset_build_delete(const char *name, char **ret)
 int nft_ruleset_build_list(const char *name, char **ret)
 {
         return build_table_command("list", name, ret);
+}
+
+int nft_ruleset_build_backstop(const NatSpec *spec, char **ret)
+{
+        _cleanup_(memstream_closep) FILE *f = NULL;
+        _cleanup_free_ char *buf = NULL;
+        char table[IFNAMSIZ + sizeof(NFT_GUARD_TABLE_PREFIX)], ns_addr[IPV4_STRLEN];
+        size_t size = 0;
+        bool failed;
+        int r;
+
+        r = spec_check(spec, false, NULL); /* no port: the guard has no port forward */
+        if (r < 0)
+                return r;
+        r = instance_nft_guard_table(spec->name, table, sizeof(table));
+        if (r < 0)
+                return r;
+        ipv4_format(subnet_namespace_address(&spec->subnet), ns_addr);
+
+        f = open_memstream(&buf, &size);
+        if (!f)
+                return -ENOMEM;
+        /* Replaced as a whole, so that an older version of it never stays. */
+        fprintf(f, "add table inet %s\n", table);
+        fprintf(f, "delete table inet %s\n", table);
+        fprintf(f, "table inet %s {\n", table);
+        print_guard_chains(f, spec, ns_addr);
+        fprintf(f, "}\n");
+
+        failed = ferror(f);
+        if (fclose(TAKE_PTR(f)) != 0 || failed)
+                return -ENOMEM;
+        *ret = TAKE_PTR(buf);
+        return 0;
+}
+
+int nft_ruleset_build_backstop_delete(const char *name, char **ret)
+{
+        char table[IFNAMSIZ + sizeof(NFT_GUARD_TABLE_PREFIX)];
+        char *s;
+        int r;
+
+        r = instance_nft_guard_table(name, table, sizeof(table));
+        if (r < 0)
+                return r;
+        if (asprintf(&s, "delete table inet %s\n", table) < 0)
+                return -ENOMEM;
+        *ret = s;
+        return 0;
 }

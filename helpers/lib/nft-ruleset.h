@@ -39,6 +39,16 @@ int nft_ruleset_check(const NatSpec *spec, const char **reason);
  */
 int nft_ruleset_build(const NatSpec *spec, char **ret);
 
+/*
+ * The backstop: "table inet tsguard-NAME", the guard's chains of the owned table
+ * without its NAT and without the owner flag. tsproxy-netns installs it with the
+ * namespace and removes it with it, so the guard holds while tsproxy-nat (and with it
+ * the owned table) is down or restarting. Replaces an older copy as a whole.
+ */
+int nft_ruleset_build_backstop(const NatSpec *spec, char **ret);
+/* "delete table inet tsguard-NAME\n" */
+int nft_ruleset_build_backstop_delete(const char *name, char **ret);
+
 /* "delete table inet tsproxy-NAME\n", for the clean shutdown. */
 int nft_ruleset_build_delete(const char *name, char **ret);
 

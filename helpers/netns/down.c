@@ -117,6 +117,11 @@ int verb_down(const Context *c)
                 ret = ret < 0 ? ret : r;
         }
 
+        /* The guard's backstop table, once the veth it guards is gone. */
+        r = backstop_remove(c);
+        if (r < 0 && ret == 0)
+                ret = r;
+
         /* 3. The namespace: detached and unlinked; it ends when its last process is gone. */
         r = netns_remove(c->netns_dir, c->name);
         if (r >= 0)

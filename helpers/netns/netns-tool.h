@@ -28,6 +28,11 @@ typedef struct Context {
         const char *tailscale_backup_conf;
 } Context;
 
+/* The guard's backstop table (backstop.c). install: *ret_created tells whether it was
+ * missing before. remove: 0 when it is gone (or was). Both log their errors. */
+int backstop_install(const Context *c, bool *ret_created);
+int backstop_remove(const Context *c);
+
 int verb_up(const Context *c);
 int verb_down(const Context *c);
 int verb_resolv_conf(const Context *c);

@@ -22,6 +22,7 @@
 
 typedef struct Undo {
         bool netns;
+        bool backstop;
         bool veth;
         bool host_address;
         bool ns_address;
@@ -72,8 +73,8 @@ static void up_rollback(const Context *c, UpState *st)
         const Undo *u = &st->undo;
         int r;
 
-        if (!u->netns && !u->veth && !u->host_address && !u->ns_address && !u->route && !u->rule &&
-            !u->tailnet_unreachable[0] && !u->tailnet_unreachable[1] && !u->iif_rules[0][0] &&
+        if (!u->netns && !u->backstop && !u->veth && !u->host_address && !u->ns_address && !u->route &&
+            !u->rule && !u->tailnet_unreachable[0] && !u->tailnet_unreachable[1] && !u->iif_rules[0][0] &&
             !u->iif_rules[0][1] && !u->iif_rules[1][0] && !u->iif_rules[1][1])
                 return;
 
@@ -130,6 +131,8 @@ static void up_rollback(const Context *c, UpState *st)
                 if (r < 0 && !error_is_gone(r))
                         log_warning_errno(log, r, "Failed to remove veth '%s' again: %m", c->host_ifname);
         }
+        if (u->backstop)
+                (void)backstop_remove(c); /* logs its own error */
         if (u->netns) {
                 r = netns_remove(c->netns_dir, c->name);
                 if (r < 0 && !error_is_gone(r))
@@ -470,6 +473,12 @@ static int up_run(const Context *c, UpState *st)
         if (r < 0)
                 return log_error_errno(log, r, "Failed to open netlink socket in namespace '%s': %m",
                                        c->name);
+
+        /* The guard's backstop, before the veth exists: the namespace never has a moment
+         * unguarded, whatever state tsproxy-nat is in. */
+        r = backstop_install(c, &st->undo.backstop);
+        if (r < 0)
+                return r;
 
         /* 2. The veth pair. */
         r = up_veth(c, st);

@@ -108,6 +108,11 @@ no_iif_rules() { ! ip -4 rule show | grep -q "iif $1 " && ! ip -6 rule show | gr
 ns_unreachable() { nsx "$1" ip "$2" route show "$3" | grep -q "^unreachable $3"; }
 sysctl_is_1() { [ "$(cat "/proc/sys/net/ipv4/$1")" = 1 ]; }
 ns_ping() { nsx "$1" ping -c 1 -W 2 "$2"; }
+# The host reaches the namespace (the guard lets the replies back in; the other way
+# round the backstop table drops it).
+host_ping() { ping -c 1 -W 2 "$1"; }
+backstop_has() { nft list table inet "tsguard-$1" 2>/dev/null | grep -qE -- "$2"; }
+no_backstop() { ! nft list table inet "tsguard-$1" >/dev/null 2>&1; }
 peer_in_ns() { nsx "$1" ip -o link show dev host0 | grep -q 'host0@'; }
 no_link() { ! ip link show dev "$1" >/dev/null 2>&1; }
 no_netns() { [ ! -e "/run/netns/$1" ] && ! grep -q " /run/netns/$1 " /proc/self/mountinfo; }
@@ -132,7 +137,10 @@ check_up_state() {
         check "$name: 'unreachable fd7a:115c:a1e0::/48' in the namespace" \
                 ns_unreachable "$name" -6 fd7a:115c:a1e0::/48
         check "$name: forwarding on ts-$name is 1" sysctl_is_1 "conf/ts-$name/forwarding"
-        check "$name: ping from the namespace to $h" ns_ping "$name" "$h"
+        check "$name: ping from the host to the namespace's $s" host_ping "$s"
+        check "$name: the guard's backstop table tsguard-$name drops the namespace's way to the host" \
+                backstop_has "$name" 'iifname "ts-'"$name"'" counter packets [0-9]+ bytes [0-9]+ drop comment "guard: namespace cannot reach the host"'
+        check_fails "$name: ... so the namespace cannot ping the host end" ns_ping "$name" "$h"
 }
 
 # The IPv4 state of host and namespaces (IPv6 link-local DAD flags change over time).
@@ -186,6 +194,7 @@ check "down fgpu" "$BIN" down fgpu
 check "down removed veth, namespace and runtime dir" gone fgpu
 check "down removed the rule" no_rule 10.200.0.4/30
 check "down removed the iif rules" no_iif_rules ts-fgpu
+check "down removed the backstop table" no_backstop fgpu
 check "down fgpu again succeeds" "$BIN" down fgpu
 check "down of a never-created instance succeeds" "$BIN" down never
 
@@ -195,6 +204,7 @@ check_fails "up with a missing uplink fails" "$BIN" up fgpu --subnet 10.200.0.4/
 check "the failed up left no veth, namespace or runtime dir" gone fgpu
 check "the failed up left no rule" no_rule 10.200.0.4/30
 check "the failed up left no iif rule" no_iif_rules ts-fgpu
+check "the failed up left no backstop table" no_backstop fgpu
 snapshot "$WORK/clean2"
 check "the failed up left everything as before" diff -u "$WORK/clean" "$WORK/clean2"
 check "--uplink lo: forwarding on the uplink" "$BIN" up fgpu --subnet 10.200.0.4/30 --uplink lo
@@ -316,7 +326,7 @@ for p in "${pids[@]}"; do wait "$p" || rcs=1; done
 check "four parallel ups succeed" [ "$rcs" = 0 ]
 check "/run/netns is mounted exactly once" [ "$(grep -c ' /run/netns rw' /proc/self/mountinfo)" = 1 ]
 for i in 1 2 3 4; do
-        check "par$i: ping from the namespace" ns_ping "par$i" "10.200.1.$((i * 4 + 1))"
+        check "par$i: ping from the host into the namespace" host_ping "10.200.1.$((i * 4 + 2))"
         "$BIN" down "par$i" >/dev/null 2>&1
 done
 check "the parallel instances are gone" bash -c '! ls /run/netns | grep -q par && ! ip link | grep -q ts-par'
