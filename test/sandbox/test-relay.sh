@@ -84,7 +84,7 @@ check_output "ts-relay@r1.socket has a listener per forward" \
     'ListenStream=127\.0\.0\.1:2222 ListenDatagram=127\.0\.0\.1:5353 ListenStream=127\.0\.0\.1:2223 ListenStream=\[::1\]:2224 ' \
     one_line sb systemctl cat ts-relay@r1.socket
 check_output "ts-relay@r1.service runs tsproxy-relay with every forward" \
-    'ExecStart=.*/tsproxy-relay r1 --forward tcp:127\.0\.0\.1:2222=100\.64\.0\.1:80 --forward udp:127\.0\.0\.1:5353=100\.100\.100\.100:53 --forward tcp:127\.0\.0\.1:2223=peer\.tailnet\.test:80 .*--udp-max-sessions 1024' \
+    'ExecStart=.*/tsproxy-relay r1 --forward tcp:127\.0\.0\.1:2222=100\.64\.0\.1:80 --forward udp:127\.0\.0\.1:5353=100\.100\.100\.100:53 --forward tcp:127\.0\.0\.1:2223=peer\.tailnet\.test:80 .*--allow-from 100\.64\.0\.0/10 --allow-from fd7a:115c:a1e0::/48 --allow-from 127\.0\.0\.0/8 --allow-from ::1/128 .*--udp-max-sessions 1024' \
     sb systemctl cat ts-relay@r1.service
 verify_out=$(sb systemd-analyze verify --generators=yes ts-relay@r1.socket ts-relay@r1.service 2>&1); verify_rc=$?
 check "systemd-analyze verify --generators=yes is clean on ts-relay@r1.socket and .service" \
@@ -204,6 +204,33 @@ check "ts-relay@r1.socket stays active" sb systemctl is-active --quiet ts-relay@
 check_output "and 127.0.0.1:2222 still listens" '^127\.0\.0\.1:2222$' listening -ltn
 check "ts-relay@r1.service starts again" sb systemctl start ts-relay@r1.service
 check_output "and serves" "$you_are_r1" host_tcp 127.0.0.1 2222
+
+# --- 8b. AllowFrom= of [Forward] ------------------------------------------------------------------
+# Only 127.0.0.2: a TCP client from 127.0.0.1 is closed at once, its UDP datagrams get
+# nothing; from 127.0.0.2 both are relayed.
+tcp_from() { sb timeout 8 /usr/bin/python3 -c 'import socket,sys
+s=socket.socket(); s.bind((sys.argv[1], 0)); s.settimeout(5); s.connect((sys.argv[2], int(sys.argv[3])))
+d=s.recv(4096); print(d.decode(errors="replace") if d else "eof")' "$@"; }
+unanswered() { local out; out=$("$@" 2>&1) && return 1; echo "$out"; }
+# (Without section 7's ExecStart= override: the generated command line applies again.)
+sb rm -f /etc/systemd/system/ts-relay@r1.service.d/60-test.conf
+sb sed -i 's/^\[Forward\]$/[Forward]\nAllowFrom=127.0.0.2\/32/' /etc/tsproxy/r1.conf
+check "AllowFrom=127.0.0.2/32: regenerated" sb systemctl daemon-reload
+check "ts-relay@r1.service restarts" sb systemctl restart ts-relay@r1.service
+check_output "the command line has --allow-from 127.0.0.2/32 only" '=100\.64\.0\.1:80 --allow-from 127\.0\.0\.2/32 --max-connections' \
+    sb systemctl cat ts-relay@r1.service
+check_output "the running daemon has it" 'allow-from 127\.0\.0\.2/32' \
+    sb sh -c "tr '\\0' ' ' < /proc/$(main_pid ts-relay@r1.service)/cmdline"
+check_output "TCP from 127.0.0.2 (inside) is relayed" "$you_are_r1" tcp_from 127.0.0.2 127.0.0.1 2222
+check_output "TCP from 127.0.0.1 (outside) is closed before the target is asked" '^eof$' tcp_from 127.0.0.1 127.0.0.1 2222
+check_output "UDP from 127.0.0.2 is relayed" '^100\.64\.0\.1$' \
+    sb dig +short +time=3 +tries=1 -b 127.0.0.2 -p 5353 @127.0.0.1 peer.tailnet.test
+check_output "UDP from 127.0.0.1 gets nothing" 'timed out|no servers' \
+    unanswered sb dig +time=2 +tries=1 -b 127.0.0.1 -p 5353 @127.0.0.1 peer.tailnet.test
+sb sed -i '/^AllowFrom=/d' /etc/tsproxy/r1.conf
+check "AllowFrom= removed: the default again" sb systemctl daemon-reload
+check "ts-relay@r1.service restarts" sb systemctl restart ts-relay@r1.service
+check_output "127.0.0.1 is relayed again (loopback is in the default)" "$you_are_r1" host_tcp 127.0.0.1 2222
 
 # --- 9. stop ---------------------------------------------------------------------------------------
 check "stopping tsproxy@r1.target works" sb systemctl stop tsproxy@r1.target
