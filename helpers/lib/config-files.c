@@ -438,6 +438,15 @@ int config_check_files(InstanceConfig *c, const char *root, Diagnostics *d)
                 why = "is a directory, not a file";
         else if (!S_ISREG(st.st_mode))
                 why = "is not a regular file (a FIFO, socket or device)";
+        /* The same rule as tsproxy-socks' for the file it reads (tsproxy-socks(8)), here
+         * for the original, which the daemon never sees (LoadCredential= hands it a
+         * copy of mode 0400): as OpenSSH with private keys, hashes others may read or
+         * change are refused, not warned about. The reading user (root for the
+         * generator) may own it too. */
+        else if (st.st_uid != 0 && st.st_uid != geteuid())
+                why = "is owned by neither root nor the reading user: chown root it";
+        else if (st.st_mode & 0077)
+                why = "may be read or written by group or others (mode 0600 at most): chmod 0600 it";
         else {
                 fd = open(real, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
                 /* Only root can read it as systemd does; someone else cannot tell. */
