@@ -6,7 +6,6 @@
  * journal, and the exit status 78 (EX_CONFIG) stops the unit's restart loop.
  */
 #include "options.h"
-#include "tailnet.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -14,9 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "allow-from.h"
 #include "build-config.h"
 #include "macro.h"
 #include "parse-number.h"
+#include "tailnet.h"
 
 enum {
         ARG_VERSION = 0x100,
@@ -180,7 +181,7 @@ int socks_options_parse(int argc, char *argv[], SocksOptions *ret)
                 return -EINVAL;
         }
         if (o.n_allow_from == 0) {
-                static const char *const defaults[] = SOCKS_DEFAULT_ALLOW_FROM;
+                static const char *const defaults[] = ALLOW_FROM_DEFAULT_INIT;
                 for (size_t i = 0; i < ELEMENTSOF(defaults); i++)
                         if (add_allow_from(&o, defaults[i]) < 0)
                                 return -EINVAL;

@@ -29,11 +29,8 @@ typedef struct SocksOptions {
         unsigned workers;                /* event loops; 0: auto */
 } SocksOptions;
 
-/* The defaults the generator writes too (tsproxy.conf(5)). */
-#define SOCKS_DEFAULT_ALLOW_FROM                                                                            \
-        {                                                                                                   \
-                "100.64.0.0/10", "fd7a:115c:a1e0::/48", "127.0.0.0/8", "::1/128"                            \
-        }
+/* The defaults the generator writes too (tsproxy.conf(5)); --allow-from's is
+ * ALLOW_FROM_DEFAULT_INIT (allow-from.h), shared with the other daemons. */
 #define SOCKS_DEFAULT_MAX_CONNECTIONS   4096u
 #define SOCKS_DEFAULT_HANDSHAKE_TIMEOUT 10u
 /* Workers=auto: one per CPU the daemon may run on, at most this many (every idle
