@@ -7,7 +7,11 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <systemd/sd-daemon.h>
+#include <unistd.h>
+
+#include "notify.h"
 
 int daemon_event_new(const Logger *log, sd_event **ret)
 {
@@ -67,7 +71,19 @@ typedef struct Watchdog {
         const Workers *workers;
         uint64_t usec;
         bool stale_logged;
+        /* Opened once: sd_notify() makes a socket per message, which fails while a flood
+         * has taken every descriptor, and the watchdog would then kill a healthy daemon. */
+        int fd;
+        const char *notify_socket;
 } Watchdog;
+
+static void watchdog_free(void *userdata)
+{
+        Watchdog *wd = userdata;
+
+        safe_close(wd->fd);
+        free(wd);
+}
 
 static int on_watchdog(sd_event_source *source, uint64_t usec, void *userdata)
 {
@@ -78,7 +94,7 @@ static int on_watchdog(sd_event_source *source, uint64_t usec, void *userdata)
         (void)usec;
         (void)sd_event_now(sd_event_source_get_event(source), CLOCK_MONOTONIC, &now);
         if (workers_alive(wd->workers, now, wd->usec / 2, &stale)) {
-                (void)sd_notify(false, "WATCHDOG=1");
+                (void)notify_send_on(wd->fd, wd->notify_socket, "WATCHDOG=1");
                 wd->stale_logged = false;
         } else if (!wd->stale_logged) {
                 log_error(wd->log, "Worker %u has not run its loop for %llu ms; no more WATCHDOG=1.", stale,
@@ -100,13 +116,20 @@ int daemon_watchdog_start(sd_event *event, const Logger *log, const Workers *wor
         wd = malloc(sizeof(*wd));
         if (!wd)
                 return log_error_errno(log, -ENOMEM, "Failed to set up the watchdog: %m");
-        *wd = (Watchdog){.log = log, .workers = workers, .usec = usec};
-        r = sd_event_add_time_relative(event, &source, CLOCK_MONOTONIC, usec / 4, 0, on_watchdog, wd);
-        if (r < 0) {
+        *wd = (Watchdog){
+                .log = log, .workers = workers, .usec = usec, .notify_socket = getenv("NOTIFY_SOCKET")};
+        wd->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (wd->fd < 0) {
+                r = negative_errno();
                 free(wd);
                 return log_error_errno(log, r, "Failed to set up the watchdog: %m");
         }
-        r = sd_event_source_set_destroy_callback(source, free);
+        r = sd_event_add_time_relative(event, &source, CLOCK_MONOTONIC, usec / 4, 0, on_watchdog, wd);
+        if (r < 0) {
+                watchdog_free(wd);
+                return log_error_errno(log, r, "Failed to set up the watchdog: %m");
+        }
+        r = sd_event_source_set_destroy_callback(source, watchdog_free);
         if (r >= 0)
                 r = sd_event_source_set_enabled(source, SD_EVENT_ON);
         if (r >= 0)

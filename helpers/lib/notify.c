@@ -2,8 +2,9 @@
 /*
  * notify.c: the sd_notify(3) datagram protocol (see notify.h for why it is not
  * libsystemd's). One unconnected SOCK_DGRAM socket per message, as sd_notify() does: the
- * messages are few (READY=1, a watchdog ping at half the interval, STOPPING=1), so
- * keeping a socket open would only add state.
+ * messages are few (READY=1, STOPPING=1). The watchdog's pings take a socket the caller
+ * keeps open (notify_send_on()): a daemon out of descriptors under a flood must still
+ * be able to say it is alive.
  */
 #include "notify.h"
 #include "parse-number.h"
@@ -20,12 +21,12 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-int notify_send(const char *socket_path, const char *state)
+int notify_send_on(int fd, const char *socket_path, const char *state)
 {
         struct sockaddr_un sa = {.sun_family = AF_UNIX};
         struct iovec iov;
         struct msghdr mh = {.msg_name = &sa, .msg_iov = &iov, .msg_iovlen = 1};
-        _cleanup_close_ int fd = -EBADF;
+        _cleanup_close_ int own = -EBADF;
         size_t len;
 
         if (!socket_path || !*socket_path)
@@ -42,13 +43,20 @@ int notify_send(const char *socket_path, const char *state)
                 sa.sun_path[0] = '\0';
         mh.msg_namelen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len);
 
-        fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-        if (fd < 0)
-                return negative_errno();
+        if (fd < 0) {
+                fd = own = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+                if (fd < 0)
+                        return negative_errno();
+        }
         iov = (struct iovec){.iov_base = (char *)state, .iov_len = strlen(state)};
         if (sendmsg(fd, &mh, MSG_NOSIGNAL) < 0)
                 return negative_errno();
         return 1;
+}
+
+int notify_send(const char *socket_path, const char *state)
+{
+        return notify_send_on(-EBADF, socket_path, state);
 }
 
 int notify_sendf(const char *socket_path, const char *fmt, ...)

@@ -25,6 +25,9 @@
  * "@...", or the negative errno of the send.
  */
 int notify_send(const char *socket_path, const char *state);
+/* The same on fd, an AF_UNIX SOCK_DGRAM socket the caller keeps (a negative fd: one made
+ * for this message). */
+int notify_send_on(int fd, const char *socket_path, const char *state);
 int notify_sendf(const char *socket_path, const char *fmt, ...) _printf_(2, 3);
 
 /*
