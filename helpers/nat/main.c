@@ -18,12 +18,17 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "addr.h"
 #include "build-config.h"
@@ -38,6 +43,19 @@
 #define EXIT_BAD_ARGUMENTS 78
 
 #define TABLE_BUFSZ (sizeof(NFT_TABLE_PREFIX) + INSTANCE_NAME_MAX)
+
+/*
+ * The host-wide lock around loading a table: an abstract unix socket name, bound by one
+ * tsproxy-nat at a time (abstract names belong to the network namespace, the host's here,
+ * and go away with the process, crash included: no file, no stale lock). Why a lock: to
+ * load a table libnftables first dumps every table of the host into its cache, and the
+ * kernel interrupts a dump when any commit lands meanwhile, so libnftables starts over.
+ * 100 helpers starting at once kept interrupting each other's dumps: 22.6 s for 100
+ * instances, 15 s of NAT CPU (bench/nat-start.sh). One at a time, each dump runs once.
+ */
+#define LOAD_LOCK_NAME        "tsproxy-nat-load"
+#define LOAD_LOCK_POLL_NSEC   (2 * 1000 * 1000)
+#define LOAD_LOCK_TIMEOUT_SEC 60
 
 static void help(void)
 {
@@ -179,6 +197,31 @@ static int load_table(const Logger *log, NftContext *nft, const NatSpec *spec, c
                                summary && *summary ? summary : strerror(-r));
 }
 
+/* Take the load lock (see LOAD_LOCK_NAME): its socket, or a negative errno. */
+static int load_lock_take(void)
+{
+        struct sockaddr_un sa = {.sun_family = AF_UNIX};
+        socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(LOAD_LOCK_NAME));
+        struct timespec start, now;
+        _cleanup_close_ int fd = -EBADF;
+
+        memcpy(sa.sun_path + 1, LOAD_LOCK_NAME, strlen(LOAD_LOCK_NAME));
+        fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return -errno;
+        clock_gettime(CLOCK_MONOTONIC, &start);
+        for (;;) {
+                if (bind(fd, (struct sockaddr *)&sa, len) == 0)
+                        return TAKE_FD(fd);
+                if (errno != EADDRINUSE)
+                        return -errno;
+                clock_gettime(CLOCK_MONOTONIC, &now);
+                if (now.tv_sec - start.tv_sec > LOAD_LOCK_TIMEOUT_SEC)
+                        return -ETIMEDOUT;
+                (void)nanosleep(&(struct timespec){.tv_nsec = LOAD_LOCK_POLL_NSEC}, NULL);
+        }
+}
+
 /* What the service manager told us in the environment (read in main()). */
 typedef struct ServiceEnv {
         const char *notify_socket; /* $NOTIFY_SOCKET, or NULL */
@@ -187,7 +230,7 @@ typedef struct ServiceEnv {
 
 /* Wait for SIGTERM/SIGINT; meanwhile check the table and ping the watchdog at half its interval. */
 static int wait_for_signal(const Logger *log, const ServiceEnv *env, NftContext *nft, int sfd,
-                           const char *table, const char *list_cmd)
+                           const char *table, const char *check_cmd)
 {
         uint64_t watchdog_usec = env->watchdog_usec;
         int r;
@@ -209,11 +252,16 @@ static int wait_for_signal(const Logger *log, const ServiceEnv *env, NftContext 
                         _cleanup_free_ char *error = NULL, *summary = NULL;
 
                         /* The kernel keeps an owned table for the socket's life; if it is gone
-                         * anyway, say so and exit so that systemd restarts us. */
-                        r = nft_context_run(nft, list_cmd, NULL, &error);
-                        if (r < 0) {
+                         * anyway, say so and exit so that systemd restarts us. "create table"
+                         * fails with EEXIST while it is there and needs no cache, where "list
+                         * table" fetched every table of the host each time (bench/README.md). */
+                        r = nft_context_run(nft, check_cmd, NULL, &error);
+                        if (r >= 0)
+                                return log_error_errno(log, ENOENT,
+                                                       "Failed to find nft table '%s': it is gone.", table);
+                        if (r != -EEXIST) {
                                 summary = error ? nft_error_summary(error) : NULL;
-                                return log_error_errno(log, r, "Failed to find nft table '%s': %s", table,
+                                return log_error_errno(log, r, "Failed to check nft table '%s': %s", table,
                                                        summary && *summary ? summary : strerror(-r));
                         }
                         (void)notify_send(env->notify_socket, "WATCHDOG=1");
@@ -236,9 +284,10 @@ static int wait_for_signal(const Logger *log, const ServiceEnv *env, NftContext 
 static int run(const Logger *log, const ServiceEnv *env, const NatSpec *spec)
 {
         _cleanup_(nft_context_freep) NftContext *nft = NULL;
-        _cleanup_free_ char *ruleset = NULL, *delete_cmd = NULL, *list_cmd = NULL, *error = NULL;
-        _cleanup_close_ int sfd = -EBADF;
-        char table[TABLE_BUFSZ], subnet[SUBNET_STRLEN];
+        _cleanup_free_ char *ruleset = NULL, *list_cmd = NULL;
+        _cleanup_close_ int sfd = -EBADF, lock = -EBADF;
+        char table[TABLE_BUFSZ], subnet[SUBNET_STRLEN],
+                check_cmd[sizeof("create table inet ") + TABLE_BUFSZ];
         sigset_t mask;
         int r;
 
@@ -249,11 +298,10 @@ static int run(const Logger *log, const ServiceEnv *env, const NatSpec *spec)
                                        spec->name);
         r = nft_ruleset_build(spec, &ruleset);
         if (r >= 0)
-                r = nft_ruleset_build_delete(spec->name, &delete_cmd);
-        if (r >= 0)
                 r = nft_ruleset_build_list(spec->name, &list_cmd);
         if (r < 0)
                 return log_error_errno(log, r, "Failed to build the ruleset of nft table '%s': %m", table);
+        snprintf(check_cmd, sizeof(check_cmd), "create table inet %s", table);
         log_debug(log, "Ruleset:\n%s", ruleset);
 
         /* Block the signals before anything exists to clean up, so none is lost. */
@@ -270,9 +318,18 @@ static int run(const Logger *log, const ServiceEnv *env, const NatSpec *spec)
         if (r < 0)
                 return log_error_errno(log, r, "Failed to create nftables context: %m");
 
+        lock = load_lock_take();
+        if (lock < 0)
+                log_warning_errno(log, lock, "Failed to take the table load lock, loading without it: %m");
         r = load_table(log, nft, spec, table, ruleset, list_cmd);
+        lock = safe_close(lock);
         if (r < 0)
                 return r;
+        /* A command that needs no cache makes libnftables drop the cache of every table
+         * it fetched for the load (hash tables of 0.5 MB a table), and the trim gives the
+         * memory back: otherwise each helper kept 0.5 MB per table already there. */
+        (void)nft_context_run(nft, check_cmd, NULL, NULL);
+        (void)malloc_trim(0);
 
         log_info(log, "Loaded nft table '%s': masquerading %s out of %s, forwarding UDP %u to %s.", table,
                  subnet, spec->uplink ? spec->uplink : "any interface", (unsigned)spec->port,
@@ -282,17 +339,16 @@ static int run(const Logger *log, const ServiceEnv *env, const NatSpec *spec)
         if (r < 0)
                 log_warning_errno(log, r, "Failed to notify the service manager, ignoring: %m");
 
-        r = wait_for_signal(log, env, nft, sfd, table, list_cmd);
+        r = wait_for_signal(log, env, nft, sfd, table, check_cmd);
         (void)notify_send(env->notify_socket, "STOPPING=1");
         if (r < 0)
                 return r; /* the kernel removes the table when the context's socket closes */
 
-        if (nft_context_run(nft, delete_cmd, NULL, &error) < 0) {
-                _cleanup_free_ char *summary = error ? nft_error_summary(error) : NULL;
-
-                log_warning(log, "Failed to delete nft table '%s': %s; it goes away when we exit.", table,
-                            summary && *summary ? summary : "unknown error");
-        }
+        /* No "delete table": the kernel removes an owned table when its socket closes, at
+         * once and without a cache. A "delete table" made libnftables dump every table
+         * first, and 100 helpers stopped together interrupted each other's dumps for minutes
+         * (bench/README.md, "Starting many instances"). */
+        nft = nft_context_free(nft);
         return 0;
 }
 
@@ -305,6 +361,10 @@ int main(int argc, char *argv[])
         Logger log;
 
         logger_open_from_environment(&log, "tsproxy-nat", LOG_TARGET_AUTO);
+        /* libnftables' cache makes four 128 KiB hash tables per table of the host: keep
+         * them mmap()ed, so that dropping the cache after the load gives them back (glibc
+         * would otherwise raise its threshold and keep them in the heap). */
+        (void)mallopt(M_MMAP_THRESHOLD, 64 * 1024);
 
         r = parse_argv(&log, argc, argv, &spec, host_if);
         if (r <= 0) {
