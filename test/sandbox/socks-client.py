@@ -20,6 +20,9 @@
 #       UDP ASSOCIATE, an A query for NAME to DNS_SERVER:53 through the association:
 #       prints "answer A.B.C.D" (or "no answer"); then closes the control connection
 #       and queries again: prints "after close: no answer" or "after close: answer ..."
+#   udp-guard PROXY TARGET OTHER  UDP ASSOCIATE's guards: forged senders (another address,
+#                                 another port) are not relayed, the client is; an answer
+#                                 from a port the client never sent to is dropped
 #   udp-many PROXY DNS_SERVER NAME N
 #       N clients at once (threads released together): each makes a UDP ASSOCIATE and
 #       asks NAME through it; prints "answered K of N" (K: the associations that answered)
@@ -296,6 +299,55 @@ def udp_associate_once(proxy, server, name, start):
         udp.close()
 
 
+def udp_raw(udp, relay, host, port, payload, wait):
+    """One SOCKS UDP datagram to host:port through relay; the payload of the first
+    datagram the relay sends back within `wait` seconds, or None."""
+    udp.sendto(b"\x00\x00\x00" + encode_address(host) + struct.pack("!H", port) + payload, relay)
+    udp.settimeout(wait)
+    try:
+        while True:
+            msg, frm = udp.recvfrom(65536)
+            if frm == relay and len(msg) > 10 and msg[3] == 1:
+                return msg[10:].decode(errors="replace")
+    except socket.timeout:
+        return None
+
+
+def cmd_udp_guard(a):
+    """UDP ASSOCIATE's two guards (RFC 1928): only the client's datagrams are relayed,
+    and only answers of targets the client sent to come back. The client declares its
+    UDP address and port; a forger on another address (127.0.0.2) and on the client's
+    address with another port sends first, then the client. TARGET is a whoami
+    (answers 'from IP:PORT'), OTHER a target that answers from another port."""
+    proxy_host, _ = hostport(a.proxy)
+    thost, tport = hostport(a.target)
+    ohost, oport = hostport(a.other)
+    udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    udp.bind(("127.0.0.1", 0))
+    forger_addr = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    forger_addr.bind(("127.0.0.2", 0))
+    forger_port = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    forger_port.bind(("127.0.0.1", 0))
+    ctl = connect_proxy(a.proxy)
+    greet(ctl)
+    rep, baddr, bport = send_request(ctl, 3, "127.0.0.1", udp.getsockname()[1])
+    print("associate reply %d" % rep)
+    if rep != 0:
+        return 0
+    if baddr in ("0.0.0.0", "::"):
+        baddr = proxy_host
+    relay = (baddr, bport)
+    for name, f in (("another address", forger_addr), ("another port", forger_port)):
+        ans = udp_raw(f, relay, thost, tport, b"forged", 1.5)
+        print("forged from %s: %s" % (name, "answer " + ans if ans else "no answer"))
+    ans = udp_raw(udp, relay, thost, tport, b"real", 2.0)
+    print("client: %s" % ("answer " + ans if ans else "no answer"))
+    ans = udp_raw(udp, relay, ohost, oport, b"other", 1.5)
+    print("answer from a port not sent to: %s" % ("relayed " + ans if ans else "dropped"))
+    ctl.close()
+    return 0
+
+
 def cmd_udp_many(a):
     start = threading.Barrier(a.n)
     answers = [None] * a.n
@@ -494,6 +546,10 @@ def main():
     s.add_argument("proxy")
     s.add_argument("server")
     s.add_argument("name")
+    s = sub.add_parser("udp-guard")
+    s.add_argument("proxy")
+    s.add_argument("target")
+    s.add_argument("other")
     s = sub.add_parser("udp-many")
     s.add_argument("proxy")
     s.add_argument("server")
@@ -534,6 +590,7 @@ def main():
         "probe": cmd_probe,
         "udp": cmd_udp,
         "udp-many": cmd_udp_many,
+        "udp-guard": cmd_udp_guard,
         "halfclose-client": cmd_halfclose_client,
         "halfclose-server": cmd_halfclose_server,
         "stall": cmd_stall,

@@ -14,6 +14,8 @@
 #             send after the server's half-close
 #   udp 9053  answers every datagram with "from IP:PORT", its source as seen here: one
 #             source port per relay session
+#   udp 9054  answers every datagram from port 9055 instead ("from another port"): a
+#             reply the SOCKS relay must drop, since its client never sent to 9055
 #
 # Prints "listening" once everything is bound.
 
@@ -72,6 +74,12 @@ def udp_whoami(u):
         u.sendto(b"from %s:%d" % (peer[0].encode(), peer[1]), peer)
 
 
+def udp_other_port(u, other):
+    while True:
+        _, peer = u.recvfrom(2048)
+        other.sendto(b"from another port", peer)
+
+
 def main():
     address = sys.argv[1]
     threads = []
@@ -84,6 +92,11 @@ def main():
     u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     u.bind((address, 9053))
     threads.append(threading.Thread(target=udp_whoami, args=(u,), daemon=True))
+    u2 = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    u2.bind((address, 9054))
+    other = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    other.bind((address, 9055))
+    threads.append(threading.Thread(target=udp_other_port, args=(u2, other), daemon=True))
     for t in threads:
         t.start()
     print("listening", flush=True)

@@ -198,6 +198,20 @@ check_output "UDP ASSOCIATE is granted on the listener's UDP socket" '^associate
 check_output "a DNS query through it reaches MagicDNS and peer.tailnet.test is 100.64.0.1" \
     '^answer 100\.64\.0\.1$' echo "$udp_out"
 check_output "the association ends with its control connection" '^after close: no answer$' echo "$udp_out"
+# RFC 1928's guards, made real: a forger on another address, and one on the client's
+# address with another port, send before the client does (the relay must not take them
+# as the client); a target answering from a port the client never sent to is dropped.
+guard_out=$(client udp-guard 127.0.0.1:1080 100.64.0.1:9053 100.64.0.1:9054 2>&1)
+check_output "UDP guard: the association declares the client's address and port" '^associate reply 0$' \
+    echo "$guard_out"
+check_output "UDP guard: a datagram from another address is not relayed" \
+    '^forged from another address: no answer$' echo "$guard_out"
+check_output "UDP guard: nor one from the client's address and another port" \
+    '^forged from another port: no answer$' echo "$guard_out"
+check_output "UDP guard: the client's own datagram is relayed and answered" '^client: answer from 100\.' \
+    echo "$guard_out"
+check_output "UDP guard: an answer from a port the client never sent to is dropped" \
+    '^answer from a port not sent to: dropped$' echo "$guard_out"
 check_output "tsproxy-socks runs 4 workers (Workers=4)" 'sockets \(egress: tailscale0\), 4 workers\.$' \
     sb journalctl -u socks@t1.service -o cat
 # CPUSchedulingPolicy=batch, inherited by every worker thread.
