@@ -163,7 +163,7 @@ static int collect_netns(const Ctl *ctl, InstanceStatus *s)
 
 static int collect_veth(InstanceStatus *s)
 {
-        NetFacts host;
+        _cleanup_(netfacts_done) NetFacts host = {};
         const NetLink *l;
         _cleanup_free_ char *addrs = NULL;
         const char *fix = "restart the chain from the namespace up: systemctl stop tsproxy@NAME.target "
@@ -350,6 +350,7 @@ void instance_status_done(InstanceStatus *s)
         }
         free(s->unit_facts);
         ctl_units_done(&s->units);
+        netfacts_done(&s->ns);
         free(s->netns.fact);
         free(s->netns.fix);
         free(s->veth_link.fact);

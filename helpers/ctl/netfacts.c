@@ -36,17 +36,30 @@ static unsigned prefix_of(const struct sockaddr *mask)
         return p;
 }
 
-static NetLink *link_get(NetFacts *f, const char *name)
+NetLink *netfacts_link_get(NetFacts *f, const char *name)
 {
+        NetLink *l;
+
+        /* getifaddrs() lists a link's entries together: the last one is the likely match. */
+        if (f->n_links > 0 && strcmp(f->links[f->n_links - 1].name, name) == 0)
+                return &f->links[f->n_links - 1];
         for (size_t i = 0; i < f->n_links; i++)
                 if (strcmp(f->links[i].name, name) == 0)
                         return &f->links[i];
-        if (f->n_links == NET_LINKS_MAX)
+        l = reallocarray(f->links, f->n_links + 1, sizeof(NetLink));
+        if (!l)
                 return NULL;
-        NetLink *l = &f->links[f->n_links++];
+        f->links = l;
+        l = &f->links[f->n_links++];
         *l = (NetLink){};
         snprintf(l->name, sizeof(l->name), "%s", name);
         return l;
+}
+
+void netfacts_done(NetFacts *f)
+{
+        free(f->links);
+        *f = (NetFacts){};
 }
 
 int netfacts_read(NetFacts *ret)
@@ -57,12 +70,14 @@ int netfacts_read(NetFacts *ret)
                 return negative_errno();
         *ret = (NetFacts){};
         for (struct ifaddrs *i = ifa; i; i = i->ifa_next) {
-                NetLink *l = link_get(ret, i->ifa_name);
+                NetLink *l = netfacts_link_get(ret, i->ifa_name);
                 char a[INET6_ADDRSTRLEN];
                 const void *src;
 
-                if (!l)
-                        continue;
+                if (!l) {
+                        netfacts_done(ret);
+                        return -ENOMEM;
+                }
                 l->up = l->up || (i->ifa_flags & IFF_UP);
                 if (!i->ifa_addr ||
                     (i->ifa_addr->sa_family != AF_INET && i->ifa_addr->sa_family != AF_INET6))

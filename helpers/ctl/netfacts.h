@@ -18,7 +18,6 @@
 #include "ipnet.h"
 
 #define NET_ADDRS_MAX 8
-#define NET_LINKS_MAX 32
 
 typedef struct NetLink {
         char name[IFNAMSIZ];
@@ -27,13 +26,18 @@ typedef struct NetLink {
         char addrs[NET_ADDRS_MAX][IPNET_STRLEN]; /* "10.200.0.6/30", "fd7a:...:1/128" */
 } NetLink;
 
+/* Every interface, however many: a host with 1000 instances has 1000 veths (until issue
+ * 14 a fixed 32 here made status call present veths absent). Free with netfacts_done(). */
 typedef struct NetFacts {
         size_t n_links;
-        NetLink links[NET_LINKS_MAX];
+        NetLink *links;
 } NetFacts;
 
-/* The interfaces of the caller's namespace. */
+/* The interfaces of the caller's namespace: 0, or -ENOMEM or getifaddrs()'s error. */
 int netfacts_read(NetFacts *ret);
+void netfacts_done(NetFacts *f);
+/* Add (or find) the interface name: NULL without memory. For netfacts_read() and tests. */
+NetLink *netfacts_link_get(NetFacts *f, const char *name);
 /*
  * The interfaces inside dir/name: -ENOENT when the namespace is not there, -EMEDIUMTYPE
  * when dir/name is not a namespace mount, -EPERM without CAP_SYS_ADMIN.

@@ -126,6 +126,13 @@ doctor_out=$(out_rc 0 ctl doctor); check_rc "doctor exits 0 on the healthy sandb
 printf '%s\n' "$doctor_out" | sed 's/^/#   /'
 check_output "doctor: 0 findings" '^● tsproxy host  0 findings$' echo "$doctor_out"
 
+# Issue 14: status kept 32 host interfaces, so on a busy host a present veth was "absent".
+check "40 extra veth pairs on the host (80 interfaces)" \
+    sb sh -c 'for i in $(seq 1 40); do ip link add xv$i-a type veth peer name xv$i-b || exit 1; done'
+check_output "status with 80 more interfaces: the veth ts-t1 is still present" \
+    '● veth  ts-t1 up 10\.200\.0\.5/30' out_rc 0 ctl status t1
+check "removing the 40 extra veth pairs" sb sh -c 'for i in $(seq 1 40); do ip link del xv$i-a || exit 1; done'
+
 ns_t1=$(sb ip netns exec t1 readlink /proc/self/ns/net)
 ts_out=$(out_rc 0 ctl tailscale t1 status --json); check_rc "tailscale t1 status runs the CLI" $? "$ts_out"
 check_output "... with the instance's socket before the arguments" \
