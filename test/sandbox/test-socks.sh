@@ -320,18 +320,29 @@ check_output "HTTP CONNECT with a wrong password: 407" '^407$' \
 check_output "HTTP CONNECT with alice:secret works" "$you_are_t3" \
     via http://127.0.0.1:1082 http://100.64.0.1/ -p --proxy-user alice:secret
 # Hashes run off the event loops: a flood of wrong passwords (2 clients for 5 s, each
-# attempt from another address) slows a logged-in user's CONNECT by at most 2x (plus
-# 3 ms for the noise of a loaded 2-CPU machine: with the hash on the loops it is tens of ms).
-base_out=$(client --user alice --password secret connect-times 127.0.0.1:1082 100.64.0.1:80 20 2>&1)
-sb timeout 20 /usr/bin/python3 "$LIB/socks-client.py" --user alice auth-flood 127.0.0.1:1082 5 >/tmp/flood.out 2>&1 &
-flood_pid=$!
-sleep 0.5
-flood_times=$(client --user alice --password secret connect-times 127.0.0.1:1082 100.64.0.1:80 20 2>&1)
-wait "$flood_pid"
-base_ms=$(sed -n 's/^median \([0-9.]*\) ms$/\1/p' <<<"$base_out")
-flood_ms=$(sed -n 's/^median \([0-9.]*\) ms$/\1/p' <<<"$flood_times")
-check "t3: CONNECT under a password flood ($(cat /tmp/flood.out)): median ${flood_ms:-$flood_times} ms against ${base_ms:-$base_out} ms" \
-    awk -v b="$base_ms" -v f="$flood_ms" 'BEGIN { exit !(b != "" && f != "" && f <= 2 * b + 3) }'
+# attempt from another address) slows a logged-in user's CONNECT by at most 2x. A round
+# is 20 CONNECTs without the flood, then 20 during it, each side's median; up to 3
+# rounds, the first within 2x counts (one slow minute of a shared 2-CPU machine is not
+# the daemon's; with the hash on the loops every round is tens of times slower).
+flood_round() {
+    local base_out flood_times flood_pid base_ms flood_ms
+    base_out=$(client --user alice --password secret connect-times 127.0.0.1:1082 100.64.0.1:80 20 2>&1)
+    sb timeout 20 /usr/bin/python3 "$LIB/socks-client.py" --user alice auth-flood 127.0.0.1:1082 5 \
+        >"$SANDBOX_TMP/flood.out" 2>&1 &
+    flood_pid=$!
+    sleep 0.5
+    flood_times=$(client --user alice --password secret connect-times 127.0.0.1:1082 100.64.0.1:80 20 2>&1)
+    wait "$flood_pid"
+    base_ms=$(sed -n 's/^median \([0-9.]*\) ms$/\1/p' <<<"$base_out")
+    flood_ms=$(sed -n 's/^median \([0-9.]*\) ms$/\1/p' <<<"$flood_times")
+    flood_rounds+=" ${flood_ms:-?}/${base_ms:-?} ms ($(cat "$SANDBOX_TMP/flood.out"));"
+    awk -v b="$base_ms" -v f="$flood_ms" 'BEGIN { exit !(b != "" && f != "" && f <= 2 * b) }'
+}
+flood_rounds= flood_ok=1
+for _ in 1 2 3; do
+    flood_round && { flood_ok=0; break; }
+done
+check "t3: CONNECT under a password flood at most 2x slower (flood/base:$flood_rounds)" test "$flood_ok" = 0
 check_output "t3: 10 wrong passwords from one address: its next attempt is refused, the right password too" \
     '^then: refused' client --user alice --password secret auth-throttle 127.0.0.1:1082 127.0.0.9 10
 check_output "t3: other addresses are not throttled" '^reply 0$' \
