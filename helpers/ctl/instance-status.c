@@ -129,6 +129,14 @@ static int collect_units(InstanceStatus *s, sd_bus *bus, bool with_journal, bool
                 s->target.verdict = VERDICT_GOOD;
         else
                 s->target.verdict = wanted ? VERDICT_BAD : VERDICT_NONE;
+        /* The target only Wants= ts-nat@ and tailscaled@ (a crash restarts that helper
+         * alone): it stays active while one of them is down, and the instance is not
+         * working then. */
+        for (size_t i = 0; s->target.verdict == VERDICT_GOOD && i < s->units.n; i++)
+                if (s->unit_facts[i].verdict == VERDICT_BAD) {
+                        s->target.verdict = VERDICT_BAD;
+                        s->degraded = true;
+                }
         return 0;
 }
 

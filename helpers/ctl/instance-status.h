@@ -46,6 +46,7 @@ typedef struct InstanceStatus {
 
         CtlUnits units;
         UnitFacts target;
+        bool degraded;         /* the target is active, a unit of it is not */
         UnitFacts *unit_facts; /* parallel to units.units */
         bool netns_up;         /* ts-netns@ is active: namespace, veth, forwarding expected */
 

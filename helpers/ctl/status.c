@@ -112,7 +112,11 @@ static int build_tree(const InstanceStatus *s, TreeNode **ret)
                 return -ENOMEM;
         if (s->target.verdict == VERDICT_BAD) {
                 r = add_fix(root,
-                            "systemctl start tsproxy@NAME.target; the bad links below say why it is not up",
+                            s->degraded
+                                    ? "systemctl restart tsproxy@NAME.target; it is up, but the bad "
+                                      "units below are not"
+                                    : "systemctl start tsproxy@NAME.target; the bad links below say why it "
+                                      "is not up",
                             s->config->name, "");
                 if (r < 0)
                         return r;
