@@ -27,6 +27,8 @@
 #include "ctl.h"
 #include "fileio.h"
 #include "forwarding.h"
+#include "host-facts.h"
+#include "instance-status.h"
 #include "instance.h"
 #include "netfacts.h"
 #include "netns.h"
@@ -34,12 +36,12 @@
 #include "parse.h"
 #include "unit-state.h"
 
-#define ROUTES_MAX 1024
-#define DROPS_MAX  16
+#define DROPS_MAX 16
 
 typedef struct Doctor {
         Ctl *ctl;
         sd_bus *bus; /* NULL: not booted with systemd, or no rights: login not checked */
+        HostFacts host;
         TreeNode *root;
         size_t findings;
         int error; /* first error that stops the checks (-EPERM: exit 5) */
@@ -241,6 +243,60 @@ static void check_instance_login(Doctor *d, const InstanceConfig *c)
                         fix);
 }
 
+/*
+ * What traffic needs, link by link, as status judges it (instance-status.c): the
+ * namespace's routes, the host's rules, the owned and the backstop table. Each bad one
+ * is a finding; status shows the good ones.
+ */
+static void check_instance_links(Doctor *d, const InstanceConfig *c)
+{
+        InstanceStatus s;
+        char label[64];
+        int r;
+
+        if (!d->bus)
+                return; /* which links are expected depends on the units' states */
+        r = instance_status_collect(d->ctl, d->bus, &d->host, c, false, false, &s);
+        if (r < 0) {
+                d->error = r;
+                return;
+        }
+        const Link *links[] = {&s.netns,    &s.route_default, &s.route_tailnet, &s.veth_link, &s.rule_subnet,
+                               &s.rule_iif, &s.rule_barrier,  &s.guard,         &s.nft};
+        snprintf(label, sizeof(label), "%s: network", c->name);
+        for (size_t i = 0; i < ELEMENTSOF(links); i++) {
+                _cleanup_free_ char *fix = NULL;
+                if (links[i]->verdict != VERDICT_BAD)
+                        continue;
+                fix = ctl_fix_text(links[i]->fix, c->name, "");
+                explain(d, check(d, false, label, "%s", links[i]->fact),
+                        "the instance's traffic goes this way (tsproxyctl status NAME shows the chain)",
+                        fix);
+        }
+        instance_status_done(&s);
+}
+
+static void check_orphans(Doctor *d, const ConfigSet *set)
+{
+        char **orphans = host_facts_orphans(&d->host, set);
+
+        if (!orphans) {
+                d->error = -ENOMEM;
+                return;
+        }
+        for (char **o = orphans; *o; o++) {
+                _cleanup_free_ char *fact = host_facts_orphan_fact(d->ctl, &d->host, *o),
+                                    *fix = ctl_fix_text(ORPHAN_FIX, *o, "");
+                if (!fact || !fix) {
+                        d->error = -ENOMEM;
+                        break;
+                }
+                explain(d, check(d, false, *o, "%s", fact),
+                        "its units or namespace outlive the deleted file: nothing shows or manages it", fix);
+        }
+        strv_free_ctl(orphans);
+}
+
 static void check_instance(Doctor *d, const InstanceConfig *c, const RouteEntry *routes, size_t n_routes)
 {
         char label[64], subnet[SUBNET_STRLEN], buf[ENDPOINT_STRLEN];
@@ -276,6 +332,7 @@ static void check_instance(Doctor *d, const InstanceConfig *c, const RouteEntry 
                         "its path");
 
         check_instance_login(d, c);
+        check_instance_links(d, c);
 
         const struct sockaddr *sa;
         const char *kind;
@@ -344,7 +401,11 @@ int ctl_doctor(Ctl *ctl, int argc, char *argv[])
         if (ctl_load_config(ctl, &set) < 0)
                 return CTL_EXIT_PROBLEMS;
 
-        routes = calloc(ROUTES_MAX, sizeof(RouteEntry));
+        /* One entry per line, however many routes (1000 instances have 1000 veth routes). */
+        r = fileio_read_text("/proc/net/route", 64 * 1024 * 1024, &route_text);
+        for (const char *p = r >= 0 ? route_text : ""; *p; p++)
+                n_routes += *p == '\n';
+        routes = calloc(n_routes + 1, sizeof(RouteEntry));
         root = tree_node_new(TREE_MARK_NONE, "tsproxy host", NULL);
         if (!routes || !root) {
                 config_set_done(&set);
@@ -352,9 +413,7 @@ int ctl_doctor(Ctl *ctl, int argc, char *argv[])
                        CTL_EXIT_PROBLEMS;
         }
         d.root = root;
-        r = fileio_read_text("/proc/net/route", 4 * 1024 * 1024, &route_text);
-        if (r >= 0)
-                n_routes = parse_proc_net_route(route_text, routes, ROUTES_MAX);
+        n_routes = route_text ? parse_proc_net_route(route_text, routes, n_routes + 1) : 0;
 
         check_forward_drops(&d);
         check_tun(&d);
@@ -367,9 +426,15 @@ int ctl_doctor(Ctl *ctl, int argc, char *argv[])
                         "instances with errors are not generated", "tsproxyctl verify names them");
         if (unit_state_bus_open(&d.bus) < 0)
                 d.bus = NULL;
+        r = host_facts_read(ctl, d.bus, &d.host);
+        if (r < 0)
+                d.error = r;
         for (size_t i = 0; i < set.n_instances && d.error >= 0; i++)
                 if (set.instances[i].valid)
                         check_instance(&d, &set.instances[i], routes, n_routes);
+        if (d.error >= 0)
+                check_orphans(&d, &set);
+        host_facts_done(&d.host);
         d.bus = sd_bus_flush_close_unref(d.bus);
         config_set_done(&set);
 

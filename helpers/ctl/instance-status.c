@@ -11,8 +11,12 @@
  */
 #include "instance-status.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <linux/fib_rules.h>
+#include <linux/rtnetlink.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,9 +28,21 @@
 #include "journal.h"
 #include "netns.h"
 #include "nft.h"
+#include "netread.h"
 #include "parse.h"
+#include "tailnet.h"
 
 #define JOURNAL_LINES 5
+
+/* Every Link of an InstanceStatus: judged together for ok, freed together. */
+static const size_t link_offsets[] = {
+        offsetof(InstanceStatus, netns),           offsetof(InstanceStatus, route_default),
+        offsetof(InstanceStatus, route_tailnet),   offsetof(InstanceStatus, veth_link),
+        offsetof(InstanceStatus, rule_subnet),     offsetof(InstanceStatus, rule_iif),
+        offsetof(InstanceStatus, rule_barrier),    offsetof(InstanceStatus, guard),
+        offsetof(InstanceStatus, forwarding_link), offsetof(InstanceStatus, nft),
+        offsetof(InstanceStatus, tailnet_link),
+};
 
 static char *fmt(const char *f, ...) _printf_(1, 2);
 static char *fmt(const char *f, ...)
@@ -147,7 +163,9 @@ static int collect_netns(const Ctl *ctl, InstanceStatus *s)
         const char *fix = "restart the chain from the namespace up: systemctl stop tsproxy@NAME.target "
                           "ts-netns@NAME.service; systemctl start tsproxy@NAME.target";
 
-        s->netns_error = netfacts_read_netns(ctl->netns_dir, s->config->name, &s->ns);
+        s->netns_error = netread_netns(ctl->netns_dir, s->config->name, &s->ns, &s->routes);
+        if (s->netns_error == -ENOMEM)
+                return -ENOMEM;
         if (is_permission_error(s->netns_error))
                 return s->netns_error;
         if (s->netns_error < 0)
@@ -169,20 +187,15 @@ static int collect_netns(const Ctl *ctl, InstanceStatus *s)
                             host0->up ? "up" : "DOWN", *addrs ? addrs : "without addresses"));
 }
 
-static int collect_veth(InstanceStatus *s)
+static int collect_veth(InstanceStatus *s, const HostFacts *h)
 {
-        _cleanup_(netfacts_done) NetFacts host = {};
         const NetLink *l;
         _cleanup_free_ char *addrs = NULL;
         const char *fix = "restart the chain from the namespace up: systemctl stop tsproxy@NAME.target "
                           "ts-netns@NAME.service; systemctl start tsproxy@NAME.target";
         Verdict missing = s->netns_up ? VERDICT_BAD : VERDICT_NONE;
-        int r;
 
-        r = netfacts_read(&host);
-        if (r < 0)
-                return r;
-        l = netfacts_link(&host, s->host_ifname);
+        l = netfacts_link(&h->links, s->host_ifname);
         if (!l)
                 return set_link(&s->veth_link, missing, fix, fmt("%s absent", s->host_ifname));
         s->veth_present = true;
@@ -217,38 +230,161 @@ static int collect_forwarding(InstanceStatus *s)
                         fix, strdup(f.fact));
 }
 
-static int collect_nft(InstanceStatus *s)
+/* The chains tsproxy-nat's owned table and tsproxy-netns's backstop carry
+ * (helpers/lib/nft-ruleset.c): a table without one of them does not guard or NAT. */
+static const char *const owned_chains[] = {"forward", "input", "postrouting", "prerouting", NULL};
+static const char *const guard_chains[] = {"forward", "input", NULL};
+
+static int collect_nft(InstanceStatus *s, const HostFacts *h)
 {
-        _cleanup_(nft_context_freep) NftContext *nft = NULL;
-        _cleanup_free_ char *cmd = NULL, *out = NULL, *err = NULL;
+        _cleanup_free_ char *text = NULL;
         const UnitFacts *nat = unit_by_template(s, "ts-nat");
         Verdict missing = nat && unit_is(nat, "active") ? VERDICT_BAD : VERDICT_NONE;
         const char *fix = "systemctl restart ts-nat@NAME.service (it owns the table; see tsproxy-nat(8))";
-        int r;
 
-        r = nft_context_new(&nft);
-        if (r < 0)
-                return r;
-        cmd = fmt("list table inet %s", s->nft_table);
-        if (!cmd)
-                return -ENOMEM;
-        r = parse_nft_error(nft_context_run(nft, cmd, &out, &err), err);
-        s->nft_error = r;
-        if (is_permission_error(r))
-                return r;
-        if (r < 0)
+        s->nft_error = h->nft_error;
+        if (h->nft_error < 0)
                 return set_link(&s->nft, missing, fix,
-                                r == -ENOENT
-                                        ? fmt("table inet %s absent", s->nft_table)
-                                        : fmt("table inet %s unreadable: %s", s->nft_table, strerror(-r)));
+                                fmt("table inet %s unreadable: %s", s->nft_table, strerror(-h->nft_error)));
+        text = netcheck_nft_table_text(h->ruleset, "inet", s->nft_table);
+        if (!text && errno == ENOMEM)
+                return -ENOMEM;
+        if (!text) {
+                s->nft_error = -ENOENT;
+                return set_link(&s->nft, missing, fix, fmt("table inet %s absent", s->nft_table));
+        }
         s->nft_present = true;
-        s->masquerade = parse_nft_masquerade(out, &s->packets, &s->bytes);
+        (void)netcheck_nft_table(text, "inet", s->nft_table, owned_chains, &s->nft_missing_chain);
+        if (s->nft_missing_chain)
+                return set_link(&s->nft, missing, fix,
+                                fmt("table inet %s present, but without its chain %s", s->nft_table,
+                                    s->nft_missing_chain));
+        s->masquerade = parse_nft_masquerade(text, &s->packets, &s->bytes);
         if (!s->masquerade)
                 return set_link(&s->nft, missing, fix,
                                 fmt("table inet %s present, but without its masquerade rule", s->nft_table));
         return set_link(&s->nft, VERDICT_GOOD, fix,
-                        fmt("table inet %s present; masquerade: %" PRIu64 " packets, %" PRIu64 " bytes",
+                        fmt("table inet %s present with its chains; masquerade: %" PRIu64
+                            " packets, %" PRIu64 " bytes",
                             s->nft_table, s->packets, s->bytes));
+}
+
+/* The backstop table of tsproxy-netns: while ts-netns@ is up, it guards the veth even
+ * when tsproxy-nat (and its owned table) is down. */
+static int collect_guard(InstanceStatus *s, const HostFacts *h)
+{
+        const char *missing_chain = NULL;
+        Verdict missing = s->netns_up ? VERDICT_BAD : VERDICT_NONE;
+        const char *fix = "restart the chain from the namespace up (tsproxy-netns up loads the backstop): "
+                          "systemctl stop tsproxy@NAME.target ts-netns@NAME.service; systemctl start "
+                          "tsproxy@NAME.target";
+
+        if (h->nft_error < 0)
+                return set_link(
+                        &s->guard, missing, fix,
+                        fmt("table inet %s unreadable: %s", s->guard_table, strerror(-h->nft_error)));
+        s->guard_present =
+                netcheck_nft_table(h->ruleset, "inet", s->guard_table, guard_chains, &missing_chain);
+        if (!s->guard_present)
+                return set_link(&s->guard, missing, fix,
+                                fmt("backstop table inet %s absent: while tsproxy-nat is down the namespace "
+                                    "is not guarded",
+                                    s->guard_table));
+        if (missing_chain)
+                return set_link(&s->guard, missing, fix,
+                                fmt("backstop table inet %s present, but without its chain %s",
+                                    s->guard_table, missing_chain));
+        return set_link(&s->guard, VERDICT_GOOD, NULL,
+                        fmt("backstop table inet %s present with its chains", s->guard_table));
+}
+
+/* The namespace's routes (tsproxy-netns up): the default route via the host end, and
+ * "unreachable 100.64.0.0/10" so that a tailnet address never follows it to the host. */
+static int collect_routes(InstanceStatus *s)
+{
+        char gw[IPV4_STRLEN];
+        struct in_addr a = {.s_addr = htonl(subnet_host_address(&s->config->subnet))};
+        Verdict missing = s->netns_up && s->netns_error >= 0 ? VERDICT_BAD : VERDICT_NONE;
+        _cleanup_free_ char *fix = NULL;
+        int r;
+
+        if (s->netns_error < 0)
+                return 0; /* the namespace's link says why */
+        inet_ntop(AF_INET, &a, gw, sizeof(gw));
+        fix = fmt("ip -n NAME route add default via %s dev %s (or restart the chain from the namespace up: "
+                  "systemctl stop tsproxy@NAME.target ts-netns@NAME.service; systemctl start "
+                  "tsproxy@NAME.target)",
+                  gw, NAMESPACE_IFNAME);
+        if (!fix)
+                return -ENOMEM;
+        r = set_link(&s->route_default,
+                     netcheck_default_route(&s->routes, gw, NAMESPACE_IFNAME) ? VERDICT_GOOD : missing, fix,
+                     netcheck_default_route(&s->routes, gw, NAMESPACE_IFNAME)
+                             ? fmt("default via %s dev %s", gw, NAMESPACE_IFNAME)
+                             : fmt("no default route via %s dev %s in the namespace: tailscaled reaches "
+                                   "neither its control server nor its peers",
+                                   gw, NAMESPACE_IFNAME));
+        if (r < 0)
+                return r;
+        if (netcheck_unreachable_route(&s->routes, AF_INET, TAILNET_IPV4_RANGE))
+                return set_link(&s->route_tailnet, VERDICT_GOOD, NULL,
+                                fmt("unreachable %s", TAILNET_IPV4_RANGE));
+        return set_link(
+                &s->route_tailnet, missing,
+                "ip -n NAME route add unreachable " TAILNET_IPV4_RANGE
+                " (or restart the chain from the namespace up)",
+                fmt("no 'unreachable %s' in the namespace: a tailnet address would follow the default "
+                    "route to the host",
+                    TAILNET_IPV4_RANGE));
+}
+
+/* The host's policy rules (tsproxy-netns up): the main table before the host
+ * tailscaled's table 52, and nothing else for what comes in from the veth. */
+static int collect_rules(InstanceStatus *s, const HostFacts *h)
+{
+        const char *restart =
+                " (or restart the chain from the namespace up: systemctl stop tsproxy@NAME.target "
+                "ts-netns@NAME.service; systemctl start tsproxy@NAME.target)";
+        Verdict missing = s->netns_up ? VERDICT_BAD : VERDICT_NONE;
+        _cleanup_free_ char *fix = NULL;
+        bool ok;
+        int r;
+
+        if (h->rules_error < 0)
+                return set_link(&s->rule_subnet, VERDICT_NONE, NULL,
+                                fmt("policy rules unreadable: %s", strerror(-h->rules_error)));
+        ok = netcheck_rule(&h->rules, AF_INET, RULE_PRIORITY, FR_ACT_TO_TBL, RT_TABLE_MAIN, s->subnet, "");
+        fix = fmt("ip rule add to %s lookup main priority %u%s", s->subnet, RULE_PRIORITY, restart);
+        if (!fix)
+                return -ENOMEM;
+        r = set_link(&s->rule_subnet, ok ? VERDICT_GOOD : missing, fix,
+                     fmt("%s: to %s lookup main priority %u", ok ? "present" : "absent", s->subnet,
+                         RULE_PRIORITY));
+        if (r < 0)
+                return r;
+        free(fix);
+        ok = netcheck_rule(&h->rules, AF_INET, RULE_PRIORITY, FR_ACT_TO_TBL, RT_TABLE_MAIN, "",
+                           s->host_ifname);
+        fix = fmt("ip rule add iif %s lookup main priority %u%s", s->host_ifname, RULE_PRIORITY, restart);
+        if (!fix)
+                return -ENOMEM;
+        r = set_link(&s->rule_iif, ok ? VERDICT_GOOD : missing, fix,
+                     fmt("%s: iif %s lookup main priority %u", ok ? "present" : "absent", s->host_ifname,
+                         RULE_PRIORITY));
+        if (r < 0)
+                return r;
+        free(fix);
+        ok = netcheck_rule(&h->rules, AF_INET, RULE_PRIORITY_BARRIER, FR_ACT_UNREACHABLE, 0, "",
+                           s->host_ifname);
+        fix = fmt("ip rule add iif %s unreachable priority %u%s", s->host_ifname, RULE_PRIORITY_BARRIER,
+                  restart);
+        if (!fix)
+                return -ENOMEM;
+        return set_link(
+                &s->rule_barrier, ok ? VERDICT_GOOD : missing, fix,
+                fmt("%s: iif %s unreachable priority %u%s", ok ? "present" : "absent", s->host_ifname,
+                    RULE_PRIORITY_BARRIER,
+                    ok ? "" : ": the namespace's traffic could reach the host tailscaled's table 52"));
 }
 
 static int collect_tailnet(InstanceStatus *s)
@@ -262,10 +398,14 @@ static int collect_tailnet(InstanceStatus *s)
         if (!list)
                 return -ENOMEM;
         for (size_t i = 0; s->netns_error >= 0 && i < s->ns.n_links; i++)
-                for (size_t j = 0; j < s->ns.links[i].n_addrs && s->n_tailnet < NET_ADDRS_MAX; j++) {
-                        char *t;
+                for (size_t j = 0; j < s->ns.links[i].n_addrs; j++) {
+                        char *t, (*grown)[IPNET_STRLEN];
                         if (!netfacts_is_tailnet_address(s->ns.links[i].addrs[j]))
                                 continue;
+                        grown = reallocarray(s->tailnet, s->n_tailnet + 1, IPNET_STRLEN);
+                        if (!grown)
+                                return -ENOMEM;
+                        s->tailnet = grown;
                         snprintf(s->tailnet[s->n_tailnet], IPNET_STRLEN, "%.*s",
                                  (int)strcspn(s->ns.links[i].addrs[j], "/"), s->ns.links[i].addrs[j]);
                         snprintf(s->tailnet_ifname, sizeof(s->tailnet_ifname), "%s", s->ns.links[i].name);
@@ -294,8 +434,8 @@ static int collect_tailnet(InstanceStatus *s)
         return set_link(&s->tailnet_link, VERDICT_GOOD, NULL, fmt("%s on %s", list, s->tailnet_ifname));
 }
 
-int instance_status_collect(const Ctl *ctl, sd_bus *bus, const InstanceConfig *c, bool with_journal,
-                            bool named, InstanceStatus *ret)
+int instance_status_collect(const Ctl *ctl, sd_bus *bus, const HostFacts *h, const InstanceConfig *c,
+                            bool with_journal, bool named, InstanceStatus *ret)
 {
         InstanceStatus s = {.config = c};
         const UnitFacts *netns;
@@ -305,6 +445,8 @@ int instance_status_collect(const Ctl *ctl, sd_bus *bus, const InstanceConfig *c
         r = instance_host_ifname(c->name, s.host_ifname);
         if (r >= 0)
                 r = instance_nft_table(c->name, s.nft_table, sizeof(s.nft_table));
+        if (r >= 0)
+                r = instance_nft_guard_table(c->name, s.guard_table, sizeof(s.guard_table));
         if (r >= 0)
                 r = netns_path(ctl->netns_dir, c->name, s.netns_path, sizeof(s.netns_path));
         if (r >= 0)
@@ -317,11 +459,17 @@ int instance_status_collect(const Ctl *ctl, sd_bus *bus, const InstanceConfig *c
                 r = collect_netns(ctl, &s);
         }
         if (r >= 0)
-                r = collect_veth(&s);
+                r = collect_routes(&s);
+        if (r >= 0)
+                r = collect_veth(&s, h);
+        if (r >= 0)
+                r = collect_rules(&s, h);
         if (r >= 0)
                 r = collect_forwarding(&s);
         if (r >= 0)
-                r = collect_nft(&s);
+                r = collect_nft(&s, h);
+        if (r >= 0)
+                r = collect_guard(&s, h);
         if (r >= 0)
                 r = collect_tailnet(&s);
         if (r < 0) {
@@ -329,9 +477,10 @@ int instance_status_collect(const Ctl *ctl, sd_bus *bus, const InstanceConfig *c
                 return r;
         }
 
-        s.ok = s.target.verdict != VERDICT_BAD && s.netns.verdict != VERDICT_BAD &&
-               s.veth_link.verdict != VERDICT_BAD && s.forwarding_link.verdict != VERDICT_BAD &&
-               s.nft.verdict != VERDICT_BAD && s.tailnet_link.verdict != VERDICT_BAD;
+        s.ok = s.target.verdict != VERDICT_BAD;
+        for (size_t i = 0; i < ELEMENTSOF(link_offsets); i++)
+                if (((const Link *)((const char *)&s + link_offsets[i]))->verdict == VERDICT_BAD)
+                        s.ok = false;
         for (size_t i = 0; i < s.units.n; i++)
                 if (s.unit_facts[i].verdict == VERDICT_BAD)
                         s.ok = false;
@@ -359,16 +508,13 @@ void instance_status_done(InstanceStatus *s)
         free(s->unit_facts);
         ctl_units_done(&s->units);
         netfacts_done(&s->ns);
-        free(s->netns.fact);
-        free(s->netns.fix);
-        free(s->veth_link.fact);
-        free(s->veth_link.fix);
-        free(s->forwarding_link.fact);
-        free(s->forwarding_link.fix);
-        free(s->nft.fact);
-        free(s->nft.fix);
-        free(s->tailnet_link.fact);
-        free(s->tailnet_link.fix);
+        netroutes_done(&s->routes);
+        free(s->tailnet);
+        for (size_t i = 0; i < ELEMENTSOF(link_offsets); i++) {
+                Link *l = (Link *)((char *)s + link_offsets[i]);
+                free(l->fact);
+                free(l->fix);
+        }
         *s = (InstanceStatus){};
 }
 

@@ -14,6 +14,8 @@
 #include "addr.h"
 #include "config.h"
 #include "ctl.h"
+#include "host-facts.h"
+#include "netcheck.h"
 #include "netfacts.h"
 #include "unit-state.h"
 #include "units.h"
@@ -53,22 +55,34 @@ typedef struct InstanceStatus {
         /* the namespace */
         int netns_error; /* 0, -ENOENT, -EMEDIUMTYPE, ... */
         NetFacts ns;
+        NetRoutes routes; /* the namespace's routes */
         Link netns;
+        Link route_default; /* "default via HOST dev host0" */
+        Link route_tailnet; /* "unreachable 100.64.0.0/10" */
         /* the host end of the veth */
         bool veth_present;
-        NetLink veth;
+        NetLink veth; /* a copy whose addrs point into the HostFacts */
         Link veth_link;
+        /* the host's policy rules at 5200/5201 */
+        Link rule_subnet;  /* to SUBNET lookup main */
+        Link rule_iif;     /* iif ts-NAME lookup main */
+        Link rule_barrier; /* iif ts-NAME unreachable */
+        /* the backstop table inet tsguard-NAME (tsproxy-netns) */
+        char guard_table[64];
+        bool guard_present;
+        Link guard;
         /* net.ipv4.ip_forward */
         bool forwarding;
         Link forwarding_link;
         /* the nft table */
         int nft_error;
         bool nft_present, masquerade;
+        const char *nft_missing_chain; /* a static name, or NULL */
         uint64_t packets, bytes;
         Link nft;
         /* tailscaled's addresses on the tailnet (inside the namespace) */
         size_t n_tailnet;
-        char tailnet[NET_ADDRS_MAX][IPNET_STRLEN];
+        char (*tailnet)[IPNET_STRLEN]; /* every one, malloc'd */
         char tailnet_ifname[IFNAMSIZ];
         Link tailnet_link;
 
@@ -76,14 +90,13 @@ typedef struct InstanceStatus {
 } InstanceStatus;
 
 /*
- * Gather and judge. with_journal: read the journal of bad units. named: the caller asked
- * for this instance by name, so it is expected to run even when not enabled (a stopped
- * instance is then bad: "is it working?" - no). Returns 0, or a
- * negative errno that stops the command: -EPERM/-EACCES (the caller needs root for the
- * namespace or nftables), -ENOMEM, a bus error.
+ * Gather and judge, with what h read of the host once for all instances. with_journal: read the journal of
+ * bad units. named: the caller asked for this instance by name, so it is expected to run even when not
+ * enabled (a stopped instance is then bad: "is it working?" - no). Returns 0, or a negative errno that stops
+ * the command: -EPERM/-EACCES (the caller needs root for the namespace or nftables), -ENOMEM, a bus error.
  */
-int instance_status_collect(const Ctl *ctl, sd_bus *bus, const InstanceConfig *c, bool with_journal,
-                            bool named, InstanceStatus *ret);
+int instance_status_collect(const Ctl *ctl, sd_bus *bus, const HostFacts *h, const InstanceConfig *c,
+                            bool with_journal, bool named, InstanceStatus *ret);
 void instance_status_done(InstanceStatus *s);
 
 /* The unit's fix hint when it is bad. */

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "ctl.h"
+#include "host-facts.h"
 #include "instance-status.h"
 #include "ipnet.h"
 #include "json.h"
@@ -41,6 +42,8 @@ int ctl_list(Ctl *ctl, int argc, char *argv[])
                 {},
         };
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_(host_facts_done) HostFacts host = {};
+        char **orphans = NULL;
         ConfigSet set = {};
         JsonWriter w;
         int c, r, ret = CTL_EXIT_OK;
@@ -60,6 +63,13 @@ int ctl_list(Ctl *ctl, int argc, char *argv[])
         if (r != 0) {
                 config_set_done(&set);
                 return r;
+        }
+        r = host_facts_read(ctl, bus, &host);
+        if (r >= 0 && !(orphans = host_facts_orphans(&host, &set)))
+                r = -ENOMEM;
+        if (r < 0) {
+                config_set_done(&set);
+                return ctl_status_error(ctl, "(host)", r);
         }
 
         if (ctl->json) {
@@ -83,7 +93,7 @@ int ctl_list(Ctl *ctl, int argc, char *argv[])
                         break;
                 }
                 if (inst->valid) {
-                        r = instance_status_collect(ctl, bus, inst, false, false, &s);
+                        r = instance_status_collect(ctl, bus, &host, inst, false, false, &s);
                         if (r < 0) {
                                 ret = ctl_status_error(ctl, inst->name, r);
                                 break;
@@ -127,13 +137,40 @@ int ctl_list(Ctl *ctl, int argc, char *argv[])
                 }
                 instance_status_done(&s);
         }
+        /* Running without a configuration file: a row each, with the fix. */
+        for (char **o = orphans; ret == CTL_EXIT_OK && o && *o; o++) {
+                _cleanup_free_ char *fix = ctl_fix_text(ORPHAN_FIX, *o, "");
+                if (!fix) {
+                        ret = CTL_EXIT_PROBLEMS;
+                        break;
+                }
+                if (ctl->json) {
+                        json_begin_object(&w);
+                        json_key_string(&w, "name", *o);
+                        json_key_bool(&w, "valid", false);
+                        json_key_bool(&w, "enabled", false);
+                        json_key_string(&w, "state", "running without configuration");
+                        json_key_bool(&w, "ok", false);
+                        json_key_string(&w, "subnet", NULL);
+                        json_key(&w, "tailnet_addresses");
+                        json_begin_array(&w);
+                        json_end_array(&w);
+                        json_key(&w, "listen");
+                        json_begin_array(&w);
+                        json_end_array(&w);
+                        json_key_string(&w, "fix", fix);
+                        json_end_object(&w);
+                } else
+                        printf("%-12s %-7s %s; fix: %s\n", *o, "-", "running without configuration", fix);
+        }
         if (ctl->json) {
                 json_end_array(&w);
                 json_end_object(&w);
                 if (ret == CTL_EXIT_OK && json_writer_finish(&w) < 0)
                         ret = CTL_EXIT_PROBLEMS;
-        } else if (ret == CTL_EXIT_OK && set.n_instances == 0)
+        } else if (ret == CTL_EXIT_OK && set.n_instances == 0 && !(orphans && *orphans))
                 printf("No instances configured (see tsproxy.conf(5)).\n");
+        strv_free_ctl(orphans);
         config_set_done(&set);
         return ret;
 }

@@ -56,8 +56,21 @@ NetLink *netfacts_link_get(NetFacts *f, const char *name)
         return l;
 }
 
+int netfacts_link_add_address(NetLink *l, const char *address, unsigned prefix)
+{
+        char(*a)[IPNET_STRLEN] = reallocarray(l->addrs, l->n_addrs + 1, IPNET_STRLEN);
+
+        if (!a)
+                return -ENOMEM;
+        l->addrs = a;
+        snprintf(l->addrs[l->n_addrs++], IPNET_STRLEN, "%s/%u", address, prefix);
+        return 0;
+}
+
 void netfacts_done(NetFacts *f)
 {
+        for (size_t i = 0; i < f->n_links; i++)
+                free(f->links[i].addrs);
         free(f->links);
         *f = (NetFacts){};
 }
@@ -82,14 +95,15 @@ int netfacts_read(NetFacts *ret)
                 if (!i->ifa_addr ||
                     (i->ifa_addr->sa_family != AF_INET && i->ifa_addr->sa_family != AF_INET6))
                         continue;
-                if (l->n_addrs == NET_ADDRS_MAX)
-                        continue;
                 src = i->ifa_addr->sa_family == AF_INET
                               ? (const void *)&((const struct sockaddr_in *)i->ifa_addr)->sin_addr
                               : (const void *)&((const struct sockaddr_in6 *)i->ifa_addr)->sin6_addr;
                 if (!inet_ntop(i->ifa_addr->sa_family, src, a, sizeof(a)))
                         continue;
-                snprintf(l->addrs[l->n_addrs++], IPNET_STRLEN, "%s/%u", a, prefix_of(i->ifa_netmask));
+                if (netfacts_link_add_address(l, a, prefix_of(i->ifa_netmask)) < 0) {
+                        netfacts_done(ret);
+                        return -ENOMEM;
+                }
         }
         return 0;
 }

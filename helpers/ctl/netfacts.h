@@ -17,13 +17,13 @@
 
 #include "ipnet.h"
 
-#define NET_ADDRS_MAX 8
-
 typedef struct NetLink {
         char name[IFNAMSIZ];
         bool up;
         size_t n_addrs;
-        char addrs[NET_ADDRS_MAX][IPNET_STRLEN]; /* "10.200.0.6/30", "fd7a:...:1/128" */
+        /* "10.200.0.6/30", "fd7a:...:1/128": every one (until issue 14 at most 8, so a
+         * tailnet address past the 8th was lost); owned by the NetFacts. */
+        char (*addrs)[IPNET_STRLEN];
 } NetLink;
 
 /* Every interface, however many: a host with 1000 instances has 1000 veths (until issue
@@ -44,6 +44,8 @@ NetLink *netfacts_link_get(NetFacts *f, const char *name);
  */
 int netfacts_read_netns(const char *dir, const char *name, NetFacts *ret);
 
+/* Append "address/prefix" to l: 0 or -ENOMEM. */
+int netfacts_link_add_address(NetLink *l, const char *address, unsigned prefix);
 const NetLink *netfacts_link(const NetFacts *f, const char *name);
 /* Is one of the addresses in the tailnet ranges (100.64.0.0/10, fd7a:115c:a1e0::/48)? */
 bool netfacts_is_tailnet_address(const char *cidr);

@@ -15,6 +15,7 @@
 
 #include "ctl.h"
 #include "instance-status.h"
+#include "host-facts.h"
 #include "json.h"
 #include "tree.h"
 
@@ -78,9 +79,24 @@ static int unit_node(const InstanceStatus *s, size_t i, TreeNode **ret)
 
         /* The facts that belong to this unit. */
         if (strncmp(unit, "ts-netns@", 9) == 0) {
+                TreeNode *ns;
                 r = add_link(n, "namespace", &s->netns, name);
+                /* The namespace's routes hang under it. */
+                ns = n->n_children > 0 ? n->children[n->n_children - 1] : n;
+                if (r >= 0)
+                        r = add_link(ns, "route", &s->route_default, name);
+                if (r >= 0)
+                        r = add_link(ns, "route", &s->route_tailnet, name);
                 if (r >= 0)
                         r = add_link(n, "veth", &s->veth_link, name);
+                if (r >= 0)
+                        r = add_link(n, "rule", &s->rule_subnet, name);
+                if (r >= 0)
+                        r = add_link(n, "rule", &s->rule_iif, name);
+                if (r >= 0)
+                        r = add_link(n, "rule", &s->rule_barrier, name);
+                if (r >= 0)
+                        r = add_link(n, "backstop", &s->guard, name);
                 if (r >= 0)
                         r = add_link(n, "forwarding", &s->forwarding_link, name);
         } else if (strncmp(unit, "ts-nat@", 7) == 0)
@@ -242,6 +258,17 @@ static void json_instance(JsonWriter *w, const InstanceStatus *s)
         json_link(w, &s->netns, name);
         json_key_string(w, "path", s->netns_path);
         json_key_bool(w, "present", s->netns_error >= 0);
+        json_key(w, "routes");
+        json_begin_object(w);
+        json_key(w, "default");
+        json_begin_object(w);
+        json_link(w, &s->route_default, name);
+        json_end_object(w);
+        json_key(w, "tailnet_unreachable");
+        json_begin_object(w);
+        json_link(w, &s->route_tailnet, name);
+        json_end_object(w);
+        json_end_object(w);
         json_key(w, "interfaces");
         json_begin_array(w);
         for (size_t i = 0; s->netns_error >= 0 && i < s->ns.n_links; i++)
@@ -262,6 +289,29 @@ static void json_instance(JsonWriter *w, const InstanceStatus *s)
         json_end_array(w);
         json_end_object(w);
 
+        json_key(w, "rules");
+        json_begin_object(w);
+        json_key(w, "to_subnet");
+        json_begin_object(w);
+        json_link(w, &s->rule_subnet, name);
+        json_end_object(w);
+        json_key(w, "iif");
+        json_begin_object(w);
+        json_link(w, &s->rule_iif, name);
+        json_end_object(w);
+        json_key(w, "iif_unreachable");
+        json_begin_object(w);
+        json_link(w, &s->rule_barrier, name);
+        json_end_object(w);
+        json_end_object(w);
+
+        json_key(w, "backstop");
+        json_begin_object(w);
+        json_link(w, &s->guard, name);
+        json_key_string(w, "table", s->guard_table);
+        json_key_bool(w, "present", s->guard_present);
+        json_end_object(w);
+
         json_key(w, "forwarding");
         json_begin_object(w);
         json_link(w, &s->forwarding_link, name);
@@ -273,6 +323,7 @@ static void json_instance(JsonWriter *w, const InstanceStatus *s)
         json_link(w, &s->nft, name);
         json_key_string(w, "table", s->nft_table);
         json_key_bool(w, "present", s->nft_present);
+        json_key_string(w, "missing_chain", s->nft_missing_chain);
         json_key_bool(w, "masquerade", s->masquerade);
         json_key_uint(w, "packets", s->packets);
         json_key_uint(w, "bytes", s->bytes);
@@ -310,6 +361,37 @@ static int print_invalid(Ctl *ctl, const InstanceConfig *c, JsonWriter *w)
         return tree_render(n, &ctl->style, stdout);
 }
 
+/* The instances running without a configuration file: bad, with their fix. */
+static int print_orphans(Ctl *ctl, const HostFacts *h, char **orphans, JsonWriter *w, bool *first)
+{
+        for (char **o = orphans; o && *o; o++) {
+                _cleanup_free_ char *fact = host_facts_orphan_fact(ctl, h, *o),
+                                    *fix = ctl_fix_text(ORPHAN_FIX, *o, "");
+                if (!fact || !fix)
+                        return -ENOMEM;
+                if (w) {
+                        json_begin_object(w);
+                        json_key_string(w, "name", *o);
+                        json_key_bool(w, "ok", false);
+                        json_key_string(w, "fact", fact);
+                        json_key_string(w, "fix", fix);
+                        json_key_bool(w, "namespace", host_facts_listed(h->netns, *o));
+                        json_key_bool(w, "target_active", host_facts_listed(h->targets, *o));
+                        json_end_object(w);
+                        continue;
+                }
+                _cleanup_(tree_node_freep) TreeNode *n = tree_node_new(TREE_MARK_BAD, *o, "%s", fact);
+                if (!n || tree_node_note(n, "fix: %s", fix) < 0)
+                        return -ENOMEM;
+                if (!*first)
+                        putchar('\n');
+                *first = false;
+                if (tree_render(n, &ctl->style, stdout) < 0)
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
 int ctl_status(Ctl *ctl, int argc, char *argv[])
 {
         static const struct option options[] = {
@@ -318,6 +400,8 @@ int ctl_status(Ctl *ctl, int argc, char *argv[])
                 {},
         };
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_(host_facts_done) HostFacts host = {};
+        char **orphans = NULL;
         ConfigSet set = {};
         JsonWriter w;
         bool all_ok = true, first = true;
@@ -341,6 +425,13 @@ int ctl_status(Ctl *ctl, int argc, char *argv[])
         if (r != 0) {
                 config_set_done(&set);
                 return r;
+        }
+        r = host_facts_read(ctl, bus, &host);
+        if (r >= 0 && optind >= argc && !(orphans = host_facts_orphans(&host, &set)))
+                r = -ENOMEM;
+        if (r < 0) {
+                config_set_done(&set);
+                return ctl_status_error(ctl, "(host)", r);
         }
 
         if (ctl->json) {
@@ -369,7 +460,7 @@ int ctl_status(Ctl *ctl, int argc, char *argv[])
                                 ret = CTL_EXIT_PROBLEMS;
                         continue;
                 }
-                r = instance_status_collect(ctl, bus, inst, true, optind < argc, &s);
+                r = instance_status_collect(ctl, bus, &host, inst, true, optind < argc, &s);
                 if (r < 0) {
                         ret = ctl_status_error(ctl, inst->name, r);
                         break;
@@ -397,6 +488,22 @@ int ctl_status(Ctl *ctl, int argc, char *argv[])
                 }
                 instance_status_done(&s);
         }
+        if (ret == CTL_EXIT_OK && orphans && *orphans) {
+                all_ok = false;
+                shown++;
+                if (ctl->json) {
+                        json_end_array(&w);
+                        json_key(&w, "orphans");
+                        json_begin_array(&w);
+                }
+                if (print_orphans(ctl, &host, orphans, ctl->json ? &w : NULL, &first) < 0)
+                        ret = CTL_EXIT_PROBLEMS;
+        } else if (ctl->json) {
+                json_end_array(&w);
+                json_key(&w, "orphans");
+                json_begin_array(&w);
+        }
+        strv_free_ctl(orphans);
         if (ctl->json) {
                 json_end_array(&w);
                 json_key_bool(&w, "ok", all_ok);

@@ -87,6 +87,10 @@ int nft_context_run(NftContext *c, const char *cmds, char **ret_output, char **r
                 return -ENOMEM;
         if (saved > 0 && err && strstr(err, strerror(saved)))
                 return -saved;
+        /* A missing table or chain: the kernel's ENOENT, whatever errno was left at
+         * (tsproxyctl said "unreadable: Invalid argument" for an absent table). */
+        if (err && strstr(err, strerror(ENOENT)))
+                return -ENOENT;
         return -EINVAL;
 }
 
