@@ -6,9 +6,11 @@
  * The table carries "flags owner": it belongs to this process's netlink socket, nobody
  * else can change or flush it, and the kernel deletes it when the socket closes, crash
  * included (systemd's Restart=always then puts it back). So this is a small daemon, not
- * a oneshot: load the ruleset in one transaction, report READY=1, keep the libnftables
- * context (and with it the socket) open, ping the watchdog, and on SIGTERM delete the
- * table and exit. It needs CAP_NET_ADMIN and nothing else: no root, no files.
+ * a oneshot: load the table in one transaction, report READY=1, keep the netlink socket
+ * open, ping the watchdog, and on SIGTERM close the socket (the kernel then deletes the
+ * table) and exit. The table is built with libnftnl (nft-batch.h), not libnftables,
+ * whose cache made each load cost as much as every table of the host. It needs CAP_NET_ADMIN and nothing
+ * else: no root, no files.
  *
  * Environment: SYSTEMD_LOG_TARGET, SYSTEMD_LOG_LEVEL (as for systemd's tools),
  * NOTIFY_SOCKET, WATCHDOG_USEC and WATCHDOG_PID (from systemd; without them it simply
@@ -18,15 +20,13 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <malloc.h>
+#include <linux/netfilter/nf_tables.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -34,8 +34,8 @@
 #include "build-config.h"
 #include "instance.h"
 #include "log.h"
+#include "nft-batch.h"
 #include "nft-ruleset.h"
-#include "nft.h"
 #include "parse-number.h"
 #include "notify.h"
 
@@ -43,19 +43,6 @@
 #define EXIT_BAD_ARGUMENTS 78
 
 #define TABLE_BUFSZ (sizeof(NFT_TABLE_PREFIX) + INSTANCE_NAME_MAX)
-
-/*
- * The host-wide lock around loading a table: an abstract unix socket name, bound by one
- * tsproxy-nat at a time (abstract names belong to the network namespace, the host's here,
- * and go away with the process, crash included: no file, no stale lock). Why a lock: to
- * load a table libnftables first dumps every table of the host into its cache, and the
- * kernel interrupts a dump when any commit lands meanwhile, so libnftables starts over.
- * 100 helpers starting at once kept interrupting each other's dumps: 22.6 s for 100
- * instances, 15 s of NAT CPU (bench/nat-start.sh). One at a time, each dump runs once.
- */
-#define LOAD_LOCK_NAME        "tsproxy-nat-load"
-#define LOAD_LOCK_POLL_NSEC   (2 * 1000 * 1000)
-#define LOAD_LOCK_TIMEOUT_SEC 60
 
 static void help(void)
 {
@@ -152,74 +139,24 @@ static int parse_argv(const Logger *log, int argc, char *argv[], NatSpec *spec,
         return 1;
 }
 
-/*
- * After the load failed with EPERM: is it because the table exists and a live process
- * owns it (the kernel refuses everyone else), rather than because we lack CAP_NET_ADMIN?
- * Listing is allowed to anybody with the capability, so a successful listing that says
- * "flags owner" answers yes. owner gets the owner's program name when nft shows it.
- */
-static bool table_owned_elsewhere(NftContext *nft, const char *list_cmd, char *owner, size_t size)
+static int load_table(const Logger *log, NftSocket *nl, const NatSpec *spec, const char *table)
 {
-        _cleanup_free_ char *out = NULL;
-        const char *p;
-
-        *owner = '\0';
-        if (nft_context_run(nft, list_cmd, &out, NULL) < 0 || !strstr(out, "flags owner"))
-                return false;
-        p = strstr(out, "progname ");
-        if (p) {
-                p += strlen("progname ");
-                snprintf(owner, size, "%.*s", (int)strcspn(p, " \t\n"), p);
-        }
-        return true;
-}
-
-static int load_table(const Logger *log, NftContext *nft, const NatSpec *spec, const char *table,
-                      const char *ruleset, const char *list_cmd)
-{
-        _cleanup_free_ char *error = NULL, *summary = NULL;
-        char owner[64];
+        uint32_t flags = 0, owner = 0;
         int r;
 
-        r = nft_context_run(nft, ruleset, NULL, &error);
+        r = nft_batch_load(nl, spec, NFT_TABLE_NAT);
         if (r >= 0)
                 return 0;
-        if (error && *error)
-                log_debug(log, "nft's full error output:\n%s", error);
-        if (r == -EPERM && table_owned_elsewhere(nft, list_cmd, owner, sizeof(owner)))
-                return log_error_errno(
-                        log, r,
-                        "Failed to create nft table '%s': it is already owned by another process%s%s%s; "
-                        "is another tsproxy-nat for %s running?",
-                        table, *owner ? " (" : "", owner, *owner ? ")" : "", spec->name);
-        summary = error ? nft_error_summary(error) : NULL;
-        return log_error_errno(log, r, "Failed to load nft table '%s': %s", table,
-                               summary && *summary ? summary : strerror(-r));
-}
-
-/* Take the load lock (see LOAD_LOCK_NAME): its socket, or a negative errno. */
-static int load_lock_take(void)
-{
-        struct sockaddr_un sa = {.sun_family = AF_UNIX};
-        socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(LOAD_LOCK_NAME));
-        struct timespec start, now;
-        _cleanup_close_ int fd = -EBADF;
-
-        memcpy(sa.sun_path + 1, LOAD_LOCK_NAME, strlen(LOAD_LOCK_NAME));
-        fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-        if (fd < 0)
-                return -errno;
-        clock_gettime(CLOCK_MONOTONIC, &start);
-        for (;;) {
-                if (bind(fd, (struct sockaddr *)&sa, len) == 0)
-                        return TAKE_FD(fd);
-                if (errno != EADDRINUSE)
-                        return -errno;
-                clock_gettime(CLOCK_MONOTONIC, &now);
-                if (now.tv_sec - start.tv_sec > LOAD_LOCK_TIMEOUT_SEC)
-                        return -ETIMEDOUT;
-                (void)nanosleep(&(struct timespec){.tv_nsec = LOAD_LOCK_POLL_NSEC}, NULL);
-        }
+        /* EPERM: is the table there and owned by a live process (the kernel refuses
+         * everyone else), rather than are we lacking CAP_NET_ADMIN? */
+        if (r == -EPERM && nft_batch_table_get(nl, table, &flags, &owner) >= 0 &&
+            (flags & NFT_TABLE_F_OWNER))
+                return log_error_errno(log, r,
+                                       "Failed to create nft table '%s': it is already owned by another "
+                                       "process (netlink port %" PRIu32
+                                       "); is another tsproxy-nat for %s running?",
+                                       table, owner, spec->name);
+        return log_error_errno(log, r, "Failed to load nft table '%s': %m", table);
 }
 
 /* What the service manager told us in the environment (read in main()). */
@@ -229,8 +166,8 @@ typedef struct ServiceEnv {
 } ServiceEnv;
 
 /* Wait for SIGTERM/SIGINT; meanwhile check the table and ping the watchdog at half its interval. */
-static int wait_for_signal(const Logger *log, const ServiceEnv *env, NftContext *nft, int sfd,
-                           const char *table, const char *check_cmd)
+static int wait_for_signal(const Logger *log, const ServiceEnv *env, NftSocket *nl, int sfd,
+                           const char *table)
 {
         uint64_t watchdog_usec = env->watchdog_usec;
         int r;
@@ -249,21 +186,15 @@ static int wait_for_signal(const Logger *log, const ServiceEnv *env, NftContext 
                         return log_error_errno(log, errno, "Failed to wait for signals: %m");
                 }
                 if (r == 0) {
-                        _cleanup_free_ char *error = NULL, *summary = NULL;
-
                         /* The kernel keeps an owned table for the socket's life; if it is gone
-                         * anyway, say so and exit so that systemd restarts us. "create table"
-                         * fails with EEXIST while it is there and needs no cache, where "list
-                         * table" fetched every table of the host each time (bench/README.md). */
-                        r = nft_context_run(nft, check_cmd, NULL, &error);
-                        if (r >= 0)
-                                return log_error_errno(log, ENOENT,
-                                                       "Failed to find nft table '%s': it is gone.", table);
-                        if (r != -EEXIST) {
-                                summary = error ? nft_error_summary(error) : NULL;
-                                return log_error_errno(log, r, "Failed to check nft table '%s': %s", table,
-                                                       summary && *summary ? summary : strerror(-r));
-                        }
+                         * anyway, say so and exit so that systemd restarts us. One GETTABLE by
+                         * name: no dump of the host's other tables. */
+                        r = nft_batch_table_get(nl, table, NULL, NULL);
+                        if (r == -ENOENT)
+                                return log_error_errno(log, r, "Failed to find nft table '%s': it is gone.",
+                                                       table);
+                        if (r < 0)
+                                return log_error_errno(log, r, "Failed to check nft table '%s': %m", table);
                         (void)notify_send(env->notify_socket, "WATCHDOG=1");
                         continue;
                 }
@@ -283,11 +214,10 @@ static int wait_for_signal(const Logger *log, const ServiceEnv *env, NftContext 
 
 static int run(const Logger *log, const ServiceEnv *env, const NatSpec *spec)
 {
-        _cleanup_(nft_context_freep) NftContext *nft = NULL;
-        _cleanup_free_ char *ruleset = NULL, *list_cmd = NULL;
-        _cleanup_close_ int sfd = -EBADF, lock = -EBADF;
-        char table[TABLE_BUFSZ], subnet[SUBNET_STRLEN],
-                check_cmd[sizeof("create table inet ") + TABLE_BUFSZ];
+        _cleanup_(nft_socket_freep) NftSocket *nl = NULL;
+        _cleanup_free_ char *ruleset = NULL;
+        _cleanup_close_ int sfd = -EBADF;
+        char table[TABLE_BUFSZ], subnet[SUBNET_STRLEN];
         sigset_t mask;
         int r;
 
@@ -296,12 +226,11 @@ static int run(const Logger *log, const ServiceEnv *env, const NatSpec *spec)
         if (r < 0)
                 return log_error_errno(log, r, "Failed to derive the nft table name of '%s': %m",
                                        spec->name);
+        /* The text is what the batch loads, for the reader (tsproxy-nat(8)) and for
+         * test-nat.sh, which checks that nft lists both alike. */
         r = nft_ruleset_build(spec, &ruleset);
-        if (r >= 0)
-                r = nft_ruleset_build_list(spec->name, &list_cmd);
         if (r < 0)
                 return log_error_errno(log, r, "Failed to build the ruleset of nft table '%s': %m", table);
-        snprintf(check_cmd, sizeof(check_cmd), "create table inet %s", table);
         log_debug(log, "Ruleset:\n%s", ruleset);
 
         /* Block the signals before anything exists to clean up, so none is lost. */
@@ -314,22 +243,12 @@ static int run(const Logger *log, const ServiceEnv *env, const NatSpec *spec)
         if (sfd < 0)
                 return log_error_errno(log, errno, "Failed to create signalfd: %m");
 
-        r = nft_context_new(&nft);
+        r = nft_socket_open(&nl);
         if (r < 0)
-                return log_error_errno(log, r, "Failed to create nftables context: %m");
-
-        lock = load_lock_take();
-        if (lock < 0)
-                log_warning_errno(log, lock, "Failed to take the table load lock, loading without it: %m");
-        r = load_table(log, nft, spec, table, ruleset, list_cmd);
-        lock = safe_close(lock);
+                return log_error_errno(log, r, "Failed to open a netfilter netlink socket: %m");
+        r = load_table(log, nl, spec, table);
         if (r < 0)
                 return r;
-        /* A command that needs no cache makes libnftables drop the cache of every table
-         * it fetched for the load (hash tables of 0.5 MB a table), and the trim gives the
-         * memory back: otherwise each helper kept 0.5 MB per table already there. */
-        (void)nft_context_run(nft, check_cmd, NULL, NULL);
-        (void)malloc_trim(0);
 
         log_info(log, "Loaded nft table '%s': masquerading %s out of %s, forwarding UDP %u to %s.", table,
                  subnet, spec->uplink ? spec->uplink : "any interface", (unsigned)spec->port,
@@ -339,16 +258,13 @@ static int run(const Logger *log, const ServiceEnv *env, const NatSpec *spec)
         if (r < 0)
                 log_warning_errno(log, r, "Failed to notify the service manager, ignoring: %m");
 
-        r = wait_for_signal(log, env, nft, sfd, table, check_cmd);
+        r = wait_for_signal(log, env, nl, sfd, table);
         (void)notify_send(env->notify_socket, "STOPPING=1");
         if (r < 0)
-                return r; /* the kernel removes the table when the context's socket closes */
+                return r; /* the kernel removes the table when the socket closes */
 
-        /* No "delete table": the kernel removes an owned table when its socket closes, at
-         * once and without a cache. A "delete table" made libnftables dump every table
-         * first, and 100 helpers stopped together interrupted each other's dumps for minutes
-         * (bench/README.md, "Starting many instances"). */
-        nft = nft_context_free(nft);
+        /* No "delete table": the kernel removes an owned table when its socket closes. */
+        nl = nft_socket_free(nl);
         return 0;
 }
 
@@ -361,10 +277,6 @@ int main(int argc, char *argv[])
         Logger log;
 
         logger_open_from_environment(&log, "tsproxy-nat", LOG_TARGET_AUTO);
-        /* libnftables' cache makes four 128 KiB hash tables per table of the host: keep
-         * them mmap()ed, so that dropping the cache after the load gives them back (glibc
-         * would otherwise raise its threshold and keep them in the heap). */
-        (void)mallopt(M_MMAP_THRESHOLD, 64 * 1024);
 
         r = parse_argv(&log, argc, argv, &spec, host_if);
         if (r <= 0) {

@@ -15,8 +15,8 @@
 
 #include "instance.h"
 #include "netns-tool.h"
+#include "nft-batch.h"
 #include "nft-ruleset.h"
-#include "nft.h"
 
 static int backstop_spec(const Context *c, NatSpec *ret)
 {
@@ -27,57 +27,54 @@ static int backstop_spec(const Context *c, NatSpec *ret)
 
 int backstop_install(const Context *c, bool *ret_created)
 {
-        _cleanup_(nft_context_freep) NftContext *nft = NULL;
-        _cleanup_free_ char *text = NULL, *list = NULL, *error = NULL;
+        _cleanup_(nft_socket_freep) NftSocket *nl = NULL;
+        _cleanup_free_ char *text = NULL;
         char table[IFNAMSIZ + sizeof(NFT_GUARD_TABLE_PREFIX)];
         NatSpec spec;
         int r;
 
         (void)backstop_spec(c, &spec);
-        r = nft_ruleset_build_backstop(&spec, &text);
-        if (r >= 0)
-                r = instance_nft_guard_table(c->name, table, sizeof(table));
-        if (r >= 0 && asprintf(&list, "list table inet %s\n", table) < 0)
-                r = -ENOMEM;
+        r = instance_nft_guard_table(c->name, table, sizeof(table));
         if (r < 0)
                 return log_error_errno(c->log, r, "Failed to build the guard's backstop table of '%s': %m",
                                        c->name);
-        r = nft_context_new(&nft);
+        /* The text is what the batch loads: for the reader, and for test-netns.sh, which
+         * checks that nft lists both alike. */
+        if (nft_ruleset_build_backstop(&spec, &text) >= 0)
+                log_debug(c->log, "Backstop ruleset:\n%s", text);
+        /* libnftnl, not libnftables: its cost does not grow with the tables of the host
+         * (nft-batch.h). */
+        r = nft_socket_open(&nl);
         if (r < 0)
-                return log_error_errno(c->log, r, "Failed to set up libnftables: %m");
+                return log_error_errno(c->log, r, "Failed to open a netfilter netlink socket: %m");
         /* Was it there? Then a failed run leaves it (an instance that was working keeps it). */
-        *ret_created = nft_context_run(nft, list, NULL, NULL) < 0;
-        r = nft_context_run(nft, text, NULL, &error);
-        if (r < 0) {
-                _cleanup_free_ char *why = nft_error_summary(error);
-                return log_error_errno(c->log, r, "Failed to load table inet %s: %s", table,
-                                       why ? why : "(no message)");
-        }
+        *ret_created = nft_batch_table_get(nl, table, NULL, NULL) < 0;
+        r = nft_batch_load(nl, &spec, NFT_TABLE_BACKSTOP);
+        if (r < 0)
+                return log_error_errno(c->log, r, "Failed to load table inet %s: %m", table);
         log_info(c->log, "Loaded the guard's backstop table inet %s.", table);
         return 0;
 }
 
 int backstop_remove(const Context *c)
 {
-        _cleanup_(nft_context_freep) NftContext *nft = NULL;
-        _cleanup_free_ char *text = NULL, *error = NULL;
+        _cleanup_(nft_socket_freep) NftSocket *nl = NULL;
+        char table[IFNAMSIZ + sizeof(NFT_GUARD_TABLE_PREFIX)];
         int r;
 
-        r = nft_ruleset_build_backstop_delete(c->name, &text);
+        r = instance_nft_guard_table(c->name, table, sizeof(table));
         if (r < 0)
                 return log_error_errno(c->log, r, "Failed to build the removal of the backstop of '%s': %m",
                                        c->name);
-        r = nft_context_new(&nft);
+        r = nft_socket_open(&nl);
         if (r < 0)
-                return log_error_errno(c->log, r, "Failed to set up libnftables: %m");
-        r = nft_context_run(nft, text, NULL, &error);
+                return log_error_errno(c->log, r, "Failed to open a netfilter netlink socket: %m");
+        r = nft_batch_table_delete(nl, table);
         if (r == -ENOENT)
                 return 0;
-        if (r < 0) {
-                _cleanup_free_ char *why = nft_error_summary(error);
-                return log_error_errno(c->log, r, "Failed to remove the guard's backstop table of '%s': %s",
-                                       c->name, why ? why : "(no message)");
-        }
+        if (r < 0)
+                return log_error_errno(c->log, r, "Failed to remove the guard's backstop table of '%s': %m",
+                                       c->name);
         log_info(c->log, "Removed the guard's backstop table of '%s'.", c->name);
         return 0;
 }
