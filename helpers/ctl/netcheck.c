@@ -81,6 +81,15 @@ bool netcheck_rule(const NetRules *l, int family, uint32_t priority, unsigned ch
         return false;
 }
 
+/* Is line the head of "table FAMILY NAME {" in head, perhaps with a comment after it?
+ * nft prints an owned table as "table inet tsproxy-t1 { # progname tsproxy-nat". */
+static bool is_table_head(const char *line, const char *head)
+{
+        size_t n = strlen(head);
+
+        return strncmp(line, head, n) == 0 && (line[n] == '\0' || line[n] == '\n' || line[n] == ' ');
+}
+
 /* The line at p without its leading tabs and spaces, into buf. Returns the next line. */
 static const char *line_at(const char *p, char *buf, size_t size)
 {
@@ -110,7 +119,7 @@ bool netcheck_nft_table(const char *ruleset, const char *family, const char *nam
         for (const char *p = ruleset; p && *p;) {
                 p = line_at(p, line, sizeof(line));
                 if (strncmp(line, "table ", 6) == 0) {
-                        in = strcmp(line, head) == 0;
+                        in = is_table_head(line, head);
                         found = found || in;
                         continue;
                 }
@@ -134,18 +143,17 @@ bool netcheck_nft_table(const char *ruleset, const char *family, const char *nam
 char *netcheck_nft_table_text(const char *ruleset, const char *family, const char *name)
 {
         char head[256];
-        size_t hlen;
         const char *p, *end;
 
-        hlen = (size_t)snprintf(head, sizeof(head), "table %s %s {\n", family, name);
+        snprintf(head, sizeof(head), "table %s %s {", family, name);
         errno = 0;
-        for (p = ruleset; p && (p = strstr(p, head)); p += hlen)
-                if (p == ruleset || p[-1] == '\n')
+        for (p = ruleset; p && (p = strstr(p, head)); p++)
+                if ((p == ruleset || p[-1] == '\n') && is_table_head(p, head))
                         break;
         if (!p)
                 return NULL;
         /* nft prints the table's closing brace alone at the start of a line. */
-        end = strstr(p + hlen - 1, "\n}");
+        end = strstr(p, "\n}");
         end = end ? end + 2 : p + strlen(p);
         return strndup(p, (size_t)(end - p));
 }

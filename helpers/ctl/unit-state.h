@@ -2,9 +2,10 @@
 /*
  * unit-state.h: what systemd says about a unit, over the system bus (sd-bus).
  *
- * LoadUnit (not GetUnit, which fails for a unit that is not loaded) gives the object
- * path; then the properties of org.freedesktop.systemd1.Unit and, by the unit's type,
- * of .Service (MainPID, StatusText, Result) or .Socket (Listen, NConnections, Result).
+ * The object path is the unit's name encoded (systemd loads a unit that is not loaded
+ * when its object is asked for, as LoadUnit would; GetUnit would fail); then one GetAll
+ * of org.freedesktop.systemd1.Unit and, by the unit's type, one of .Service (MainPID,
+ * StatusText, Result) or .Socket (Listen, NConnections, Result): two round trips a unit.
  */
 #pragma once
 

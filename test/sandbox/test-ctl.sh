@@ -6,7 +6,9 @@
 # every subcommand (list, status and its --json against helpers/ctl/status.schema.json,
 # verify, verify --units, doctor, tailscale, exec), then each broken state that status or
 # doctor claims to detect, made broken for real: IPv4 forwarding off, a forward chain with
-# policy drop in another nft table, ts-nat@ stopped, the namespace deleted by hand. Also
+# policy drop in another nft table, ts-nat@ stopped, the namespace deleted by hand, a route,
+# a rule, the backstop table and its chain deleted by hand, a running instance whose file is
+# deleted (issue 14). Also
 # an unknown instance (exit 3) and an unprivileged caller (exit 5).
 #
 # The sandbox has no tailscale CLI: fake-tailscale-cli, installed as
@@ -90,7 +92,7 @@ check_output "status: the veth ts-t1 with its address" '● veth  ts-t1 up 10\.2
 check_output "status: IPv4 forwarding on for the veth and the uplink" \
     '● forwarding  net\.ipv4\.conf\.ts-t1\.forwarding=1 net\.ipv4\.conf\.uplink0\.forwarding=1' echo "$status_out"
 check_output "status: the nft table with its masquerade counter" \
-    '● nft  table inet tsproxy-t1 present; masquerade: [0-9]+ packets, [0-9]+ bytes' echo "$status_out"
+    '● nft  table inet tsproxy-t1 present with its chains; masquerade: [0-9]+ packets, [0-9]+ bytes' echo "$status_out"
 check_output "status: tailscaled's tailnet address in the namespace" "● tailnet  $ts_re on tailscale0" \
     echo "$status_out"
 check_output "status: the listening socket" '● listen  Stream 127\.0\.0\.1:1080 \(listening\)' echo "$status_out"
@@ -199,6 +201,7 @@ check_output "status marks ts-nat@t1 bad" '× ts-nat@t1.service  inactive' echo 
 check_output "... with its journal lines" 'Stopped ts-nat@t1\.service' echo "$out"
 check_output "... and a fix" 'fix: .*systemctl restart tsproxy@t1\.target' echo "$out"
 check_output "the target is bad too" '× tsproxy@t1.target' echo "$out"
+check_output "its table is absent (not 'unreadable: Invalid argument')" 'nft  table inet tsproxy-t1 absent$' echo "$out"
 sb tsproxyctl status --json t1 >"$SANDBOX_TMP/status-bad.json"
 check_output "status --json of the broken instance validates" '^valid$' validate "$SANDBOX_TMP/status-bad.json"
 check_output "... with ok false and ts-nat's journal" '^False True$' json_get "$SANDBOX_TMP/status-bad.json" \
@@ -219,6 +222,85 @@ check_output "... clearly" 'network namespace of instance .t1. .* is not there' 
 check "following the fix" sb sh -c 'systemctl stop tsproxy@t1.target ts-netns@t1.service; timeout 60 systemctl start tsproxy@t1.target'
 check "t1's tailscaled is Running again in the new namespace" sandbox_wait_running t1
 check "status t1 is good again (exit 0)" wait_for 50 rc_is 0 ctl status t1
+
+# --- 6b. broken: what traffic needs, link by link (issue 14) -------------------------------------
+# Each made real by hand, as an unlucky administrator would: status must call that link
+# bad with its fix, doctor must find it, and both are content once it is restored.
+check "ip -n t1 route del default" sb ip -n t1 route del default
+out=$(out_rc 1 ctl status t1); check_rc "status t1 exits 1" $? "$out"
+printf '%s\n' "$out" | sed 's/^/#   /'
+check_output "status: the namespace's default route is bad" \
+    '× route  no default route via 10\.200\.0\.5 dev host0 in the namespace' echo "$out"
+check_output "... with its fix" 'fix: ip -n t1 route add default via 10\.200\.0\.5 dev host0' echo "$out"
+check_output "... the tailnet's unreachable route is still good" '● route  unreachable 100\.64\.0\.0/10' echo "$out"
+sb tsproxyctl status --json t1 >"$SANDBOX_TMP/status-route.json"
+check_output "status --json without the route validates" '^valid$' validate "$SANDBOX_TMP/status-route.json"
+check_output "... its routes.default is bad, with the fix" '^False False True$' json_get "$SANDBOX_TMP/status-route.json" \
+    "d['ok'], d['instances'][0]['namespace']['routes']['default']['ok'], 'route add default' in d['instances'][0]['namespace']['routes']['default']['fix']"
+out=$(out_rc 1 ctl doctor); check_rc "doctor exits 1" $? "$out"
+check_output "doctor: a finding for the route" '× t1: network  no default route via 10\.200\.0\.5' echo "$out"
+check "following the fix" sb ip -n t1 route add default via 10.200.0.5 dev host0
+check "status t1 is good again (exit 0)" rc_is 0 ctl status t1
+check "... and doctor (exit 0)" rc_is 0 ctl doctor
+
+check "ip -n t1 route del unreachable 100.64.0.0/10" sb ip -n t1 route del unreachable 100.64.0.0/10
+check_output "status: the tailnet's unreachable route is bad" "× route  no 'unreachable 100\.64\.0\.0/10' in the namespace" \
+    out_rc 1 ctl status t1
+check "restored" sb ip -n t1 route add unreachable 100.64.0.0/10
+check "status t1 is good again" rc_is 0 ctl status t1
+
+check "ip rule del iif ts-t1 lookup main priority 5200" sb ip rule del iif ts-t1 lookup main priority 5200
+out=$(out_rc 1 ctl status t1); check_rc "status t1 exits 1" $? "$out"
+check_output "status: the iif rule is bad" '× rule  absent: iif ts-t1 lookup main priority 5200' echo "$out"
+check_output "... with its fix" 'fix: ip rule add iif ts-t1 lookup main priority 5200' echo "$out"
+check_output "... the other rules good" '● rule  present: iif ts-t1 unreachable priority 5201' echo "$out"
+check_output "doctor: a finding for the rule" '× t1: network  absent: iif ts-t1 lookup main priority 5200' out_rc 1 ctl doctor
+check "following the fix" sb ip rule add iif ts-t1 lookup main priority 5200
+check "status t1 is good again" rc_is 0 ctl status t1
+
+check "ip rule del to 10.200.0.4/30 priority 5200" sb ip rule del to 10.200.0.4/30 lookup main priority 5200
+check_output "status: the subnet rule is bad" '× rule  absent: to 10\.200\.0\.4/30 lookup main priority 5200' \
+    out_rc 1 ctl status t1
+check "restored" sb ip rule add to 10.200.0.4/30 lookup main priority 5200
+check "status t1 is good again" rc_is 0 ctl status t1
+
+check "nft delete table inet tsguard-t1" sb nft delete table inet tsguard-t1
+out=$(out_rc 1 ctl status t1); check_rc "status t1 exits 1" $? "$out"
+check_output "status: the backstop is bad" '× backstop  backstop table inet tsguard-t1 absent' echo "$out"
+check_output "... with its fix" 'fix: restart the chain from the namespace up' echo "$out"
+check_output "... the owned table is still good" '● nft  table inet tsproxy-t1 present with its chains' echo "$out"
+check_output "doctor: a finding for the backstop" '× t1: network  backstop table inet tsguard-t1 absent' out_rc 1 ctl doctor
+check "following the fix" sb sh -c 'systemctl stop tsproxy@t1.target ts-netns@t1.service; timeout 60 systemctl start tsproxy@t1.target'
+check "t1's tailscaled is Running again" sandbox_wait_running t1
+check "status t1 is good again (exit 0)" wait_for 50 rc_is 0 ctl status t1
+
+# The owned table cannot be changed by another process (flags owner: EPERM); the
+# backstop can, and lacking a chain it does not guard.
+check "nft delete chain inet tsguard-t1 input" sb nft delete chain inet tsguard-t1 input
+check_output "status: the backstop lacks its chain" \
+    '× backstop  backstop table inet tsguard-t1 present, but without its chain input' out_rc 1 ctl status t1
+check "following the fix" sb sh -c 'systemctl stop tsproxy@t1.target ts-netns@t1.service; timeout 60 systemctl start tsproxy@t1.target'
+check "t1's tailscaled is Running again" sandbox_wait_running t1
+check "status t1 is good again (exit 0)" wait_for 50 rc_is 0 ctl status t1
+
+# A running instance whose file is deleted: not invisible (it was), but "running without
+# configuration", with the fix.
+check "t1.conf moved away, daemon-reload" sb sh -c 'mv /etc/tsproxy/t1.conf /root/t1.conf && systemctl daemon-reload'
+check "tsproxy@t1.target is still active" sb systemctl is-active --quiet tsproxy@t1.target
+out=$(out_rc 1 ctl status); check_rc "status exits 1" $? "$out"
+printf '%s\n' "$out" | sed 's/^/#   /'
+check_output "status: t1 is running without configuration" \
+    '× t1  running without configuration: no t1\.conf; tsproxy@t1\.target not inactive, namespace present' echo "$out"
+check_output "... with the fix" 'fix: systemctl stop tsproxy@t1\.target' echo "$out"
+check_output "list shows it too" '^t1 +- +running without configuration; fix: systemctl stop tsproxy@t1\.target' ctl list
+check_output "doctor: a finding" '× t1  running without configuration' out_rc 1 ctl doctor
+sb tsproxyctl status --json >"$SANDBOX_TMP/status-orphan.json"
+check_output "status --json with the orphan validates" '^valid$' validate "$SANDBOX_TMP/status-orphan.json"
+check_output "... and lists it with its fix" '^False t1 True True$' json_get "$SANDBOX_TMP/status-orphan.json" \
+    "d['ok'], d['orphans'][0]['name'], d['orphans'][0]['namespace'], d['orphans'][0]['target_active']"
+check "t1.conf back, daemon-reload" sb sh -c 'mv /root/t1.conf /etc/tsproxy/t1.conf && systemctl daemon-reload'
+check "status t1 is good again (exit 0)" wait_for 50 rc_is 0 ctl status t1
+check "... and status lists no orphan" rc_is 0 ctl status
 
 # --- 7. doctor's other findings, each made real ------------------------------------------------
 # A second instance t2, configured but not started, that breaks the rest of doctor's

@@ -104,7 +104,7 @@ static const char ruleset[] =
         "\t\ttype filter hook forward priority filter; policy accept;\n"
         "\t}\n"
         "}\n"
-        "table inet tsproxy-t1 {\n"
+        "table inet tsproxy-t1 { # progname tsproxy-nat\n"
         "\tflags owner\n"
         "\n"
         "\tchain forward {\n"
