@@ -36,8 +36,6 @@
 #include "parse.h"
 #include "unit-state.h"
 
-#define DROPS_MAX 16
-
 typedef struct Doctor {
         Ctl *ctl;
         sd_bus *bus; /* NULL: not booted with systemd, or no rights: login not checked */
@@ -114,8 +112,8 @@ static void check_forward_drops(Doctor *d)
 {
         _cleanup_(nft_context_freep) NftContext *nft = NULL;
         _cleanup_free_ char *out = NULL, *err = NULL;
-        NftDropChain drops[DROPS_MAX];
-        size_t n;
+        _cleanup_free_ NftDropChain *drops = NULL;
+        size_t n = 1;
         int r;
 
         r = nft_context_new(&nft);
@@ -128,7 +126,15 @@ static void check_forward_drops(Doctor *d)
                         check(d, false, "forward chains", "nftables ruleset unreadable: %s", strerror(-r));
                 return;
         }
-        n = parse_nft_forward_drops(out, drops, ELEMENTSOF(drops));
+        /* Room for every forward chain, however many tables there are. */
+        for (const char *p = out; (p = strstr(p, "hook forward")); p++)
+                n++;
+        drops = calloc(n, sizeof(NftDropChain));
+        if (!drops) {
+                d->error = -ENOMEM;
+                return;
+        }
+        n = parse_nft_forward_drops(out, drops, n);
         for (size_t i = 0; i < n; i++) {
                 TreeNode *t;
                 if (drops[i].mentions_tsproxy) {
