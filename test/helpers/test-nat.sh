@@ -18,7 +18,7 @@
 # rules, no table 52): this tests the nft guard alone, which must drop what the routes
 # would carry into the home tailnet.
 #
-# The scaffolding uses ip, nft and python3; the helper itself only libnftables. Every
+# The scaffolding uses ip, nft and python3; the helper itself only libnftnl. Every
 # check prints "ok N - what" or "not ok N - what"; exit 1 if any failed, 77 if the test
 # cannot run here.
 set -u
@@ -226,12 +226,25 @@ guard_holds() {
         cannot_connect 100.64.0.1 8082 && cannot_connect 198.51.100.1 8082 && cannot_connect 100.64.0.2 8082
 }
 
+# tsproxy-nat builds its table as netlink messages (libnftnl, helpers/lib/nft-batch.c);
+# the text of nft-ruleset.c, which it logs at debug level, is the spec. Does nft list the
+# loaded table as it lists that text loaded by nft itself in a fresh namespace? Counters
+# are zeroed, the owner flag and its comment left out (checked on their own).
+normalized() { sed -e 's/ # progname.*//' -e '/^\tflags owner$/d' -e '/^$/d' -e 's/counter packets [0-9]* bytes [0-9]*/counter/'; }
+lists_as_logged() { # $1: the helper's debug log
+        sed -n '/^add table/,/^}$/p' "$1" | sed '/^\tflags owner$/d' >"$T/spec.nft" # nft's own would go with nft
+        grep -q '^table inet' "$T/spec.nft" || { echo "no ruleset in $1"; return 1; }
+        nft list table inet $TABLE | normalized >"$T/loaded.list"
+        unshare --net sh -c 'nft -f "$1" && nft list table inet "$2"' sh "$T/spec.nft" $TABLE | normalized >"$T/spec.list"
+        diff -u "$T/spec.list" "$T/loaded.list"
+}
+
 # A leftover table without the owner flag (manual work, an older version): replaced.
 nft add table inet $TABLE
 nft add chain inet $TABLE leftover
 
 # --- first run: unprivileged, like the unit (DynamicUser, CAP_NET_ADMIN only) ----------
-NOTIFY_SOCKET=$T/notify.sock WATCHDOG_USEC=400000 SYSTEMD_LOG_TARGET=console \
+NOTIFY_SOCKET=$T/notify.sock WATCHDOG_USEC=400000 SYSTEMD_LOG_TARGET=console SYSTEMD_LOG_LEVEL=debug \
         setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=+net_admin --ambient-caps=+net_admin \
         "$NAT" t1 --subnet 10.200.0.4/30 --port 41642 --uplink uplink0 2>"$T/nat1.err" &
 NAT_PID=$!
@@ -246,6 +259,7 @@ check "table $TABLE exists with flags owner" table_has "flags owner"
 check "table has the masquerade rule" \
         table_has 'ip saddr 10.200.0.4/30 oifname "uplink0" counter packets [0-9]* bytes [0-9]* masquerade'
 check "leftover table without owner was replaced" eval '! table_has "chain leftover"'
+check "--uplink: nft lists the loaded table as the ruleset text it logged" lists_as_logged "$T/nat1.err"
 check "watchdog is pinged" wait_until 3 file_has "$T/notify" '^WATCHDOG=1$'
 
 check "namespace connects to the internet over TCP" can_connect 192.0.2.1 8080
@@ -280,7 +294,7 @@ check "kill -9: the table is gone" wait_until 3 table_gone
 
 # --- rerun after the crash, as root, without --uplink (any interface but ts-*) ---------
 : >"$T/notify"
-NOTIFY_SOCKET=$T/notify.sock SYSTEMD_LOG_TARGET=console \
+NOTIFY_SOCKET=$T/notify.sock SYSTEMD_LOG_TARGET=console SYSTEMD_LOG_LEVEL=debug \
         "$NAT" t1 --subnet 10.200.0.4/30 --port 41642 2>"$T/nat3.err" &
 NAT_PID=$!
 PIDS+=($NAT_PID)
@@ -288,6 +302,7 @@ check "restart after the crash: READY=1" wait_until 5 file_has "$T/notify" '^REA
 check "restart: STATUS= says any interface" \
         file_has "$T/notify" '^STATUS=Masquerading 10.200.0.4/30 out of any interface, forwarding UDP 41642$'
 check "restart: table is back" table_has "flags owner"
+check "no --uplink: nft lists the loaded table as the ruleset text it logged" lists_as_logged "$T/nat3.err"
 : >"$T/internet-tcp"
 check "restart: namespace connects to the internet" can_connect 192.0.2.1 8080
 check "restart: masqueraded to 192.0.2.2" wait_until 3 file_has "$T/internet-tcp" '^192\.0\.2\.2$'
