@@ -113,6 +113,17 @@ ns_ping() { nsx "$1" ping -c 1 -W 2 "$2"; }
 host_ping() { ping -c 1 -W 2 "$1"; }
 backstop_has() { nft list table inet "tsguard-$1" 2>/dev/null | grep -qE -- "$2"; }
 no_backstop() { ! nft list table inet "tsguard-$1" >/dev/null 2>&1; }
+# The backstop is built as netlink messages (libnftnl, helpers/lib/nft-batch.c); the text
+# of nft-ruleset.c, which `up` logs at debug level, is the spec: does nft list table $1 as
+# it lists that text loaded by nft itself in a fresh namespace (counters zeroed)?
+backstop_lists_as_logged() { # $1: instance, $2: up's debug log
+        sed -n '/^add table/,/^}$/p' "$2" >"$WORK/spec.nft"
+        grep -q '^table inet' "$WORK/spec.nft" || { echo "no ruleset in $2"; return 1; }
+        nft list table inet "tsguard-$1" | sed 's/counter packets [0-9]* bytes [0-9]*/counter/' >"$WORK/loaded.list"
+        unshare --net sh -c 'nft -f "$1" && nft list table inet "$2"' sh "$WORK/spec.nft" "tsguard-$1" |
+                sed 's/counter packets [0-9]* bytes [0-9]*/counter/' >"$WORK/spec.list"
+        diff -u "$WORK/spec.list" "$WORK/loaded.list"
+}
 peer_in_ns() { nsx "$1" ip -o link show dev host0 | grep -q 'host0@'; }
 no_link() { ! ip link show dev "$1" >/dev/null 2>&1; }
 no_netns() { [ ! -e "/run/netns/$1" ] && ! grep -q " /run/netns/$1 " /proc/self/mountinfo; }
@@ -176,6 +187,9 @@ check "unconfigured names the instance and the generator's journal" \
 # ---- up, idempotent, ip_forward -------------------------------------------------------------
 check "up fgpu" "$BIN" up fgpu --subnet 10.200.0.4/30
 check_up_state fgpu 10.200.0.4 10.200.0.5 10.200.0.6 30
+TSPROXY_LOG_LEVEL=debug "$BIN" up fgpu --subnet 10.200.0.4/30 >"$WORK/up-debug" 2>&1
+check "up fgpu again, at debug level (replaces the backstop)" [ "$?" = 0 ]
+check "fgpu: nft lists the backstop as the ruleset text up logged" backstop_lists_as_logged fgpu "$WORK/up-debug"
 check "ip_forward is 1 without --uplink" sysctl_is_1 ip_forward
 check "the peer of ts-fgpu is host0 in the namespace" peer_in_ns fgpu
 snapshot "$WORK/before"
