@@ -203,31 +203,6 @@ int nft_ruleset_build(const NatSpec *spec, char **ret)
         return 0;
 }
 
-static int build_table_command(const char *verb, const char *name, char **ret)
-{
-        char table[IFNAMSIZ + sizeof(NFT_TABLE_PREFIX)];
-        char *s;
-        int r;
-
-        r = instance_nft_table(name, table, sizeof(table));
-        if (r < 0)
-                return r;
-        if (asprintf(&s, "%s table inet %s\n", verb, table) < 0)
-                return -ENOMEM;
-        *ret = s;
-        return 0;
-}
-
-int nft_ruleset_build_delete(const char *name, char **ret)
-{
-        return build_table_command("delete", name, ret);
-}
-
-int nft_ruleset_build_list(const char *name, char **ret)
-{
-        return build_table_command("list", name, ret);
-}
-
 int nft_ruleset_build_backstop(const NatSpec *spec, char **ret)
 {
         _cleanup_(memstream_closep) FILE *f = NULL;
@@ -259,20 +234,5 @@ int nft_ruleset_build_backstop(const NatSpec *spec, char **ret)
         if (fclose(TAKE_PTR(f)) != 0 || failed)
                 return -ENOMEM;
         *ret = TAKE_PTR(buf);
-        return 0;
-}
-
-int nft_ruleset_build_backstop_delete(const char *name, char **ret)
-{
-        char table[IFNAMSIZ + sizeof(NFT_GUARD_TABLE_PREFIX)];
-        char *s;
-        int r;
-
-        r = instance_nft_guard_table(name, table, sizeof(table));
-        if (r < 0)
-                return r;
-        if (asprintf(&s, "delete table inet %s\n", table) < 0)
-                return -ENOMEM;
-        *ret = s;
         return 0;
 }

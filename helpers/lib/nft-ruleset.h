@@ -2,11 +2,13 @@
 /*
  * nft-ruleset.h: the text of an instance's nftables table, as a pure function.
  *
- * tsproxy-nat loads this text with libnftables as one buffer, which is one atomic
- * transaction: the old table of that name (if any, and not owned by a live process) is
- * replaced by the new one, or nothing changes. Keeping the text builder pure means the
- * exact ruleset is unit-tested without root, and `tsproxy-nat --help` readers can find
- * it in one place (tsproxy-nat(8) explains every rule).
+ * The readable spec of the tables: tsproxy-nat and tsproxy-netns load the same tables as
+ * netlink messages built with libnftnl (nft-batch.h: libnftables' cache made each load
+ * cost as much as every table of the host) and log this text at debug level; test-nat.sh
+ * and test-netns.sh check that nft lists both alike. One transaction each: the old table
+ * of that name (if any, and not owned by a live process) is replaced by the new one, or
+ * nothing changes. Pure, so the exact ruleset is unit-tested without root (tsproxy-nat(8)
+ * explains every rule).
  */
 #pragma once
 
@@ -46,11 +48,3 @@ int nft_ruleset_build(const NatSpec *spec, char **ret);
  * the owned table) is down or restarting. Replaces an older copy as a whole.
  */
 int nft_ruleset_build_backstop(const NatSpec *spec, char **ret);
-/* "delete table inet tsguard-NAME\n" */
-int nft_ruleset_build_backstop_delete(const char *name, char **ret);
-
-/* "delete table inet tsproxy-NAME\n", for the clean shutdown. */
-int nft_ruleset_build_delete(const char *name, char **ret);
-
-/* "list table inet tsproxy-NAME\n", for the health check and the owner diagnosis. */
-int nft_ruleset_build_list(const char *name, char **ret);

@@ -166,18 +166,6 @@ static void test_custom_host_if(void **state)
                                      "accept"));
 }
 
-static void test_commands(void **state)
-{
-        _cleanup_free_ char *del = NULL, *list = NULL;
-
-        assert_int_equal(nft_ruleset_build_delete("fgpu", &del), 0);
-        assert_string_equal(del, "delete table inet tsproxy-fgpu\n");
-        assert_int_equal(nft_ruleset_build_list("fgpu", &list), 0);
-        assert_string_equal(list, "list table inet tsproxy-fgpu\n");
-        assert_int_equal(nft_ruleset_build_delete("Bad", &del), -EINVAL);
-        assert_int_equal(nft_ruleset_build_list("", &list), -EINVAL);
-}
-
 static void assert_rejected(const NatSpec *s)
 {
         char *text = NULL;
@@ -241,7 +229,7 @@ int main(void)
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_no_uplink), cmocka_unit_test(test_uplink),
                 cmocka_unit_test(test_slash31),   cmocka_unit_test(test_custom_host_if),
-                cmocka_unit_test(test_commands),  cmocka_unit_test(test_invalid),
+                cmocka_unit_test(test_invalid),
         };
         return cmocka_run_group_tests_name("nft-ruleset", tests, NULL, NULL);
 }
