@@ -175,18 +175,12 @@ int dns_options_parse(int argc, char *argv[], DnsOptions *ret)
                                 (unsigned)v;
                         break;
                 case ARG_EGRESS:
-                        if (egress_mode_from_string(optarg, &o->egress) < 0) {
-                                fprintf(stderr, "--egress: '%s' is neither 'tailnet' nor 'any'.\n", optarg);
+                        if (egress_mode_option(optarg, &o->egress) < 0)
                                 return -EINVAL;
-                        }
                         break;
                 case ARG_EGRESS_INTERFACE:
-                        if (!egress_interface_valid(optarg)) {
-                                fprintf(stderr, "--egress-interface: '%s' is not an interface name.\n",
-                                        optarg);
+                        if (egress_interface_option(optarg, o->egress_interface) < 0)
                                 return -EINVAL;
-                        }
-                        snprintf(o->egress_interface, sizeof(o->egress_interface), "%s", optarg);
                         break;
                 case ARG_ALLOW_FROM:
                         if (allow_from_add_option(&o->allow_from, optarg) < 0)

@@ -44,3 +44,7 @@ static inline bool egress_interface_valid(const char *s)
 {
         return *s && strlen(s) < IF_NAMESIZE && !strpbrk(s, "/ \t\n");
 }
+
+/* The daemons' options: 0, or -EINVAL after saying what is wrong on stderr. */
+int egress_mode_option(const char *value, EgressMode *ret);
+int egress_interface_option(const char *value, char buf[static IF_NAMESIZE]);

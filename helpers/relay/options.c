@@ -172,20 +172,8 @@ int relay_options_parse(int argc, char *argv[], RelayOptions *ret)
                         } else
                                 o.workers = (unsigned)v;
                         break;
-                case ARG_EGRESS:
-                        if (egress_mode_from_string(optarg, &o.egress) < 0) {
-                                fprintf(stderr, "--egress: '%s' is neither 'tailnet' nor 'any'.\n", optarg);
-                                r = -EINVAL;
-                        }
-                        break;
-                case ARG_EGRESS_INTERFACE:
-                        if (!egress_interface_valid(optarg)) {
-                                fprintf(stderr, "--egress-interface: '%s' is not an interface name.\n",
-                                        optarg);
-                                r = -EINVAL;
-                        } else
-                                snprintf(o.egress_interface, sizeof(o.egress_interface), "%s", optarg);
-                        break;
+                case ARG_EGRESS: r = egress_mode_option(optarg, &o.egress); break;
+                case ARG_EGRESS_INTERFACE: r = egress_interface_option(optarg, o.egress_interface); break;
                 default: r = -EINVAL; break;
                 }
         }

@@ -112,18 +112,12 @@ int socks_options_parse(int argc, char *argv[], SocksOptions *ret)
                                 return r;
                         break;
                 case ARG_EGRESS:
-                        if (egress_mode_from_string(optarg, &o.egress) < 0) {
-                                fprintf(stderr, "--egress: '%s' is neither 'tailnet' nor 'any'.\n", optarg);
+                        if (egress_mode_option(optarg, &o.egress) < 0)
                                 return -EINVAL;
-                        }
                         break;
                 case ARG_EGRESS_INTERFACE:
-                        if (!egress_interface_valid(optarg)) {
-                                fprintf(stderr, "--egress-interface: '%s' is not an interface name.\n",
-                                        optarg);
+                        if (egress_interface_option(optarg, o.egress_interface) < 0)
                                 return -EINVAL;
-                        }
-                        strcpy(o.egress_interface, optarg);
                         break;
                 case ARG_PASSWORD_FILE:
                         if (optarg[0] != '/') {
