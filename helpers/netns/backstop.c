@@ -34,14 +34,15 @@ int backstop_install(const Context *c, bool *ret_created)
         int r;
 
         (void)backstop_spec(c, &spec);
-        r = instance_nft_guard_table(c->name, table, sizeof(table));
+        /* The text (which also validates spec) is what the batch loads: for the reader,
+         * and for test-netns.sh, which checks that nft lists both alike. */
+        r = nft_ruleset_build_backstop(&spec, &text);
+        if (r >= 0)
+                r = instance_nft_guard_table(c->name, table, sizeof(table));
         if (r < 0)
                 return log_error_errno(c->log, r, "Failed to build the guard's backstop table of '%s': %m",
                                        c->name);
-        /* The text is what the batch loads: for the reader, and for test-netns.sh, which
-         * checks that nft lists both alike. */
-        if (nft_ruleset_build_backstop(&spec, &text) >= 0)
-                log_debug(c->log, "Backstop ruleset:\n%s", text);
+        log_debug(c->log, "Backstop ruleset:\n%s", text);
         /* libnftnl, not libnftables: its cost does not grow with the tables of the host
          * (nft-batch.h). */
         r = nft_socket_open(&nl);
