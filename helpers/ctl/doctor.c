@@ -433,6 +433,8 @@ int ctl_doctor(Ctl *ctl, int argc, char *argv[])
         if (unit_state_bus_open(&d.bus) < 0)
                 d.bus = NULL;
         r = host_facts_read(ctl, d.bus, &d.host);
+        if (r >= 0 && d.bus)
+                r = host_facts_prefetch_units(&d.host, d.bus, &set, false);
         if (r < 0)
                 d.error = r;
         for (size_t i = 0; i < set.n_instances && d.error >= 0; i++)

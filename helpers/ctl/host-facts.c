@@ -11,8 +11,7 @@
 #include <string.h>
 
 #include "instance.h"
-#include "nft.h"
-#include "parse.h"
+#include "units.h"
 
 void strv_free_ctl(char **l)
 {
@@ -98,8 +97,6 @@ static int read_targets(sd_bus *bus, char ***ret)
 
 int host_facts_read(const Ctl *ctl, sd_bus *bus, HostFacts *ret)
 {
-        _cleanup_(nft_context_freep) NftContext *nft = NULL;
-        _cleanup_free_ char *err = NULL;
         HostFacts h = {};
         int r;
 
@@ -109,10 +106,8 @@ int host_facts_read(const Ctl *ctl, sd_bus *bus, HostFacts *ret)
                 if (h.rules_error == -ENOMEM)
                         r = -ENOMEM;
         }
-        if (r >= 0)
-                r = nft_context_new(&nft);
         if (r >= 0) {
-                h.nft_error = parse_nft_error(nft_context_run(nft, "list ruleset", &h.ruleset, &err), err);
+                h.nft_error = nftread_inet(&h.nft);
                 if (h.nft_error == -EPERM || h.nft_error == -EACCES || h.nft_error == -ENOMEM)
                         r = h.nft_error;
         }
@@ -132,9 +127,11 @@ void host_facts_done(HostFacts *h)
 {
         netfacts_done(&h->links);
         netrules_done(&h->rules);
-        free(h->ruleset);
+        nftfacts_done(&h->nft);
         strv_free_ctl(h->netns);
         strv_free_ctl(h->targets);
+        unit_prefetch_done(&h->units);
+        strv_free_ctl(h->unit_names);
         *h = (HostFacts){};
 }
 
@@ -190,4 +187,32 @@ char *host_facts_orphan_fact(const Ctl *ctl, const HostFacts *h, const char *nam
                 return NULL;
         (void)ctl;
         return s;
+}
+
+int host_facts_prefetch_units(HostFacts *h, sd_bus *bus, const ConfigSet *set, bool details)
+{
+        size_t n = 0;
+        int r = 0;
+
+        for (size_t i = 0; r >= 0 && i < set->n_instances; i++) {
+                CtlUnits u = {};
+                if (!set->instances[i].valid)
+                        continue;
+                r = ctl_units_of(&set->instances[i], &u);
+                if (r >= 0)
+                        r = strv_push(&h->unit_names, &n, u.target);
+                for (size_t j = 0; r >= 0 && j < u.n; j++)
+                        r = strv_push(&h->unit_names, &n, u.units[j].name);
+                ctl_units_done(&u);
+        }
+        if (r >= 0 && n > 0)
+                r = unit_state_prefetch(bus, h->unit_names, n, details, &h->units);
+        return r;
+}
+
+int host_facts_unit_state(HostFacts *h, sd_bus *bus, const char *unit, UnitState *ret)
+{
+        if (unit_prefetch_take(&h->units, unit, ret) >= 0)
+                return 0;
+        return unit_state_get(bus, unit, ret);
 }

@@ -2,9 +2,9 @@
 /*
  * host-facts.h: what status, list and doctor read about the host once per command, not
  * once per instance: the host's interfaces and policy rules (one rtnetlink dump each),
- * the whole nft ruleset (one `list ruleset`), the namespaces in the netns directory and
- * the tsproxy targets systemd knows (one ListUnitsByPatterns call). At 100 instances,
- * reading these per instance made `tsproxyctl list` take 1.5 s (issue 14).
+ * the inet tables, chains and masquerade rules (three nfnetlink dumps), the namespaces in the netns
+ * directory and the tsproxy targets systemd knows (one ListUnitsByPatterns call). At 100 instances, reading
+ * these per instance made `tsproxyctl list` take 1.5 s (issue 14).
  */
 #pragma once
 
@@ -14,20 +14,29 @@
 #include "netcheck.h"
 #include "netfacts.h"
 #include "netread.h"
+#include "nftread.h"
+#include "unit-state.h"
 
 typedef struct HostFacts {
         NetFacts links;
         NetRules rules;
         int rules_error;
-        char *ruleset;  /* `nft list ruleset`, NULL when unreadable */
-        int nft_error;  /* 0, or why ruleset is NULL */
-        char **netns;   /* names in ctl->netns_dir, NULL-terminated */
-        char **targets; /* instance names of loaded tsproxy@NAME.target units that are not inactive */
+        NftFacts nft;      /* the inet tables, chains and masquerade rules */
+        int nft_error;     /* 0, or why nft is empty */
+        char **netns;      /* names in ctl->netns_dir, NULL-terminated */
+        char **targets;    /* instance names of loaded tsproxy@NAME.target units that are not inactive */
+        char **unit_names; /* of every valid instance (host_facts_prefetch_units()) */
+        UnitPrefetch units;
 } HostFacts;
 
 /* 0, or -ENOMEM / -EPERM (reading nftables needs root). bus may be NULL (no targets). */
 int host_facts_read(const Ctl *ctl, sd_bus *bus, HostFacts *ret);
 void host_facts_done(HostFacts *h);
+/* Ask systemd for the units of every valid instance of set at once (pipelined): 0 or
+ * -ENOMEM or a bus error. details: what the status tree shows (unit_state_prefetch()). */
+int host_facts_prefetch_units(HostFacts *h, sd_bus *bus, const ConfigSet *set, bool details);
+/* unit's state, prefetched or else asked for now (unit_state_get()). */
+int host_facts_unit_state(HostFacts *h, sd_bus *bus, const char *unit, UnitState *ret);
 
 /*
  * The instances that run without a configuration file: a namespace in the netns

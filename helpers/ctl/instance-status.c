@@ -27,7 +27,6 @@
 #include "instance.h"
 #include "journal.h"
 #include "netns.h"
-#include "nft.h"
 #include "netread.h"
 #include "parse.h"
 #include "tailnet.h"
@@ -105,12 +104,12 @@ static char *join_addrs(const NetLink *l)
         return s;
 }
 
-static int collect_units(InstanceStatus *s, sd_bus *bus, bool with_journal, bool named)
+static int collect_units(InstanceStatus *s, sd_bus *bus, HostFacts *h, bool with_journal, bool named)
 {
         bool wanted;
         int r;
 
-        r = unit_state_get(bus, s->units.target, &s->target.state);
+        r = host_facts_unit_state(h, bus, s->units.target, &s->target.state);
         if (r < 0)
                 return r;
         s->enabled = s->config->auto_start || (s->target.state.unit_file_state &&
@@ -124,7 +123,7 @@ static int collect_units(InstanceStatus *s, sd_bus *bus, bool with_journal, bool
         for (size_t i = 0; i < s->units.n; i++) {
                 UnitFacts *u = &s->unit_facts[i];
 
-                r = unit_state_get(bus, s->units.units[i].name, &u->state);
+                r = host_facts_unit_state(h, bus, s->units.units[i].name, &u->state);
                 if (r < 0)
                         return r;
                 if (unit_is(u, "active"))
@@ -237,7 +236,6 @@ static const char *const guard_chains[] = {"forward", "input", NULL};
 
 static int collect_nft(InstanceStatus *s, const HostFacts *h)
 {
-        _cleanup_free_ char *text = NULL;
         const UnitFacts *nat = unit_by_template(s, "ts-nat");
         Verdict missing = nat && unit_is(nat, "active") ? VERDICT_BAD : VERDICT_NONE;
         const char *fix = "systemctl restart ts-nat@NAME.service (it owns the table; see tsproxy-nat(8))";
@@ -246,20 +244,16 @@ static int collect_nft(InstanceStatus *s, const HostFacts *h)
         if (h->nft_error < 0)
                 return set_link(&s->nft, missing, fix,
                                 fmt("table inet %s unreadable: %s", s->nft_table, strerror(-h->nft_error)));
-        text = netcheck_nft_table_text(h->ruleset, "inet", s->nft_table);
-        if (!text && errno == ENOMEM)
-                return -ENOMEM;
-        if (!text) {
+        if (!netcheck_nft_table(&h->nft, s->nft_table, owned_chains, &s->nft_missing_chain)) {
                 s->nft_error = -ENOENT;
                 return set_link(&s->nft, missing, fix, fmt("table inet %s absent", s->nft_table));
         }
         s->nft_present = true;
-        (void)netcheck_nft_table(text, "inet", s->nft_table, owned_chains, &s->nft_missing_chain);
         if (s->nft_missing_chain)
                 return set_link(&s->nft, missing, fix,
                                 fmt("table inet %s present, but without its chain %s", s->nft_table,
                                     s->nft_missing_chain));
-        s->masquerade = parse_nft_masquerade(text, &s->packets, &s->bytes);
+        s->masquerade = netcheck_nft_masquerade(&h->nft, s->nft_table, &s->packets, &s->bytes);
         if (!s->masquerade)
                 return set_link(&s->nft, missing, fix,
                                 fmt("table inet %s present, but without its masquerade rule", s->nft_table));
@@ -283,8 +277,7 @@ static int collect_guard(InstanceStatus *s, const HostFacts *h)
                 return set_link(
                         &s->guard, missing, fix,
                         fmt("table inet %s unreadable: %s", s->guard_table, strerror(-h->nft_error)));
-        s->guard_present =
-                netcheck_nft_table(h->ruleset, "inet", s->guard_table, guard_chains, &missing_chain);
+        s->guard_present = netcheck_nft_table(&h->nft, s->guard_table, guard_chains, &missing_chain);
         if (!s->guard_present)
                 return set_link(&s->guard, missing, fix,
                                 fmt("backstop table inet %s absent: while tsproxy-nat is down the namespace "
@@ -434,7 +427,7 @@ static int collect_tailnet(InstanceStatus *s)
         return set_link(&s->tailnet_link, VERDICT_GOOD, NULL, fmt("%s on %s", list, s->tailnet_ifname));
 }
 
-int instance_status_collect(const Ctl *ctl, sd_bus *bus, const HostFacts *h, const InstanceConfig *c,
+int instance_status_collect(const Ctl *ctl, sd_bus *bus, HostFacts *h, const InstanceConfig *c,
                             bool with_journal, bool named, InstanceStatus *ret)
 {
         InstanceStatus s = {.config = c};
@@ -452,7 +445,7 @@ int instance_status_collect(const Ctl *ctl, sd_bus *bus, const HostFacts *h, con
         if (r >= 0)
                 r = ctl_units_of(c, &s.units);
         if (r >= 0)
-                r = collect_units(&s, bus, with_journal, named);
+                r = collect_units(&s, bus, h, with_journal, named);
         if (r >= 0) {
                 netns = unit_by_template(&s, "ts-netns");
                 s.netns_up = netns && unit_is(netns, "active");

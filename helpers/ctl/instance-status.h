@@ -95,7 +95,7 @@ typedef struct InstanceStatus {
  * enabled (a stopped instance is then bad: "is it working?" - no). Returns 0, or a negative errno that stops
  * the command: -EPERM/-EACCES (the caller needs root for the namespace or nftables), -ENOMEM, a bus error.
  */
-int instance_status_collect(const Ctl *ctl, sd_bus *bus, const HostFacts *h, const InstanceConfig *c,
+int instance_status_collect(const Ctl *ctl, sd_bus *bus, HostFacts *h, const InstanceConfig *c,
                             bool with_journal, bool named, InstanceStatus *ret);
 void instance_status_done(InstanceStatus *s);
 

@@ -65,6 +65,8 @@ int ctl_list(Ctl *ctl, int argc, char *argv[])
                 return r;
         }
         r = host_facts_read(ctl, bus, &host);
+        if (r >= 0)
+                r = host_facts_prefetch_units(&host, bus, &set, false);
         if (r >= 0 && !(orphans = host_facts_orphans(&host, &set)))
                 r = -ENOMEM;
         if (r < 0) {

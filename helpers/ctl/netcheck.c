@@ -81,79 +81,45 @@ bool netcheck_rule(const NetRules *l, int family, uint32_t priority, unsigned ch
         return false;
 }
 
-/* Is line the head of "table FAMILY NAME {" in head, perhaps with a comment after it?
- * nft prints an owned table as "table inet tsproxy-t1 { # progname tsproxy-nat". */
-static bool is_table_head(const char *line, const char *head)
+NftEntry *nftfacts_add(NftFacts *f)
 {
-        size_t n = strlen(head);
-
-        return strncmp(line, head, n) == 0 && (line[n] == '\0' || line[n] == '\n' || line[n] == ' ');
+        return GROW(f->entries, f->n, NftEntry);
 }
 
-/* The line at p without its leading tabs and spaces, into buf. Returns the next line. */
-static const char *line_at(const char *p, char *buf, size_t size)
+void nftfacts_done(NftFacts *f)
 {
-        const char *e = strchr(p, '\n');
-        size_t len = e ? (size_t)(e - p) : strlen(p);
-
-        while (len > 0 && (*p == '\t' || *p == ' ')) {
-                p++;
-                len--;
-        }
-        snprintf(buf, size, "%.*s", (int)len, p);
-        return e ? e + 1 : p + len;
+        free(f->entries);
+        *f = (NftFacts){};
 }
 
-bool netcheck_nft_table(const char *ruleset, const char *family, const char *name, const char *const *chains,
+bool netcheck_nft_table(const NftFacts *f, const char *name, const char *const *chains,
                         const char **ret_missing)
 {
-        char head[256], line[512];
-        bool in = false, found = false;
-        size_t n_chains = 0;
-        bool *seen;
+        bool found = false;
 
-        snprintf(head, sizeof(head), "table %s %s {", family, name);
-        for (; chains[n_chains]; n_chains++)
-                ;
-        seen = calloc(n_chains + 1, sizeof(bool));
-        for (const char *p = ruleset; p && *p;) {
-                p = line_at(p, line, sizeof(line));
-                if (strncmp(line, "table ", 6) == 0) {
-                        in = is_table_head(line, head);
-                        found = found || in;
-                        continue;
-                }
-                for (size_t i = 0; in && seen && i < n_chains; i++) {
-                        char c[128];
-                        snprintf(c, sizeof(c), "chain %s {", chains[i]);
-                        if (strcmp(line, c) == 0)
-                                seen[i] = true;
-                }
-        }
         *ret_missing = NULL;
-        for (size_t i = 0; found && i < n_chains; i++)
-                if (!seen || !seen[i]) {
-                        *ret_missing = chains[i];
-                        break;
-                }
-        free(seen);
-        return found;
+        for (size_t i = 0; i < f->n && !found; i++)
+                found = !f->entries[i].chain[0] && strcmp(f->entries[i].table, name) == 0;
+        if (!found)
+                return false;
+        for (; *chains && !*ret_missing; chains++) {
+                bool has = false;
+                for (size_t i = 0; i < f->n && !has; i++)
+                        has = !f->entries[i].masquerade && strcmp(f->entries[i].table, name) == 0 &&
+                              strcmp(f->entries[i].chain, *chains) == 0;
+                if (!has)
+                        *ret_missing = *chains;
+        }
+        return true;
 }
 
-char *netcheck_nft_table_text(const char *ruleset, const char *family, const char *name)
+bool netcheck_nft_masquerade(const NftFacts *f, const char *name, uint64_t *ret_packets, uint64_t *ret_bytes)
 {
-        char head[256];
-        const char *p, *end;
-
-        snprintf(head, sizeof(head), "table %s %s {", family, name);
-        errno = 0;
-        for (p = ruleset; p && (p = strstr(p, head)); p++)
-                if ((p == ruleset || p[-1] == '\n') && is_table_head(p, head))
-                        break;
-        if (!p)
-                return NULL;
-        /* nft prints the table's closing brace alone at the start of a line. */
-        end = strstr(p, "\n}");
-        end = end ? end + 2 : p + strlen(p);
-        return strndup(p, (size_t)(end - p));
+        for (size_t i = 0; i < f->n; i++)
+                if (f->entries[i].masquerade && strcmp(f->entries[i].table, name) == 0) {
+                        *ret_packets = f->entries[i].packets;
+                        *ret_bytes = f->entries[i].bytes;
+                        return true;
+                }
+        return false;
 }

@@ -61,13 +61,29 @@ bool netcheck_rule(const NetRules *l, int family, uint32_t priority, unsigned ch
                    const char *dst, const char *iif);
 
 /*
- * In the text of `nft list ruleset`: is "table FAMILY NAME" there, and which of the
- * chains (a NULL-terminated list) are missing from it? Returns false when the table is
- * absent; otherwise true and the first missing chain in *ret_missing (NULL: none).
+ * The inet tables, their chains and their masquerade rules, as a dump over nfnetlink
+ * gives them (nftread.c). Not the text of `nft list ruleset`: libnftables 1.0.6 takes
+ * over a second for that (and for `list tables`) once a host has 200 tables.
  */
-bool netcheck_nft_table(const char *ruleset, const char *family, const char *name, const char *const *chains,
-                        const char **ret_missing);
+typedef struct NftEntry {
+        char table[64];
+        char chain[64];          /* "" for the table itself */
+        bool masquerade;         /* a rule of chain with a masq expression */
+        uint64_t packets, bytes; /* that rule's counter */
+} NftEntry;
 
-/* The block of "table FAMILY NAME" in a `nft list ruleset` text, its closing brace
- * included, malloc'd; NULL when it is not there (or without memory: check errno). */
-char *netcheck_nft_table_text(const char *ruleset, const char *family, const char *name);
+typedef struct NftFacts {
+        size_t n;
+        NftEntry *entries;
+} NftFacts;
+
+NftEntry *nftfacts_add(NftFacts *f);
+void nftfacts_done(NftFacts *f);
+
+/* Is inet table name there? Then also the first of chains (NULL-terminated) it lacks
+ * into *ret_missing, or NULL. */
+bool netcheck_nft_table(const NftFacts *f, const char *name, const char *const *chains,
+                        const char **ret_missing);
+/* Has inet table name a masquerade rule? Its counter into the return pointers. */
+bool netcheck_nft_masquerade(const NftFacts *f, const char *name, uint64_t *ret_packets,
+                             uint64_t *ret_bytes);

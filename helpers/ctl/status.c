@@ -427,6 +427,8 @@ int ctl_status(Ctl *ctl, int argc, char *argv[])
                 return r;
         }
         r = host_facts_read(ctl, bus, &host);
+        if (r >= 0 && optind >= argc) /* all of them: ask systemd at once */
+                r = host_facts_prefetch_units(&host, bus, &set, true);
         if (r >= 0 && optind >= argc && !(orphans = host_facts_orphans(&host, &set)))
                 r = -ENOMEM;
         if (r < 0) {

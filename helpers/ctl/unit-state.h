@@ -33,6 +33,32 @@ int unit_state_bus_open(sd_bus **ret);
 int unit_state_get(sd_bus *bus, const char *unit, UnitState *ret);
 void unit_state_done(UnitState *s);
 
+/*
+ * Many units at once: one ListUnitsByPatterns for the states, then pipelined small Gets
+ * for the rest (details: what the status tree shows of services and sockets; without,
+ * only what list judges by); `list` and `status` of 100 instances ask for
+ * 600 units, and one round trip after another took most of their time (issue 14).
+ * units: n names that must outlive the UnitPrefetch. Errors of single units are kept
+ * (unit_prefetch_take() then says -ENOENT and the caller asks unit_state_get()).
+ */
+#define PREFETCH_WINDOW 64
+typedef struct UnitPrefetchItem {
+        const char *name;
+        UnitState state;
+        int error;
+        bool taken;
+} UnitPrefetchItem;
+
+typedef struct UnitPrefetch {
+        size_t n;
+        UnitPrefetchItem *items;
+} UnitPrefetch;
+
+int unit_state_prefetch(sd_bus *bus, char *const *units, size_t n, bool details, UnitPrefetch *ret);
+/* Move unit's prefetched state into ret (once): 0, or -ENOENT (not there, or failed). */
+int unit_prefetch_take(UnitPrefetch *p, const char *unit, UnitState *ret);
+void unit_prefetch_done(UnitPrefetch *p);
+
 /* active (running / listening / exited for a oneshot): the healthy states. */
 bool unit_state_is_good(const UnitState *s);
 /* "active (running)", "failed (Result: exit-code)", "inactive (dead)". malloc'd. */

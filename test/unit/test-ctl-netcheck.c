@@ -3,7 +3,8 @@
  * test-ctl-netcheck: the pure checks behind status's route, rule and nft links (issue 14:
  * a route deleted by hand in the namespace broke traffic while status said all was well).
  * Each check finds exactly the fact tsproxy-netns and tsproxy-nat make, and misses a near
- * one (other gateway, other device, other priority, other table, a table's chain gone);
+ * one (other gateway, other device, other priority, other table, a table's chain gone,
+ * another table's masquerade rule);
  * the interfaces keep every address (there were at most 8 per interface).
  */
 #include <stdarg.h>
@@ -98,64 +99,60 @@ static void test_rules(void **state)
         netrules_done(&l);
 }
 
-static const char ruleset[] =
-        "table inet other {\n"
-        "\tchain forward {\n"
-        "\t\ttype filter hook forward priority filter; policy accept;\n"
-        "\t}\n"
-        "}\n"
-        "table inet tsproxy-t1 { # progname tsproxy-nat\n"
-        "\tflags owner\n"
-        "\n"
-        "\tchain forward {\n"
-        "\t}\n"
-        "\n"
-        "\tchain input {\n"
-        "\t}\n"
-        "\n"
-        "\tchain postrouting {\n"
-        "\t\toifname \"eth0\" ip saddr 10.200.0.0/30 counter packets 3 bytes 180 masquerade\n"
-        "\t}\n"
-        "}\n"
-        "table inet tsguard-t1 {\n"
-        "\tchain forward {\n"
-        "\t}\n"
-        "}\n"
-        "table inet tsproxy-t10 {\n"
-        "\tchain prerouting {\n"
-        "\t}\n"
-        "}\n";
+static void add_nft(NftFacts *f, const char *table, const char *chain, bool masq, uint64_t packets)
+{
+        NftEntry *e = nftfacts_add(f);
+
+        assert_non_null(e);
+        snprintf(e->table, sizeof(e->table), "%s", table);
+        snprintf(e->chain, sizeof(e->chain), "%s", chain);
+        e->masquerade = masq;
+        e->packets = packets;
+        e->bytes = packets * 60;
+}
 
 static void test_nft(void **state)
 {
         static const char *const owned[] = {"forward", "input", "postrouting", "prerouting", NULL};
         static const char *const guard[] = {"forward", "input", NULL};
         const char *missing = "x";
-        char *text;
+        uint64_t packets = 0, bytes = 0;
+        NftFacts f = {};
 
-        assert_true(netcheck_nft_table(ruleset, "inet", "tsproxy-t1", owned, &missing));
+        add_nft(&f, "other", "", false, 0);
+        add_nft(&f, "other", "forward", false, 0);
+        add_nft(&f, "tsproxy-t1", "", false, 0);
+        add_nft(&f, "tsguard-t1", "", false, 0);
+        add_nft(&f, "tsproxy-t10", "", false, 0);
+        add_nft(&f, "tsproxy-t1", "forward", false, 0);
+        add_nft(&f, "tsproxy-t1", "input", false, 0);
+        add_nft(&f, "tsproxy-t1", "postrouting", false, 0);
+        add_nft(&f, "tsproxy-t10", "prerouting", false, 0);
+        add_nft(&f, "tsguard-t1", "forward", false, 0);
+        add_nft(&f, "tsproxy-t10", "postrouting", true, 7); /* a rule, not a chain */
+        add_nft(&f, "tsguard-t1", "input", true, 3);
+
+        assert_true(netcheck_nft_table(&f, "tsproxy-t1", owned, &missing));
         assert_string_equal(missing, "prerouting"); /* t10's is not t1's */
-        assert_true(netcheck_nft_table(ruleset, "inet", "tsguard-t1", guard, &missing));
-        assert_string_equal(missing, "input");
-        assert_false(netcheck_nft_table(ruleset, "inet", "tsguard-t2", guard, &missing));
-        assert_false(netcheck_nft_table(ruleset, "ip", "tsproxy-t1", guard, &missing));
-        assert_false(netcheck_nft_table(ruleset, "inet", "tsproxy-t", guard, &missing));
-        assert_true(netcheck_nft_table(ruleset, "inet", "other", (const char *const[]){"forward", NULL},
-                                       &missing));
+        assert_true(netcheck_nft_table(&f, "tsguard-t1", guard, &missing));
+        assert_string_equal(missing, "input"); /* a masquerade rule's entry is not a chain */
+        assert_false(netcheck_nft_table(&f, "tsguard-t2", guard, &missing));
+        assert_false(netcheck_nft_table(&f, "tsproxy-t", guard, &missing));
+        assert_true(netcheck_nft_table(&f, "other", (const char *const[]){"forward", NULL}, &missing));
         assert_null(missing);
 
-        text = netcheck_nft_table_text(ruleset, "inet", "tsproxy-t1");
-        assert_non_null(text);
-        assert_non_null(strstr(text, "masquerade"));
-        assert_null(strstr(text, "tsguard"));
-        assert_null(strstr(text, "policy accept"));
-        free(text);
-        text = netcheck_nft_table_text(ruleset, "inet", "tsproxy-t10");
-        assert_non_null(text);
-        assert_null(strstr(text, "masquerade"));
-        free(text);
-        assert_null(netcheck_nft_table_text(ruleset, "inet", "tsproxy-t2"));
-        assert_null(netcheck_nft_table_text(NULL, "inet", "tsproxy-t1"));
+        assert_false(netcheck_nft_masquerade(&f, "tsproxy-t1", &packets, &bytes));
+        add_nft(&f, "tsproxy-t1", "postrouting", true, 3);
+        assert_true(netcheck_nft_masquerade(&f, "tsproxy-t1", &packets, &bytes));
+        assert_int_equal(packets, 3);
+        assert_int_equal(bytes, 180);
+        assert_true(netcheck_nft_masquerade(&f, "tsproxy-t10", &packets, &bytes));
+        assert_int_equal(packets, 7);
+        add_nft(&f, "tsproxy-t1", "prerouting", false, 0);
+        assert_true(netcheck_nft_table(&f, "tsproxy-t1", owned, &missing));
+        assert_null(missing);
+        nftfacts_done(&f);
+        assert_null(f.entries);
 }
 
 static void test_many_addresses(void **state)
