@@ -519,7 +519,14 @@ int nft_batch_load(NftSocket *s, const NatSpec *spec, NftTableKind kind)
         bool end;
         int r;
 
-        r = kind == NFT_TABLE_NAT ? nft_ruleset_check(spec, NULL) : 0;
+        /* The backstop has no port: its own check of what it uses. */
+        if (kind == NFT_TABLE_NAT)
+                r = nft_ruleset_check(spec, NULL);
+        else {
+                r = nft_ruleset_ifname_check(spec->host_ifname, NULL);
+                if (r >= 0 && spec->uplink)
+                        r = nft_ruleset_ifname_check(spec->uplink, NULL);
+        }
         if (r >= 0)
                 r = table_name(spec, kind, table, sizeof(table));
         if (r < 0)
