@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <systemd/sd-journal.h>
+
 #include "instance.h"
 #include "units.h"
 
@@ -131,6 +133,7 @@ void host_facts_done(HostFacts *h)
         strv_free_ctl(h->netns);
         strv_free_ctl(h->targets);
         unit_prefetch_done(&h->units);
+        sd_journal_close(h->journal);
         strv_free_ctl(h->unit_names);
         *h = (HostFacts){};
 }

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <systemd/sd-bus.h>
+#include <systemd/sd-journal.h>
 
 #include "ctl.h"
 #include "netcheck.h"
@@ -27,6 +28,7 @@ typedef struct HostFacts {
         char **targets;    /* instance names of loaded tsproxy@NAME.target units that are not inactive */
         char **unit_names; /* of every valid instance (host_facts_prefetch_units()) */
         UnitPrefetch units;
+        sd_journal *journal; /* opened by the first journal read, for all */
 } HostFacts;
 
 /* 0, or -ENOMEM / -EPERM (reading nftables needs root). bus may be NULL (no targets). */

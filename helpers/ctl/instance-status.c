@@ -133,7 +133,8 @@ static int collect_units(InstanceStatus *s, sd_bus *bus, HostFacts *h, bool with
                 else
                         u->verdict = VERDICT_NONE;
                 if (u->verdict == VERDICT_BAD && with_journal) {
-                        r = journal_last_lines(s->units.units[i].name, JOURNAL_LINES, &u->journal);
+                        r = journal_last_lines_in(&h->journal, s->units.units[i].name, JOURNAL_LINES,
+                                                  &u->journal);
                         if (r < 0 && !is_permission_error(r) && r != -ENOMEM)
                                 u->journal = NULL; /* no journal here: status still works */
                         else if (r == -ENOMEM)

@@ -38,9 +38,9 @@ static int add_group(sd_journal *j, const char *field, const char *unit, const c
         return r;
 }
 
-static int read_last(const char *unit, size_t max, int max_priority, char ***ret)
+static int read_last(sd_journal **journal, const char *unit, size_t max, int max_priority, char ***ret)
 {
-        _cleanup_(sd_journal_closep) sd_journal *j = NULL;
+        sd_journal *j = *journal;
         char boot[64] = "_BOOT_ID=", **lines;
         sd_id128_t id;
         size_t n = 0;
@@ -52,7 +52,12 @@ static int read_last(const char *unit, size_t max, int max_priority, char ***ret
         r = sd_id128_get_boot(&id);
         if (r >= 0) {
                 sd_id128_to_string(id, boot + strlen(boot));
-                r = sd_journal_open(&j, SD_JOURNAL_LOCAL_ONLY | SD_JOURNAL_SYSTEM);
+                if (!j) {
+                        r = sd_journal_open(&j, SD_JOURNAL_LOCAL_ONLY | SD_JOURNAL_SYSTEM);
+                        if (r >= 0)
+                                *journal = j;
+                } else
+                        sd_journal_flush_matches(j);
         }
         if (r >= 0)
                 r = add_group(j, "_SYSTEMD_UNIT", unit, boot, max_priority);
@@ -101,10 +106,17 @@ static int read_last(const char *unit, size_t max, int max_priority, char ***ret
 
 int journal_last_lines(const char *unit, size_t max, char ***ret)
 {
+        _cleanup_(sd_journal_closep) sd_journal *j = NULL;
+
+        return journal_last_lines_in(&j, unit, max, ret);
+}
+
+int journal_last_lines_in(sd_journal **journal, const char *unit, size_t max, char ***ret)
+{
         char **lines = NULL;
         int r;
 
-        r = read_last(unit, max, LOG_WARNING, &lines);
+        r = read_last(journal, unit, max, LOG_WARNING, &lines);
         if (r < 0)
                 return r;
         if (lines[0]) {
@@ -112,7 +124,7 @@ int journal_last_lines(const char *unit, size_t max, char ***ret)
                 return 0;
         }
         journal_lines_free(lines);
-        return read_last(unit, max, LOG_DEBUG, ret);
+        return read_last(journal, unit, max, LOG_DEBUG, ret);
 }
 
 void journal_lines_free(char **lines)
