@@ -72,7 +72,9 @@ leftovers() {
     local n=$1
     sb sh -c "ls /run/netns/$n 2>/dev/null; grep -F ' /run/netns/$n ' /proc/self/mountinfo;
               ip -o link show ts-$n 2>/dev/null; nft list table inet tsproxy-$n 2>/dev/null;
+              nft list table inet tsguard-$n 2>/dev/null;
               ip rule show priority 5200 | grep -F 'lookup main' | grep -F '$2';
+              ip -4 rule show | grep -F 'iif ts-$n '; ip -6 rule show | grep -F 'iif ts-$n ';
               pgrep -af 'tsproxy-na[t] $n |tailscal[e]-$n/' ; true"
 }
 

@@ -33,8 +33,8 @@ pid_changed() { local p; p=$(main_pid "$1"); [[ $p != 0 && $p != "$2" ]]; }
 # Everything instance $1 could leave behind, one line per thing found: must be empty.
 leftovers() {
     sb sh -c "ls /run/netns/$1 2>/dev/null; grep -F ' /run/netns/$1 ' /proc/self/mountinfo;
-              ip -o link show ts-$1 2>/dev/null; nft list tables | grep -E 'tsproxy(-guard)?-$1\$';
-              ip rule show | grep -E 'iif ts-$1 '; ss -Hltnu | grep -E ':($2)\\b';
+              ip -o link show ts-$1 2>/dev/null; nft list tables | grep -E '(tsproxy|tsguard)-$1\$';
+              ip -4 rule show | grep -E 'iif ts-$1 '; ip -6 rule show | grep -E 'iif ts-$1 '; ss -Hltnu | grep -E ':($2)\\b';
               systemctl list-units --no-legend --state=active,activating,deactivating '*@$1.*'; true"
 }
 no_leftovers() { [[ -z $(leftovers "$@") ]]; }
