@@ -108,22 +108,6 @@ int netfacts_read(NetFacts *ret)
         return 0;
 }
 
-int netfacts_read_netns(const char *dir, const char *name, NetFacts *ret)
-{
-        _cleanup_close_ int target = -EBADF;
-        int home, r;
-
-        r = netns_open(dir, name, &target);
-        if (r < 0)
-                return r;
-        r = netns_enter(target, &home);
-        if (r < 0)
-                return r;
-        r = netfacts_read(ret);
-        netns_leave(&home);
-        return r;
-}
-
 const NetLink *netfacts_link(const NetFacts *f, const char *name)
 {
         for (size_t i = 0; i < f->n_links; i++)

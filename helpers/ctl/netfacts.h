@@ -38,12 +38,6 @@ int netfacts_read(NetFacts *ret);
 void netfacts_done(NetFacts *f);
 /* Add (or find) the interface name: NULL without memory. For netfacts_read() and tests. */
 NetLink *netfacts_link_get(NetFacts *f, const char *name);
-/*
- * The interfaces inside dir/name: -ENOENT when the namespace is not there, -EMEDIUMTYPE
- * when dir/name is not a namespace mount, -EPERM without CAP_SYS_ADMIN.
- */
-int netfacts_read_netns(const char *dir, const char *name, NetFacts *ret);
-
 /* Append "address/prefix" to l: 0 or -ENOMEM. */
 int netfacts_link_add_address(NetLink *l, const char *address, unsigned prefix);
 const NetLink *netfacts_link(const NetFacts *f, const char *name);

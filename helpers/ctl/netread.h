@@ -13,6 +13,7 @@
 int netread_rules(NetRules *ret);
 /*
  * The interfaces (as netfacts_read()) and the main table's routes inside dir/name, in one
- * visit: errors as netfacts_read_netns().
+ * visit: -ENOENT when the namespace is not there, -EMEDIUMTYPE when dir/name is not a
+ * namespace mount, -EPERM without CAP_SYS_ADMIN.
  */
 int netread_netns(const char *dir, const char *name, NetFacts *ret_links, NetRoutes *ret_routes);
