@@ -104,13 +104,6 @@ static int read_last(sd_journal **journal, const char *unit, size_t max, int max
         return 0;
 }
 
-int journal_last_lines(const char *unit, size_t max, char ***ret)
-{
-        _cleanup_(sd_journal_closep) sd_journal *j = NULL;
-
-        return journal_last_lines_in(&j, unit, max, ret);
-}
-
 int journal_last_lines_in(sd_journal **journal, const char *unit, size_t max, char ***ret)
 {
         char **lines = NULL;

@@ -11,13 +11,10 @@
  * systemd's about it, UNIT=) at priority warning or worse; when there are none, the last
  * ones at any priority (a unit stopped by hand logs only "Stopped ..."). Oldest first,
  * as "Mon DD HH:MM:SS MESSAGE", in a NULL-terminated array. 0 or negative errno.
+ * One journal serves many units: *journal NULL at first, opened here, closed by the
+ * caller with sd_journal_close() (status of 100 instances with bad units opened it
+ * twice per unit before).
  */
 typedef struct sd_journal sd_journal;
-int journal_last_lines(const char *unit, size_t max, char ***ret);
-/*
- * The same with one journal opened once for many units (*journal NULL at first; the
- * caller closes it with sd_journal_close()): status of 100 instances with bad units
- * opened the journal twice per unit.
- */
 int journal_last_lines_in(sd_journal **journal, const char *unit, size_t max, char ***ret);
 void journal_lines_free(char **lines);
