@@ -22,7 +22,7 @@ typedef struct PipePool {
         size_t n;
         size_t pipe_size; /* requested with F_SETPIPE_SZ; 0: the kernel's default */
         /* What else a direction gets when it turns to splice: SO_SNDBUF for its
-         * destination (relay_bulk_sndbuf()); 0 leaves the kernel's autotuning. */
+         * destination (splice_pump_bulk_sndbuf()); 0 leaves the kernel's autotuning. */
         int bulk_sndbuf;
 } PipePool;
 

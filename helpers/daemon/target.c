@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "macro.h"
-#include "relay.h"
+#include "splice-pump.h"
 
 void target_init(Target *t)
 {
@@ -79,7 +79,7 @@ int target_connect_next(Target *t, Egress *egress, IoSet *io, IoHandler handler)
                         t->last_error = negative_errno();
                         continue;
                 }
-                r = io_set_add(io, &t->watch, t->fd, RELAY_EVENTS, handler);
+                r = io_set_add(io, &t->watch, t->fd, SPLICE_PUMP_EVENTS, handler);
                 if (r < 0) {
                         t->last_error = r;
                         continue;

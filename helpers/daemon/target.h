@@ -7,7 +7,7 @@
  * address asked for) are tried in turn, each with a new non-blocking socket made here, in
  * the instance's namespace; one whose socket or connect() fails at once is skipped, and
  * the last error is kept to say why none worked. The socket is watched with the caller's
- * handler, edge-triggered for input and output (RELAY_EVENTS) from the start, as the
+ * handler, edge-triggered for input and output (SPLICE_PUMP_EVENTS) from the start, as the
  * relay needs it later: its first event says whether connect() succeeded. The caller's
  * state machine decides what to do with the answer and when to give up (its timeout).
  */
@@ -29,7 +29,7 @@ typedef struct Target {
         struct sockaddr_storage *addresses; /* candidates, owned; freed once connected */
         size_t n_addresses, next_address;
         int last_error;   /* of the last candidate that failed */
-        uint32_t revents; /* fd's events since connect(), ORed: for relay_init() */
+        uint32_t revents; /* fd's events since connect(), ORed: for splice_pump_init() */
 } Target;
 
 void target_init(Target *t);

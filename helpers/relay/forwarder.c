@@ -73,7 +73,7 @@ int forwarder_shared_init(ForwarderShared *sh, sd_event *event, const RelayOptio
         int n, r;
 
         *sh = (ForwarderShared){
-                .log = log, .options = options, .bulk_sndbuf = relay_bulk_sndbuf_logged(log)};
+                .log = log, .options = options, .bulk_sndbuf = splice_pump_bulk_sndbuf_logged(log)};
         r = status_line_init(&sh->status, event, send_status, sh);
         if (r < 0)
                 return log_error_errno(log, r, "Failed to set up the status timer: %m");

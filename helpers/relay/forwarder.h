@@ -4,7 +4,7 @@
  *
  * The Forwarder owns the listening sockets systemd passed (made in the host namespace),
  * each matched to its --forward by address and type; the TCP connections (tcp.c:
- * RESOLVING -> CONNECTING (target.h) -> RELAY, splice(2) through relay.h); and the UDP
+ * RESOLVING -> CONNECTING (target.h) -> RELAY, splice(2) through splice-pump.h); and the UDP
  * sessions (udp.c: one socket connected to the target per client address, in a
  * bounded table with an idle timeout).
  *
@@ -27,7 +27,7 @@
 #include "log.h"
 #include "options.h"
 #include "pipe-pool.h"
-#include "relay.h"
+#include "splice-pump.h"
 #include "resolver.h"
 #include "status-line.h"
 
@@ -50,7 +50,7 @@ typedef struct ForwarderShared {
         int n_passed;    /* sockets from systemd (listen_fds_take()): closed at the end */
         int *fds;        /* the passed socket of each --forward, by index */
         bool *pktinfo;   /* per forward: see Listener.pktinfo */
-        int bulk_sndbuf; /* relay_bulk_sndbuf(), read once */
+        int bulk_sndbuf; /* splice_pump_bulk_sndbuf(), read once */
 
         atomic_uint n_tcp; /* live TCP connections of all workers (--max-connections) */
         atomic_uint_least64_t n_tcp_total, n_tcp_refused, n_tcp_failed;

@@ -4,10 +4,10 @@
  *
  * The client socket was accepted on a listener made in the host namespace; the target
  * socket is made here, in the instance namespace (a name is resolved first, through the
- * namespace's MagicDNS). Bytes move with splice(2) through relay.h, EOF passed on as a
+ * namespace's MagicDNS). Bytes move with splice(2) through splice-pump.h, EOF passed on as a
  * half-close in either direction.
  *
- * Both sockets are watched for RELAY_EVENTS (relay.h), edge-triggered, from the moment
+ * Both sockets are watched for SPLICE_PUMP_EVENTS (splice-pump.h), edge-triggered, from the moment
  * they exist (the target's through target.h), so every handler runs until its socket
  * would block. What the client sent while the target was being connected is pumped when
  * the relay starts.
@@ -46,11 +46,11 @@ struct TcpConnection {
 
         int client_fd;
         IoWatch client_watch;
-        uint32_t client_revents; /* before the relay starts, ORed: for relay_init() */
+        uint32_t client_revents; /* before the relay starts, ORed: for splice_pump_init() */
         Target target;
         sd_event_source *timer; /* connect timeout */
 
-        Relay relay;
+        SplicePump pump;
 };
 
 void tcp_connection_free(TcpConnection *c)
@@ -65,7 +65,7 @@ void tcp_connection_free(TcpConnection *c)
         forwarder_status_changed(f);
 
         if (c->state == TCP_RELAY)
-                relay_done(&c->relay, &f->pipes);
+                splice_pump_done(&c->pump, &f->pipes);
         target_done(&c->target, &f->io);
         sd_event_source_disable_unref(c->timer);
         io_set_close(&f->io, &c->client_watch, c->client_fd);
@@ -86,10 +86,10 @@ static void tcp_connection_fail(TcpConnection *c, int error)
         tcp_connection_free(c);
 }
 
-/* r: of relay_pump() or relay_event() */
+/* r: of splice_pump_run() or splice_pump_event() */
 static void tcp_connection_pumped(TcpConnection *c, int r)
 {
-        if (r < 0 || relay_finished(&c->relay))
+        if (r < 0 || splice_pump_finished(&c->pump))
                 tcp_connection_free(c);
 }
 
@@ -110,9 +110,9 @@ static void tcp_connection_try_next(TcpConnection *c)
 static void tcp_connection_connected(TcpConnection *c)
 {
         c->timer = sd_event_source_disable_unref(c->timer);
-        relay_init(&c->relay, c->client_fd, c->client_revents, c->target.fd, c->target.revents);
+        splice_pump_init(&c->pump, c->client_fd, c->client_revents, c->target.fd, c->target.revents);
         c->state = TCP_RELAY;
-        tcp_connection_pumped(c, relay_pump(&c->relay, &c->forwarder->pipes));
+        tcp_connection_pumped(c, splice_pump_run(&c->pump, &c->forwarder->pipes));
 }
 
 static void on_client_event(IoWatch *watch, uint32_t revents)
@@ -121,8 +121,8 @@ static void on_client_event(IoWatch *watch, uint32_t revents)
 
         /* Before the relay starts, what the client sends waits in its socket. */
         if (c->state == TCP_RELAY)
-                tcp_connection_pumped(c,
-                                      relay_event(&c->relay, &c->forwarder->pipes, c->client_fd, revents));
+                tcp_connection_pumped(
+                        c, splice_pump_event(&c->pump, &c->forwarder->pipes, c->client_fd, revents));
         else
                 c->client_revents |= revents;
 }
@@ -133,8 +133,8 @@ static void on_target_event(IoWatch *watch, uint32_t revents)
         int r;
 
         if (c->state == TCP_RELAY) {
-                tcp_connection_pumped(c,
-                                      relay_event(&c->relay, &c->forwarder->pipes, c->target.fd, revents));
+                tcp_connection_pumped(
+                        c, splice_pump_event(&c->pump, &c->forwarder->pipes, c->target.fd, revents));
                 return;
         }
         if (c->state != TCP_CONNECTING)
@@ -189,7 +189,7 @@ static int tcp_connection_new(Listener *l, int fd)
         atomic_fetch_add_explicit(&f->shared->n_tcp_total, 1, memory_order_relaxed);
         forwarder_status_changed(f);
 
-        r = io_set_add(&f->io, &c->client_watch, fd, RELAY_EVENTS, on_client_event);
+        r = io_set_add(&f->io, &c->client_watch, fd, SPLICE_PUMP_EVENTS, on_client_event);
         if (r >= 0)
                 r = sd_event_add_time_relative(f->event, &c->timer, CLOCK_MONOTONIC,
                                                f->options->connect_timeout_usec, 250000, on_timeout, c);

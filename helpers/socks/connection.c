@@ -5,7 +5,7 @@
  *
  * The client socket was accepted on a listener made in the host namespace; the target
  * socket is made here, in the instance namespace (target.h). Both are watched for
- * RELAY_EVENTS (relay.h), edge-triggered, from creation to close, so every handler runs
+ * SPLICE_PUMP_EVENTS (splice-pump.h), edge-triggered, from creation to close, so every handler runs
  * until its socket would block or the connection waits for the other side.
  * Per-connection events are logged at debug level only: a busy proxy must not flood the
  * journal.
@@ -22,7 +22,7 @@
 #include "udp-associate.h"
 
 /* What a client sent behind its request is put into the relay's pipe. */
-_Static_assert(HANDSHAKE_INPUT_MAX <= RELAY_STASH_MAX, "leftover handshake input must fit any pipe");
+_Static_assert(HANDSHAKE_INPUT_MAX <= SPLICE_PUMP_STASH_MAX, "leftover handshake input must fit any pipe");
 
 /* Connecting to a target gives up after this long when no handshake timeout is set. */
 #define CONNECT_TIMEOUT_USEC (30 * 1000000ull)
@@ -81,7 +81,7 @@ void connection_free(Connection *c)
         udp_association_free(c->udp);
         auth_cancel(c);
         if (c->state == CONNECTION_RELAY)
-                relay_done(&c->relay, &s->pipes);
+                splice_pump_done(&c->pump, &s->pipes);
         target_done(&c->target, &s->io);
         sd_event_source_disable_unref(c->timer);
         io_set_close(&s->io, &c->client_watch, c->client_fd);
@@ -124,9 +124,9 @@ static int connection_start_relay(Connection *c)
         size_t leftover = c->n_input;
         int r;
 
-        relay_init(&c->relay, c->client_fd, c->client_revents, c->target.fd, c->target.revents);
+        splice_pump_init(&c->pump, c->client_fd, c->client_revents, c->target.fd, c->target.revents);
         c->state = CONNECTION_RELAY;
-        r = relay_preload(&c->relay, &s->pipes, c->input, leftover);
+        r = splice_pump_preload(&c->pump, &s->pipes, c->input, leftover);
         connection_end_handshake(c);
         if (r < 0)
                 return r;
@@ -134,10 +134,10 @@ static int connection_start_relay(Connection *c)
         connection_set_timer(c, s->options->idle_timeout_usec);
         c->last_activity = now_usec(c);
         /* The leftover input, and what the events noted meanwhile say is there: now. */
-        r = relay_pump(&c->relay, &s->pipes);
+        r = splice_pump_run(&c->pump, &s->pipes);
         if (r < 0)
                 return r;
-        if (relay_finished(&c->relay))
+        if (splice_pump_finished(&c->pump))
                 return -ECONNRESET; /* nothing left to do: close */
         return 0;
 }
@@ -275,7 +275,7 @@ static void connection_request(Connection *c)
 /*
  * What the engine said (its output in hs->out): write the output, then close, wait for
  * a password check, or go on with the request. pending: what the relay must know of
- * the client socket (RELAY_DRAIN_EVENTS seen, EPOLLIN when unread input may be left).
+ * the client socket (SPLICE_PUMP_DRAIN_EVENTS seen, EPOLLIN when unread input may be left).
  * True when the engine wants more input; false when the connection moved on or is gone.
  */
 static bool connection_handshake_status(Connection *c, HandshakeStatus st, uint32_t pending)
@@ -338,10 +338,10 @@ static void connection_handshake_input(Connection *c, uint32_t revents)
                 c->n_input += (size_t)n;
 
                 /* More data when the read filled the buffer, the EOF after a FIN. */
-                if (!connection_handshake_feed(c, (revents & RELAY_DRAIN_EVENTS) |
+                if (!connection_handshake_feed(c, (revents & SPLICE_PUMP_DRAIN_EVENTS) |
                                                           ((size_t)n == space ? EPOLLIN : 0)))
                         return;
-                if ((size_t)n < space && !(revents & RELAY_DRAIN_EVENTS))
+                if ((size_t)n < space && !(revents & SPLICE_PUMP_DRAIN_EVENTS))
                         return;
         }
 }
@@ -354,13 +354,13 @@ void connection_auth_done(Connection *c, bool granted)
 
         c->state = CONNECTION_HANDSHAKE;
         c->client_revents = 0;
-        noted &= RELAY_DRAIN_EVENTS | EPOLLIN;
+        noted &= SPLICE_PUMP_DRAIN_EVENTS | EPOLLIN;
         if (!connection_handshake_status(c, st, noted))
                 return;
         /* A client may have sent its request right behind the password. */
         if (c->n_input > 0 && !connection_handshake_feed(c, noted))
                 return;
-        if (noted & RELAY_INPUT_EVENTS)
+        if (noted & SPLICE_PUMP_INPUT_EVENTS)
                 connection_handshake_input(c, noted);
 }
 
@@ -386,8 +386,8 @@ static void connection_relay_event(Connection *c, int fd, uint32_t revents)
         Server *s = c->server;
         int r;
 
-        r = relay_event(&c->relay, &s->pipes, fd, revents);
-        if (r < 0 || relay_finished(&c->relay)) {
+        r = splice_pump_event(&c->pump, &s->pipes, fd, revents);
+        if (r < 0 || splice_pump_finished(&c->pump)) {
                 connection_free(c);
                 return;
         }
@@ -404,7 +404,7 @@ static void on_client_event(IoWatch *watch, uint32_t revents)
         case CONNECTION_HANDSHAKE:
                 /* The output of the handshake is written at once or never (no waiting for
                  * EPOLLOUT): only input is of interest. */
-                if (revents & RELAY_INPUT_EVENTS)
+                if (revents & SPLICE_PUMP_INPUT_EVENTS)
                         connection_handshake_input(c, revents);
                 break;
         case CONNECTION_REPLYING:
@@ -505,7 +505,7 @@ void connection_adopt(Server *s, Connection *c)
         c->next = NULL;
         LIST_PREPEND(s->connections, c);
         /* Edge-triggered: adding reports what is already there (EOF included). */
-        r = io_set_add(&s->io, &c->client_watch, c->client_fd, RELAY_EVENTS, on_client_event);
+        r = io_set_add(&s->io, &c->client_watch, c->client_fd, SPLICE_PUMP_EVENTS, on_client_event);
         if (r < 0) {
                 connection_free(c);
                 return;
@@ -560,7 +560,7 @@ int connection_new(Server *s, int fd, const struct sockaddr *peer, socklen_t pee
         handshake_init(c->handshake,
                        s->shared->passwords ? &(HandshakeAuth){.check = auth_check, .userdata = c} : NULL);
 
-        r = io_set_add(&s->io, &c->client_watch, fd, RELAY_EVENTS, on_client_event);
+        r = io_set_add(&s->io, &c->client_watch, fd, SPLICE_PUMP_EVENTS, on_client_event);
         if (r < 0) {
                 c->client_fd = -EBADF;
                 connection_free(c);

@@ -110,7 +110,7 @@ int server_shared_init(ServerShared *sh, sd_event *event, const SocksOptions *op
                              .options = options,
                              .passwords = passwords,
                              .handover_fd = -EBADF,
-                             .bulk_sndbuf = relay_bulk_sndbuf_logged(log)};
+                             .bulk_sndbuf = splice_pump_bulk_sndbuf_logged(log)};
         pthread_mutex_init(&sh->handover_lock, NULL);
         if (passwords) {
                 unsigned threads = auth_verifier_threads();

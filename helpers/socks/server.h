@@ -7,7 +7,7 @@
  * and Server, watches every TCP listener and keeps the clients it accepted. Each
  * Connection lives through HANDSHAKE (handshake.h parses what the client sends) ->
  * RESOLVING (names, resolver.h) -> CONNECTING (target.h: a socket made in this, the
- * instance's, namespace; egress.h) -> RELAY (relay.h, splice) or UDP (a UDP ASSOCIATE
+ * instance's, namespace; egress.h) -> RELAY (splice-pump.h, splice) or UDP (a UDP ASSOCIATE
  * control connection, udp-associate.h), and is freed when either side is done.
  *
  * UDP ASSOCIATE lives in worker 0 only: it alone watches the UDP sockets, where the
@@ -36,7 +36,7 @@
 #include "options.h"
 #include "password-file.h"
 #include "pipe-pool.h"
-#include "relay.h"
+#include "splice-pump.h"
 #include "resolver.h"
 #include "status-line.h"
 #include "target.h"
@@ -68,7 +68,7 @@ typedef struct ServerShared {
         int *datagram_fds; /* the UDP sockets, watched by worker 0 */
         size_t n_datagram;
 
-        int bulk_sndbuf; /* relay_bulk_sndbuf(), read once */
+        int bulk_sndbuf; /* splice_pump_bulk_sndbuf(), read once */
 
         atomic_uint n_live; /* taken before a Connection is made, given back when freed */
         atomic_uint_least64_t n_total, n_refused;
@@ -118,7 +118,7 @@ struct Connection {
 
         int client_fd;
         IoWatch client_watch;
-        uint32_t client_revents; /* since the handshake's last read, ORed: for relay_init() */
+        uint32_t client_revents; /* since the handshake's last read, ORed: for splice_pump_init() */
         struct sockaddr_storage peer;
         socklen_t peer_len;
 
@@ -132,7 +132,7 @@ struct Connection {
         size_t n_input;
         size_t out_offset; /* of handshake->out already written */
 
-        Relay relay;
+        SplicePump pump;
         UdpAssociation *udp;
         AuthJob *auth; /* while AUTHENTICATING */
 };

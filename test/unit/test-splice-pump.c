@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * test-relay.c: the relay of one connection (helpers/daemon/relay.c) and the batched
+ * test-splice-pump.c: the splice pump of one connection (helpers/daemon/splice-pump.c) and the batched
  * socket set (helpers/daemon/io-set.c), over TCP on loopback. Needs no root.
  *
  * Each test has a client and a target end (the test's) and the relay's two sockets,
  * connected to them; the relay runs from an edge-triggered epoll set as the daemons run
- * it: relay_event() for every event. Covered: small messages both ways through the copy
+ * it: splice_pump_event() for every event. Covered: small messages both ways through the copy
  * path with no read that finds a socket empty, half-close passed on both ways, the
  * switch to splice for a stream, a destination that takes nothing for a while (the
  * bytes wait in the pipe, none lost, and they are a copy), data and EOF that came
@@ -36,7 +36,7 @@
 
 #include "io-set.h"
 #include "macro.h"
-#include "relay.h"
+#include "splice-pump.h"
 #include "sysctl.h"
 
 /* A connected TCP pair over 127.0.0.1: *a connects, *b is accepted; both non-blocking. */
@@ -63,31 +63,31 @@ static void tcp_pair(int *a, int *b)
 }
 
 typedef struct Fixture {
-        int client, target;             /* the test's ends */
-        int relay_client, relay_target; /* the relay's */
+        int client, target;           /* the test's ends */
+        int pump_client, pump_target; /* the relay's */
         int epoll_fd;
-        Relay relay;
+        SplicePump pump;
         PipePool pool;
-        int result;         /* of the last relay_event(): < 0 once a socket failed */
+        int result;         /* of the last splice_pump_event(): < 0 once a socket failed */
         size_t max_waiting; /* the most bytes seen waiting in a pipe */
 } Fixture;
 
 static int setup(void **state)
 {
         Fixture *f = calloc(1, sizeof(*f));
-        struct epoll_event ev = {.events = RELAY_EVENTS};
+        struct epoll_event ev = {.events = SPLICE_PUMP_EVENTS};
 
         assert_non_null(f);
-        tcp_pair(&f->client, &f->relay_client);
-        tcp_pair(&f->relay_target, &f->target);
+        tcp_pair(&f->client, &f->pump_client);
+        tcp_pair(&f->pump_target, &f->target);
         pipe_pool_init(&f->pool, 256 * 1024);
-        relay_init(&f->relay, f->relay_client, 0, f->relay_target, 0); /* events come from the set */
+        splice_pump_init(&f->pump, f->pump_client, 0, f->pump_target, 0); /* events come from the set */
         f->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
         assert_true(f->epoll_fd >= 0);
-        ev.data.fd = f->relay_client;
-        assert_int_equal(epoll_ctl(f->epoll_fd, EPOLL_CTL_ADD, f->relay_client, &ev), 0);
-        ev.data.fd = f->relay_target;
-        assert_int_equal(epoll_ctl(f->epoll_fd, EPOLL_CTL_ADD, f->relay_target, &ev), 0);
+        ev.data.fd = f->pump_client;
+        assert_int_equal(epoll_ctl(f->epoll_fd, EPOLL_CTL_ADD, f->pump_client, &ev), 0);
+        ev.data.fd = f->pump_target;
+        assert_int_equal(epoll_ctl(f->epoll_fd, EPOLL_CTL_ADD, f->pump_target, &ev), 0);
         *state = f;
         return 0;
 }
@@ -96,12 +96,12 @@ static int teardown(void **state)
 {
         Fixture *f = *state;
 
-        relay_done(&f->relay, &f->pool);
+        splice_pump_done(&f->pump, &f->pool);
         pipe_pool_done(&f->pool);
         safe_close(f->client);
         safe_close(f->target);
-        safe_close(f->relay_client);
-        safe_close(f->relay_target);
+        safe_close(f->pump_client);
+        safe_close(f->pump_target);
         safe_close(f->epoll_fd);
         free(f);
         return 0;
@@ -116,13 +116,13 @@ static int run_events(Fixture *f, int timeout_ms)
 
         while ((n = epoll_wait(f->epoll_fd, events, ELEMENTSOF(events), timeout_ms)) > 0) {
                 for (int i = 0; i < n; i++) {
-                        int r = relay_event(&f->relay, &f->pool, events[i].data.fd, events[i].events);
+                        int r = splice_pump_event(&f->pump, &f->pool, events[i].data.fd, events[i].events);
                         if (r < 0)
                                 f->result = r;
-                        if (f->relay.up.in_pipe > f->max_waiting)
-                                f->max_waiting = f->relay.up.in_pipe;
-                        if (f->relay.down.in_pipe > f->max_waiting)
-                                f->max_waiting = f->relay.down.in_pipe;
+                        if (f->pump.up.in_pipe > f->max_waiting)
+                                f->max_waiting = f->pump.up.in_pipe;
+                        if (f->pump.down.in_pipe > f->max_waiting)
+                                f->max_waiting = f->pump.down.in_pipe;
                 }
                 total += n;
                 timeout_ms = 0;
@@ -172,10 +172,10 @@ static void test_small_messages_and_half_close(void **state)
         run_events(f, 100);
         read_exact(f, f->target, buf, 7);
         assert_memory_equal(buf, "request", 7);
-        assert_false(f->relay.up.bulk);
-        assert_false(f->relay.up.readable);
-        assert_int_equal(f->relay.up.in_pipe, 0);
-        assert_true(f->relay.up.pipe.fds[0] < 0); /* copying needs no pipe */
+        assert_false(f->pump.up.bulk);
+        assert_false(f->pump.up.readable);
+        assert_int_equal(f->pump.up.in_pipe, 0);
+        assert_true(f->pump.up.pipe.fds[0] < 0); /* copying needs no pipe */
 
         assert_int_equal(send(f->target, "reply", 5, 0), 5);
         read_exact(f, f->client, buf, 5);
@@ -184,8 +184,8 @@ static void test_small_messages_and_half_close(void **state)
         /* The client half-closes: the target sees EOF and can still answer. */
         assert_int_equal(shutdown(f->client, SHUT_WR), 0);
         expect_eof(f, f->target);
-        assert_true(f->relay.up.done);
-        assert_false(relay_finished(&f->relay));
+        assert_true(f->pump.up.done);
+        assert_false(splice_pump_finished(&f->pump));
         assert_int_equal(send(f->target, "after", 5, 0), 5);
         read_exact(f, f->client, buf, 5);
         assert_memory_equal(buf, "after", 5);
@@ -193,13 +193,13 @@ static void test_small_messages_and_half_close(void **state)
         /* The target closes: the relay is finished and the client sees EOF once the
          * relay's sockets are closed (the last direction leaves the FIN to close()). */
         assert_int_equal(shutdown(f->target, SHUT_WR), 0);
-        for (int i = 0; i < 100 && !relay_finished(&f->relay); i++)
+        for (int i = 0; i < 100 && !splice_pump_finished(&f->pump); i++)
                 run_events(f, 10);
-        assert_true(relay_finished(&f->relay));
+        assert_true(splice_pump_finished(&f->pump));
         assert_int_equal(f->result, 0);
-        assert_int_equal(f->relay.bytes_up, 7);
-        assert_int_equal(f->relay.bytes_down, 10);
-        f->relay_client = safe_close(f->relay_client);
+        assert_int_equal(f->pump.bytes_up, 7);
+        assert_int_equal(f->pump.bytes_down, 10);
+        f->pump_client = safe_close(f->pump_client);
         expect_eof(f, f->client);
 }
 
@@ -267,9 +267,9 @@ static void test_stream_switches_to_splice(void **state)
         Fixture *f = *state;
 
         stream(f, f->client, f->target, 8 << 20, false);
-        assert_true(f->relay.up.bulk);
-        assert_false(f->relay.down.bulk);
-        assert_int_equal(f->relay.bytes_up, 8 << 20);
+        assert_true(f->pump.up.bulk);
+        assert_false(f->pump.down.bulk);
+        assert_int_equal(f->pump.bytes_up, 8 << 20);
         assert_int_equal(f->result, 0);
 }
 
@@ -303,17 +303,17 @@ static void test_bulk_direction_gets_its_send_buffer(void **state)
         /* Only the direction that turns to splice asks, for its destination. */
         f->pool.bulk_sndbuf = want;
         stream(f, f->client, f->target, 1 << 20, false);
-        assert_true(f->relay.up.bulk);
-        assert_int_equal(sndbuf_of(f->relay_target), granted);
-        assert_int_not_equal(sndbuf_of(f->relay_client), granted);
-        assert_int_equal(f->relay.bytes_up, 1 << 20);
+        assert_true(f->pump.up.bulk);
+        assert_int_equal(sndbuf_of(f->pump_target), granted);
+        assert_int_not_equal(sndbuf_of(f->pump_client), granted);
+        assert_int_equal(f->pump.bytes_up, 1 << 20);
 }
 
 static void test_bulk_sndbuf_only_beyond_autotuning(void **state)
 {
         char line[64];
         unsigned long long min, def, max;
-        int v = relay_bulk_sndbuf();
+        int v = splice_pump_bulk_sndbuf();
 
         assert_int_equal(sysctl_read("net/ipv4/tcp_wmem", line, sizeof(line)), 0);
         assert_int_equal(sscanf(line, "%llu %llu %llu", &min, &def, &max), 3);
@@ -334,11 +334,11 @@ static void test_full_destination_loses_nothing(void **state)
 
         /* A small send buffer towards the client: the relay's first send there is short
          * (the rest of the copy waits in the pipe), and the stream stalls soon. */
-        assert_int_equal(setsockopt(f->relay_client, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small)), 0);
+        assert_int_equal(setsockopt(f->pump_client, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small)), 0);
         stream(f, f->target, f->client, 2 << 20, true);
         assert_true(f->max_waiting > 0);
-        assert_int_equal(f->relay.bytes_down, 2 << 20);
-        assert_int_equal(f->relay.down.in_pipe, 0);
+        assert_int_equal(f->pump.bytes_down, 2 << 20);
+        assert_int_equal(f->pump.down.in_pipe, 0);
         assert_int_equal(f->result, 0);
 }
 
@@ -365,12 +365,12 @@ static void start_with_noted_events(Fixture *f)
 
         while ((n = epoll_wait(f->epoll_fd, events, ELEMENTSOF(events), 0)) > 0)
                 for (int i = 0; i < n; i++) {
-                        if (events[i].data.fd == f->relay_client)
+                        if (events[i].data.fd == f->pump_client)
                                 client |= events[i].events;
                         else
                                 target |= events[i].events;
                 }
-        relay_init(&f->relay, f->relay_client, client, f->relay_target, target);
+        splice_pump_init(&f->pump, f->pump_client, client, f->pump_target, target);
 }
 
 static void test_eof_before_the_relay_starts(void **state)
@@ -384,12 +384,12 @@ static void test_eof_before_the_relay_starts(void **state)
         assert_int_equal(shutdown(f->client, SHUT_WR), 0);
         usleep(20000);
         start_with_noted_events(f);
-        assert_true(f->relay.up.readable && f->relay.up.drain);
-        assert_true(relay_pump(&f->relay, &f->pool) >= 0);
+        assert_true(f->pump.up.readable && f->pump.up.drain);
+        assert_true(splice_pump_run(&f->pump, &f->pool) >= 0);
         read_exact(f, f->target, buf, 5);
         assert_memory_equal(buf, "early", 5);
         expect_eof(f, f->target);
-        assert_true(f->relay.up.done);
+        assert_true(f->pump.up.done);
 }
 
 /* At the start only a socket whose noted events said input is read: the early words of
@@ -404,13 +404,13 @@ static void test_start_reads_only_what_events_said(void **state)
         assert_int_equal(send(f->target, "hello", 5, 0), 5);
         usleep(20000);
         start_with_noted_events(f);
-        assert_false(f->relay.up.readable);
-        assert_true(f->relay.down.readable);
+        assert_false(f->pump.up.readable);
+        assert_true(f->pump.down.readable);
 
         assert_int_equal(send(f->client, "later", 5, 0), 5);
         usleep(20000);
-        assert_int_equal(relay_pump(&f->relay, &f->pool), 1); /* "hello" moved */
-        assert_int_equal(ioctl(f->relay_client, FIONREAD, &queued), 0);
+        assert_int_equal(splice_pump_run(&f->pump, &f->pool), 1); /* "hello" moved */
+        assert_int_equal(ioctl(f->pump_client, FIONREAD, &queued), 0);
         assert_int_equal(queued, 5); /* "later" not read: its event is not handed over yet */
         read_exact(f, f->client, buf, 5);
         assert_memory_equal(buf, "hello", 5);
@@ -427,10 +427,10 @@ static void test_stashed_bytes_are_a_copy(void **state)
         uint8_t msg[6000], up[6000], in[65536];
         size_t sent = 0, got = 0;
 
-        assert_int_equal(setsockopt(f->relay_client, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small)), 0);
+        assert_int_equal(setsockopt(f->pump_client, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small)), 0);
         /* Short messages towards a client that reads nothing, until one had to wait in
          * the pipe (copying: no read filled the buffer). */
-        for (int i = 0; i < 2000 && f->relay.down.in_pipe == 0; i++) {
+        for (int i = 0; i < 2000 && f->pump.down.in_pipe == 0; i++) {
                 for (size_t k = 0; k < sizeof(msg); k++)
                         msg[k] = pattern(sent + k);
                 if (send(f->target, msg, sizeof(msg), MSG_NOSIGNAL) != (ssize_t)sizeof(msg))
@@ -438,8 +438,8 @@ static void test_stashed_bytes_are_a_copy(void **state)
                 sent += sizeof(msg);
                 run_events(f, 5);
         }
-        assert_true(f->relay.down.in_pipe > 0);
-        assert_false(f->relay.down.bulk);
+        assert_true(f->pump.down.in_pipe > 0);
+        assert_false(f->pump.down.bulk);
 
         /* The other direction copies through the same stack buffer. */
         memset(up, 'B', sizeof(up));
@@ -462,8 +462,8 @@ static void test_stashed_bytes_are_a_copy(void **state)
         assert_int_equal(got, sent);
         run_events(f, 10);
         /* Empty again and nothing to read: the pipe went back to the pool. */
-        assert_int_equal(f->relay.down.in_pipe, 0);
-        assert_true(f->relay.down.pipe.fds[0] < 0);
+        assert_int_equal(f->pump.down.in_pipe, 0);
+        assert_true(f->pump.down.pipe.fds[0] < 0);
 }
 
 static void test_urgent_data_does_not_stall(void **state)
@@ -475,7 +475,7 @@ static void test_urgent_data_does_not_stall(void **state)
         assert_int_equal(send(f->target, "x", 1, 0), 1);
         read_exact(f, f->client, buf, 1);
         run_events(f, 10);
-        assert_false(f->relay.down.drain);
+        assert_false(f->pump.down.drain);
 
         /* A read stops short at the urgent mark; the rest must follow without new data.
          * The urgent byte itself is not part of the stream without SO_OOBINLINE. */

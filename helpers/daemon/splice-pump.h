@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * relay.h: moving bytes between two TCP sockets with splice(2), both ways.
+ * splice-pump.h: moving bytes between two TCP sockets with splice(2), both ways.
  *
  * Most relayed connections carry a few small messages each way (a request, a reply), and
  * for those recv() and send() through an 8 KiB buffer cost two system calls per message:
@@ -12,14 +12,14 @@
  * shutdown(SHUT_WR) once its pipe is empty (half-close both ways).
  *
  * The relay does no event handling of its own: the caller watches both sockets
- * edge-triggered for input and output and hands each event to relay_event(), which runs
+ * edge-triggered for input and output and hands each event to splice_pump_event(), which runs
  * both directions until they would block. A short read from a TCP socket leaves it
  * empty, and new data brings a new edge, so a copying direction reads again only after
  * its next input event, not to be told EAGAIN. It drains the socket (reads until EAGAIN
  * or EOF) when a short read proves nothing: after the peer's FIN (EPOLLRDHUP: the EOF is
  * behind the data), and at urgent data (EPOLLPRI: a read stops short at its mark). The
  * events that came before the relay started are the caller's to keep (ORed, per socket)
- * and to pass to relay_init(): a socket none of them said input for is not read at the
+ * and to pass to splice_pump_init(): a socket none of them said input for is not read at the
  * start (on a busy proxy, two reads per connection that would find nothing). Urgent data
  * is relayed as the kernel reads it without MSG_OOB: the urgent byte itself is dropped,
  * as with splice.
@@ -38,22 +38,22 @@
  * What both sockets of a relayed connection are watched for, from creation to close:
  * input (urgent data too) and output, edge-triggered, and never re-armed (no epoll_ctl()
  * per event). So every handler runs until its socket would block (or the connection
- * waits for the other side), and relay_event() moves both directions on any event: no
+ * waits for the other side), and splice_pump_event() moves both directions on any event: no
  * edge is lost.
  */
-#define RELAY_EVENTS (EPOLLIN | EPOLLPRI | EPOLLOUT | EPOLLRDHUP | EPOLLET)
+#define SPLICE_PUMP_EVENTS (EPOLLIN | EPOLLPRI | EPOLLOUT | EPOLLRDHUP | EPOLLET)
 
 /* Events after which a short read proves nothing: the EOF is behind the data (FIN), a
  * read stops short at urgent data, an error or hangup is there to be read. */
-#define RELAY_DRAIN_EVENTS (EPOLLPRI | EPOLLRDHUP | EPOLLHUP | EPOLLERR)
+#define SPLICE_PUMP_DRAIN_EVENTS (EPOLLPRI | EPOLLRDHUP | EPOLLHUP | EPOLLERR)
 /* Events that say a socket may hold input: data, and the above. */
-#define RELAY_INPUT_EVENTS (EPOLLIN | RELAY_DRAIN_EVENTS)
+#define SPLICE_PUMP_INPUT_EVENTS (EPOLLIN | SPLICE_PUMP_DRAIN_EVENTS)
 
 /* The most bytes put into a pipe at once outside splice: what the smallest pipe the
  * kernel makes holds (2 pages, when the user is over fs.pipe-user-pages-soft). */
-#define RELAY_STASH_MAX 8192
+#define SPLICE_PUMP_STASH_MAX 8192
 
-typedef struct RelayDirection {
+typedef struct SpliceDirection {
         int from, to; /* not owned */
         Pipe pipe;
         size_t in_pipe; /* bytes in the pipe */
@@ -62,21 +62,22 @@ typedef struct RelayDirection {
         bool bulk;      /* a read filled the copy buffer: splice from now on */
         bool eof;       /* source read EOF */
         bool done;      /* EOF passed on: shutdown(to, SHUT_WR) done */
-} RelayDirection;
+} SpliceDirection;
 
-typedef struct Relay {
-        RelayDirection up;   /* client -> target */
-        RelayDirection down; /* target -> client */
+typedef struct SplicePump {
+        SpliceDirection up;   /* client -> target */
+        SpliceDirection down; /* target -> client */
         uint64_t bytes_up, bytes_down;
-} Relay;
+} SplicePump;
 
 /*
  * Start relaying between two connected sockets. client_revents, target_revents: the
  * socket's events, ORed, since the caller last read it to a short read (since it was
- * watched, if never read); input among them (RELAY_INPUT_EVENTS) makes the relay read
+ * watched, if never read); input among them (SPLICE_PUMP_INPUT_EVENTS) makes the relay read
  * it at once, else it waits for the socket's next event.
  */
-void relay_init(Relay *r, int client_fd, uint32_t client_revents, int target_fd, uint32_t target_revents);
+void splice_pump_init(SplicePump *r, int client_fd, uint32_t client_revents, int target_fd,
+                      uint32_t target_revents);
 /*
  * The send buffer to ask for (SO_SNDBUF) when a direction turns to splice, for its
  * destination socket, from the namespace's sysctls: net.core.wmem_max when the kernel
@@ -88,30 +89,30 @@ void relay_init(Relay *r, int client_fd, uint32_t client_revents, int target_fd,
  * faster (bench/README.md). -errno when the sysctls cannot be read (a unit with
  * ProcSubset=pid hides /proc/sys).
  */
-int relay_bulk_sndbuf(void);
+int splice_pump_bulk_sndbuf(void);
 /* The same for PipePool.bulk_sndbuf, read once per daemon: a warning (and 0) when the
  * sysctls cannot be read, the choice at debug level. */
-int relay_bulk_sndbuf_logged(const Logger *log);
+int splice_pump_bulk_sndbuf_logged(const Logger *log);
 /* Release the pipes (pooled when empty). */
-void relay_done(Relay *r, PipePool *pool);
+void splice_pump_done(SplicePump *r, PipePool *pool);
 
 /*
  * Put bytes that the client sent behind its request (an HTTP client may), at most
- * RELAY_STASH_MAX, in front of the upward direction. 0 or -errno.
+ * SPLICE_PUMP_STASH_MAX, in front of the upward direction. 0 or -errno.
  */
-int relay_preload(Relay *r, PipePool *pool, const uint8_t *data, size_t len);
+int splice_pump_preload(SplicePump *r, PipePool *pool, const uint8_t *data, size_t len);
 
 /*
  * Move what can be moved in both directions. Returns 1 when something moved, 0 when
  * nothing did, or -errno when a socket failed (the connection should be closed).
  */
-int relay_pump(Relay *r, PipePool *pool);
+int splice_pump_run(SplicePump *r, PipePool *pool);
 /* An event (revents) of fd, the client's or the target's socket: note what it says
- * about input, then relay_pump(). */
-int relay_event(Relay *r, PipePool *pool, int fd, uint32_t revents);
+ * about input, then splice_pump_run(). */
+int splice_pump_event(SplicePump *r, PipePool *pool, int fd, uint32_t revents);
 
 /* Both directions finished: close the connection. */
-static inline bool relay_finished(const Relay *r)
+static inline bool splice_pump_finished(const SplicePump *r)
 {
         return r->up.done && r->down.done;
 }

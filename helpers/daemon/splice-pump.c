@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * relay.c: copy, then splice(2), relay of one connection (see relay.h).
+ * splice-pump.c: copy, then splice(2), relay of one connection (see splice-pump.h).
  *
  * The pipe of a direction is taken from the pool when bytes must wait in it (the
  * destination was full, or the direction splices) and given back as soon as it is empty
  * and the source would block, so idle connections hold only their two sockets.
  */
-#include "relay.h"
+#include "splice-pump.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -21,33 +21,34 @@
 
 /* A direction copies through a buffer of this size until one read fills it; what its
  * destination does not take then waits in the pipe, which always has room for it. */
-#define RELAY_COPY_MAX RELAY_STASH_MAX
+#define RELAY_COPY_MAX SPLICE_PUMP_STASH_MAX
 /* At most this much per splice() from a socket; the pipe holds what it can. */
 #define RELAY_SPLICE_MAX (1024 * 1024)
 
 /* Note what an event of d's source says about its input. */
-static void direction_note(RelayDirection *d, uint32_t revents)
+static void direction_note(SpliceDirection *d, uint32_t revents)
 {
-        if (revents & RELAY_INPUT_EVENTS)
+        if (revents & SPLICE_PUMP_INPUT_EVENTS)
                 d->readable = true;
-        if (revents & RELAY_DRAIN_EVENTS)
+        if (revents & SPLICE_PUMP_DRAIN_EVENTS)
                 d->drain = true;
 }
 
-static void direction_init(RelayDirection *d, int from, int to, uint32_t revents)
+static void direction_init(SpliceDirection *d, int from, int to, uint32_t revents)
 {
-        *d = (RelayDirection){.from = from, .to = to, .pipe.fds = {-EBADF, -EBADF}};
+        *d = (SpliceDirection){.from = from, .to = to, .pipe.fds = {-EBADF, -EBADF}};
         direction_note(d, revents);
 }
 
-void relay_init(Relay *r, int client_fd, uint32_t client_revents, int target_fd, uint32_t target_revents)
+void splice_pump_init(SplicePump *r, int client_fd, uint32_t client_revents, int target_fd,
+                      uint32_t target_revents)
 {
-        *r = (Relay){};
+        *r = (SplicePump){};
         direction_init(&r->up, client_fd, target_fd, client_revents);
         direction_init(&r->down, target_fd, client_fd, target_revents);
 }
 
-static void direction_release_pipe(RelayDirection *d, PipePool *pool)
+static void direction_release_pipe(SpliceDirection *d, PipePool *pool)
 {
         if (d->in_pipe == 0)
                 pipe_pool_put(pool, &d->pipe);
@@ -56,22 +57,22 @@ static void direction_release_pipe(RelayDirection *d, PipePool *pool)
         d->in_pipe = 0;
 }
 
-void relay_done(Relay *r, PipePool *pool)
+void splice_pump_done(SplicePump *r, PipePool *pool)
 {
         direction_release_pipe(&r->up, pool);
         direction_release_pipe(&r->down, pool);
 }
 
 /*
- * Put bytes into the empty pipe of d, at most RELAY_STASH_MAX: any pipe has room for them.
+ * Put bytes into the empty pipe of d, at most SPLICE_PUMP_STASH_MAX: any pipe has room for them.
  * They are copied with write(): vmsplice() would leave the pipe pointing at the caller's
  * memory (a stack buffer, a buffer freed next), not at a copy.
  */
-static int direction_stash(RelayDirection *d, PipePool *pool, const uint8_t *data, size_t len)
+static int direction_stash(SpliceDirection *d, PipePool *pool, const uint8_t *data, size_t len)
 {
         int k;
 
-        assert(d->in_pipe == 0 && len <= RELAY_STASH_MAX);
+        assert(d->in_pipe == 0 && len <= SPLICE_PUMP_STASH_MAX);
         if (d->pipe.fds[0] < 0) {
                 k = pipe_pool_get(pool, &d->pipe);
                 if (k < 0)
@@ -88,14 +89,14 @@ static int direction_stash(RelayDirection *d, PipePool *pool, const uint8_t *dat
         return 0;
 }
 
-int relay_preload(Relay *r, PipePool *pool, const uint8_t *data, size_t len)
+int splice_pump_preload(SplicePump *r, PipePool *pool, const uint8_t *data, size_t len)
 {
         return len > 0 ? direction_stash(&r->up, pool, data, len) : 0;
 }
 
 /* Read once into a buffer and send it on; what the destination does not take waits in
  * the pipe. Returns bytes sent, or -errno. */
-static ssize_t direction_copy(RelayDirection *d, PipePool *pool)
+static ssize_t direction_copy(SpliceDirection *d, PipePool *pool)
 {
         uint8_t buf[RELAY_COPY_MAX];
         ssize_t n, sent;
@@ -135,7 +136,7 @@ static ssize_t direction_copy(RelayDirection *d, PipePool *pool)
 }
 
 /* Run one direction until it would block. Returns bytes moved, or -errno. */
-static ssize_t direction_pump(RelayDirection *d, const RelayDirection *other, PipePool *pool)
+static ssize_t direction_pump(SpliceDirection *d, const SpliceDirection *other, PipePool *pool)
 {
         size_t moved = 0;
         int k;
@@ -198,7 +199,7 @@ static ssize_t direction_pump(RelayDirection *d, const RelayDirection *other, Pi
         return (ssize_t)moved;
 }
 
-int relay_bulk_sndbuf(void)
+int splice_pump_bulk_sndbuf(void)
 {
         unsigned long long wmem_max, min, def, max;
         char buf[64];
@@ -219,9 +220,9 @@ int relay_bulk_sndbuf(void)
         return 2 * wmem_max > max ? (int)wmem_max : 0;
 }
 
-int relay_bulk_sndbuf_logged(const Logger *log)
+int splice_pump_bulk_sndbuf_logged(const Logger *log)
 {
-        int r = relay_bulk_sndbuf();
+        int r = splice_pump_bulk_sndbuf();
 
         if (r < 0) {
                 log_warning_errno(log, r,
@@ -237,7 +238,7 @@ int relay_bulk_sndbuf_logged(const Logger *log)
         return r;
 }
 
-int relay_pump(Relay *r, PipePool *pool)
+int splice_pump_run(SplicePump *r, PipePool *pool)
 {
         ssize_t up, down;
 
@@ -252,8 +253,8 @@ int relay_pump(Relay *r, PipePool *pool)
         return up > 0 || down > 0;
 }
 
-int relay_event(Relay *r, PipePool *pool, int fd, uint32_t revents)
+int splice_pump_event(SplicePump *r, PipePool *pool, int fd, uint32_t revents)
 {
         direction_note(fd == r->up.from ? &r->up : &r->down, revents);
-        return relay_pump(r, pool);
+        return splice_pump_run(r, pool);
 }
