@@ -6,70 +6,21 @@
 #include <errno.h>
 #include <string.h>
 
-/* "0".."255", one to three decimal digits. */
-static bool parse_octet(const uint8_t *s, size_t n, uint8_t *ret)
-{
-        unsigned v = 0;
+#include "macro.h"
+#include "name-model.h"
 
-        if (n == 0 || n > 3)
-                return false;
-        for (size_t i = 0; i < n; i++) {
-                if (s[i] < '0' || s[i] > '9')
+/* The labels of wire[0..len), a prefix of a valid name; false when there are too many. */
+static bool prefix_labels(const uint8_t *wire, size_t len, NameLabel *labels, size_t max, size_t *ret_n)
+{
+        size_t k = 0;
+
+        for (size_t p = 0; p < len; p += 1 + (size_t)wire[p]) {
+                if (k >= max)
                         return false;
-                v = v * 10 + (unsigned)(s[i] - '0');
+                labels[k++] = (NameLabel){wire + p + 1, wire[p]};
         }
-        if (v > 255)
-                return false;
-        *ret = (uint8_t)v;
+        *ret_n = k;
         return true;
-}
-
-/* The prefix wire[0..len) as four labels of one octet each. */
-static bool parse_ipv4_labels(const uint8_t *wire, size_t len, uint8_t addr[4])
-{
-        size_t p = 0;
-
-        for (unsigned i = 0; i < 4; i++) {
-                if (p >= len || !parse_octet(wire + p + 1, wire[p], &addr[i]))
-                        return false;
-                p += 1 + (size_t)wire[p];
-        }
-        return p == len;
-}
-
-/* One label "A-B-C-D". */
-static bool parse_ipv4_dashed(const uint8_t *label, size_t n, uint8_t addr[4])
-{
-        size_t start = 0;
-        unsigned k = 0;
-
-        for (size_t i = 0; i <= n; i++)
-                if (i == n || label[i] == '-') {
-                        if (k >= 4 || !parse_octet(label + start, i - start, &addr[k++]))
-                                return false;
-                        start = i + 1;
-                }
-        return k == 4;
-}
-
-/* One label of hex digits and '-' standing for ':'. */
-static bool parse_ipv6_dashed(const uint8_t *label, size_t n, uint8_t addr[16])
-{
-        char s[INET6_ADDRSTRLEN];
-
-        if (n < 2 || n >= sizeof(s))
-                return false;
-        for (size_t i = 0; i < n; i++) {
-                uint8_t c = label[i];
-                if (c == '-')
-                        s[i] = ':';
-                else if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))
-                        s[i] = (char)c;
-                else
-                        return false;
-        }
-        s[n] = '\0';
-        return inet_pton(AF_INET6, s, addr) == 1;
 }
 
 static void add_soa(DnsAnswer *a, unsigned section, const DnsName *domain)
@@ -102,8 +53,10 @@ DnsSynthResult dns_synth(const DnsQuery *q, const DnsName *domain, DnsAnswerBuff
 {
         DnsAnswer *a = &buf->answer;
         uint8_t addr[16];
-        uint16_t type = 0;
-        size_t prefix;
+        NameLabel labels[4];
+        size_t prefix, n_labels;
+        uint16_t type;
+        int family;
 
         if (!q->has_question || (q->qclass != DNS_CLASS_IN && q->qclass != DNS_CLASS_ANY))
                 return DNS_SYNTH_REFUSED;
@@ -121,15 +74,11 @@ DnsSynthResult dns_synth(const DnsQuery *q, const DnsName *domain, DnsAnswerBuff
                 return DNS_SYNTH_ANSWERED;
         }
 
-        if (parse_ipv4_labels(q->qname.wire, prefix, addr) ||
-            (q->qname.wire[0] + 1u == prefix &&
-             parse_ipv4_dashed(q->qname.wire + 1, q->qname.wire[0], addr)))
-                type = DNS_TYPE_A;
-        else if (q->qname.wire[0] + 1u == prefix &&
-                 parse_ipv6_dashed(q->qname.wire + 1, q->qname.wire[0], addr))
-                type = DNS_TYPE_AAAA;
-        else
+        /* The address forms of the naming model shared with the proxies (name-model.h). */
+        if (!prefix_labels(q->qname.wire, prefix, labels, ELEMENTSOF(labels), &n_labels) ||
+            name_model_address(labels, n_labels, &family, addr) < 0)
                 return DNS_SYNTH_FORWARD;
+        type = family == AF_INET ? DNS_TYPE_A : DNS_TYPE_AAAA;
 
         if (q->qtype == type || q->qtype == DNS_TYPE_ANY)
                 (void)dns_answer_append(a, DNS_SYNTH_RECORDS_MAX, DNS_SECTION_ANSWER, &q->qname, type,
