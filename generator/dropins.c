@@ -11,6 +11,7 @@
  * their drop-ins plus tsproxy@NAME.target.wants/ links, so the target pulls them in.
  */
 #include "dropins.h"
+#include "relay-limits.h"
 #include "tailnet.h"
 
 #include <errno.h>
@@ -23,8 +24,6 @@
 
 /* The ID of the password file among socks@NAME.service's credentials. */
 #define SOCKS_CREDENTIAL "socks-passwords"
-/* File descriptors one proxied connection may hold: 2 sockets + 2 pipes. */
-#define SOCKS_FDS_PER_CONNECTION 6u
 
 char *unit_escape(const char *s, bool exec)
 {
@@ -196,13 +195,12 @@ static int build_socks(const InstanceConfig *c, const DropinPaths *paths, const 
         if (r < 0)
                 return r;
 
-        /* Per connection: the client's socket, the outgoing one and two pipes for splice();
-         * plus the listening sockets and the daemon's own few. */
+        /* What the daemon raises its soft limit to, as well (daemon-limits.h). */
         service = strprintf("%s"
                             "LimitNOFILE=%u\n"
                             "ExecStart=\n"
                             "ExecStart=%s\n",
-                            strempty(credential), s->max_connections * SOCKS_FDS_PER_CONNECTION + 64, exec);
+                            strempty(credential), (unsigned)daemon_fds_needed(s->max_connections, 0), exec);
         if (!service)
                 return -ENOMEM;
 
@@ -215,12 +213,6 @@ static int build_socks(const InstanceConfig *c, const DropinPaths *paths, const 
                 r = add_target_want(tree, paths, c->name, "socks", "service");
         return r;
 }
-
-/* tsproxy-relay's fixed limits (its defaults, written out; tsproxy-relay(8)). */
-#define RELAY_MAX_CONNECTIONS  4096u
-#define RELAY_CONNECT_TIMEOUT  10u
-#define RELAY_UDP_IDLE_TIMEOUT 60u
-#define RELAY_UDP_MAX_SESSIONS 1024u
 
 /*
  * [Forward]: all forwards of the instance in one ts-relay@NAME.socket (ListenStream= or
@@ -274,17 +266,18 @@ static int build_forward(const InstanceConfig *c, const DropinPaths *paths, cons
         }
         if (!listen || !exec || !allow)
                 return -ENOMEM;
-        /* Per TCP connection 2 sockets and 2 pipes; per UDP session 1 socket. */
-        service =
-                strprintf("LimitNOFILE=%u\n"
-                          "ExecStart=\n"
-                          "ExecStart=%s%s --max-connections %u --connect-timeout %u --udp-idle-timeout %u "
-                          "--udp-max-sessions %u --workers auto --egress %s%s%s\n",
-                          RELAY_MAX_CONNECTIONS * SOCKS_FDS_PER_CONNECTION + RELAY_UDP_MAX_SESSIONS + 64,
-                          exec, allow, RELAY_MAX_CONNECTIONS, RELAY_CONNECT_TIMEOUT, RELAY_UDP_IDLE_TIMEOUT,
-                          RELAY_UDP_MAX_SESSIONS, egress_mode_to_string(c->forward_egress),
-                          c->forward_egress == EGRESS_TAILNET ? " --egress-interface " : "",
-                          c->forward_egress == EGRESS_TAILNET ? c->ts_tun : "");
+        /* tsproxy-relay's defaults written out (relay-limits.h); per UDP session 1 socket. */
+        service = strprintf(
+                "LimitNOFILE=%u\n"
+                "ExecStart=\n"
+                "ExecStart=%s%s --max-connections %u --connect-timeout %u --udp-idle-timeout %u "
+                "--udp-max-sessions %u --workers auto --egress %s%s%s\n",
+                (unsigned)daemon_fds_needed(RELAY_DEFAULT_MAX_CONNECTIONS, RELAY_DEFAULT_UDP_MAX_SESSIONS),
+                exec, allow, RELAY_DEFAULT_MAX_CONNECTIONS, RELAY_DEFAULT_CONNECT_TIMEOUT,
+                RELAY_DEFAULT_UDP_IDLE_TIMEOUT, RELAY_DEFAULT_UDP_MAX_SESSIONS,
+                egress_mode_to_string(c->forward_egress),
+                c->forward_egress == EGRESS_TAILNET ? " --egress-interface " : "",
+                c->forward_egress == EGRESS_TAILNET ? c->ts_tun : "");
         if (!service)
                 return -ENOMEM;
 

@@ -28,9 +28,6 @@
 #include "options.h"
 #include "server.h"
 
-/* Invalid arguments: the unit's RestartPreventExitStatus= stops retries. */
-#define EXIT_BAD_ARGUMENTS 78
-
 static int run(const Logger *log, const DnsOptions *options)
 {
         _cleanup_(sd_event_unrefp) sd_event *event = NULL;

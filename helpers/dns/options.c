@@ -155,10 +155,9 @@ int dns_options_parse(int argc, char *argv[], DnsOptions *ret)
                         o->cache_size = (unsigned)v;
                         break;
                 case ARG_TIMEOUT:
-                        if (parse_unsigned(optarg, 60000, &v) < 0 || v == 0) {
-                                fprintf(stderr,
-                                        "--timeout: '%s' is not a number of milliseconds 1..60000.\n",
-                                        optarg);
+                        if (parse_unsigned(optarg, DNS_TIMEOUT_MSEC_MAX, &v) < 0 || v == 0) {
+                                fprintf(stderr, "--timeout: '%s' is not a number of milliseconds 1..%u.\n",
+                                        optarg, DNS_TIMEOUT_MSEC_MAX);
                                 return -EINVAL;
                         }
                         o->timeout_msec = (unsigned)v;

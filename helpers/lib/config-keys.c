@@ -217,8 +217,8 @@ void socks_config_init(SocksConfig *s)
 {
         *s = (SocksConfig){
                 .egress = EGRESS_MODE_DEFAULT,
-                .max_connections = SOCKS_MAX_CONNECTIONS_DEFAULT,
-                .handshake_timeout_sec = SOCKS_HANDSHAKE_TIMEOUT_DEFAULT,
+                .max_connections = SOCKS_DEFAULT_MAX_CONNECTIONS,
+                .handshake_timeout_sec = SOCKS_DEFAULT_HANDSHAKE_TIMEOUT,
         };
 }
 
@@ -551,7 +551,7 @@ static int key_socks_max_connections(InstanceConfig *c, const char *section, con
         unsigned n;
 
         if (!*value) {
-                c->socks.max_connections = SOCKS_MAX_CONNECTIONS_DEFAULT;
+                c->socks.max_connections = SOCKS_DEFAULT_MAX_CONNECTIONS;
                 return 0;
         }
         if (parse_unsigned(value, strlen(value), SOCKS_MAX_CONNECTIONS_MAX, &n) < 0 || n == 0)
@@ -570,7 +570,7 @@ static int key_socks_idle_timeout(InstanceConfig *c, const char *section, const 
                 c->socks.idle_timeout_sec = 0;
                 return 0;
         }
-        if (parse_seconds(value, SOCKS_TIMEOUT_MAX, true, &n) < 0)
+        if (parse_seconds(value, SOCKS_IDLE_TIMEOUT_MAX, true, &n) < 0)
                 return invalid_value(c, d, at, section, key, value,
                                      "expected whole seconds up to a week, such as 300 or 5min, or 0 for no "
                                      "timeout.");
@@ -584,7 +584,7 @@ static int key_socks_handshake_timeout(InstanceConfig *c, const char *section, c
         unsigned n;
 
         if (!*value) {
-                c->socks.handshake_timeout_sec = SOCKS_HANDSHAKE_TIMEOUT_DEFAULT;
+                c->socks.handshake_timeout_sec = SOCKS_DEFAULT_HANDSHAKE_TIMEOUT;
                 return 0;
         }
         if (parse_seconds(value, SOCKS_HANDSHAKE_TIMEOUT_MAX, false, &n) < 0 || n == 0)

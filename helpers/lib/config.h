@@ -24,6 +24,7 @@
 #include "egress-mode.h"
 #include "instance.h"
 #include "ipnet.h"
+#include "socks-limits.h"
 
 /* Configuration directories, highest precedence first (each under TSPROXY_ROOT). */
 #define CONFIG_DIRS_INIT                                                                                    \
@@ -45,15 +46,8 @@ typedef struct SocksListen {
         ConfigLocation at;
 } SocksListen;
 
-/* Defaults of [SOCKS] (documented in tsproxy.conf(5)). */
-#define SOCKS_MAX_CONNECTIONS_DEFAULT   4096u
-#define SOCKS_MAX_CONNECTIONS_MAX       65536u
-#define SOCKS_HANDSHAKE_TIMEOUT_DEFAULT 10u
-#define SOCKS_WORKERS_MAX               64u              /* Workers=: 0 is auto */
-#define SOCKS_TIMEOUT_MAX               (7u * 24 * 3600) /* IdleTimeoutSec=: a week, in seconds */
-#define SOCKS_HANDSHAKE_TIMEOUT_MAX     3600u
-/* AllowFrom= of [SOCKS], [Forward] and [DNS] without any value: ALLOW_FROM_DEFAULT_INIT
- * (allow-from.h). */
+/* [SOCKS]'s defaults and limits: socks-limits.h, shared with tsproxy-socks. AllowFrom=
+ * of [SOCKS], [Forward] and [DNS] without any value: ALLOW_FROM_DEFAULT_INIT (allow-from.h). */
 
 typedef struct SocksConfig {
         SocksListen *listen; /* none: no proxy for this instance */

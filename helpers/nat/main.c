@@ -39,8 +39,7 @@
 #include "parse-number.h"
 #include "notify.h"
 
-/* Invalid arguments: the unit's RestartPreventExitStatus= stops the restart loop. */
-#define EXIT_BAD_ARGUMENTS 78
+#include "daemon-limits.h" /* EXIT_BAD_ARGUMENTS */
 
 #define TABLE_BUFSZ (sizeof(NFT_TABLE_PREFIX) + INSTANCE_NAME_MAX)
 

@@ -18,9 +18,8 @@
 #include "netns-tool.h"
 
 #define EXIT_USAGE 2
-/* EX_CONFIG: units say RestartPreventExitStatus=78, so an unconfigured instance is not
- * restarted in a loop. */
-#define EXIT_UNCONFIGURED 78
+#include "daemon-limits.h"
+#define EXIT_UNCONFIGURED EXIT_BAD_ARGUMENTS /* not restarted in a loop */
 
 static void help(void)
 {

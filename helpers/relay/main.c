@@ -27,9 +27,6 @@
 #include "log.h"
 #include "options.h"
 
-/* Invalid arguments or configuration: the unit's RestartPreventExitStatus= stops retries. */
-#define EXIT_BAD_ARGUMENTS 78
-
 /* Workers 1..n-1, on their threads (workers.h). */
 static int worker_setup(unsigned index, sd_event *event, void *userdata, void **ret_state)
 {
@@ -99,7 +96,7 @@ int main(int argc, char *argv[])
 
         /* Each TCP connection needs 2 sockets and, while busy, up to 4 pipe fds; each UDP
          * session 1. */
-        daemon_raise_fd_limit(&log, (uint64_t)options.max_connections * 6 + options.udp_max_sessions + 64,
+        daemon_raise_fd_limit(&log, daemon_fds_needed(options.max_connections, options.udp_max_sessions),
                               "the limits");
 
         r = run(&log, &options);

@@ -47,11 +47,11 @@ static void help(void)
                "                              or NAME:PORT (resolved per connection); repeatable\n"
                "     --allow-from NET         Serve only clients in NET (CIDR or an address);\n"
                "                              repeatable (default the tailnet ranges and loopback)\n"
-               "     --max-connections N      Close new TCP clients beyond N (default 4096)\n"
-               "     --connect-timeout SEC    Give up connecting to a target after SEC (default 10)\n"
-               "     --udp-idle-timeout SEC   End UDP sessions idle this long (default 60)\n"
+               "     --max-connections N      Close new TCP clients beyond N (default %u)\n"
+               "     --connect-timeout SEC    Give up connecting to a target after SEC (default %u)\n"
+               "     --udp-idle-timeout SEC   End UDP sessions idle this long (default %u)\n"
                "     --udp-max-sessions N     At most N UDP sessions; the least recently used\n"
-               "                              one ends for a new one (default 1024)\n"
+               "                              one ends for a new one (default %u)\n"
                "     --workers N|auto         Event loops, each on a CPU (default auto: the CPUs\n"
                "                              it may run on, at most %u)\n"
                "     --egress tailnet|any     Only targets routed through the tailscale interface\n"
@@ -61,7 +61,9 @@ static void help(void)
                "     --egress-interface IF    The tailscale interface (default %s)\n"
                "\n"
                "See the tsproxy-relay(8) man page for details.\n",
-               program_invocation_short_name, RELAY_WORKERS_AUTO_MAX, TAILSCALE_TUN_DEFAULT);
+               program_invocation_short_name, RELAY_DEFAULT_MAX_CONNECTIONS, RELAY_DEFAULT_CONNECT_TIMEOUT,
+               RELAY_DEFAULT_UDP_IDLE_TIMEOUT, RELAY_DEFAULT_UDP_MAX_SESSIONS, RELAY_WORKERS_AUTO_MAX,
+               TAILSCALE_TUN_DEFAULT);
 }
 
 static int add_forward(RelayOptions *o, const char *value)
@@ -141,10 +143,10 @@ int relay_options_parse(int argc, char *argv[], RelayOptions *ret)
                 case ARG_ALLOW_FROM: r = allow_from_add_option(&o.allow_from, optarg); break;
                 case ARG_MAX_CONNECTIONS:
                 case ARG_UDP_MAX_SESSIONS:
-                        if (parse_unsigned(optarg, 1000000, &v) < 0 || v == 0) {
-                                fprintf(stderr, "--%s: '%s' is not a number 1..1000000.\n",
+                        if (parse_unsigned(optarg, RELAY_CONNECTIONS_MAX, &v) < 0 || v == 0) {
+                                fprintf(stderr, "--%s: '%s' is not a number 1..%u.\n",
                                         c == ARG_MAX_CONNECTIONS ? "max-connections" : "udp-max-sessions",
-                                        optarg);
+                                        optarg, RELAY_CONNECTIONS_MAX);
                                 r = -EINVAL;
                                 break;
                         }
@@ -152,10 +154,10 @@ int relay_options_parse(int argc, char *argv[], RelayOptions *ret)
                         break;
                 case ARG_CONNECT_TIMEOUT:
                 case ARG_UDP_IDLE_TIMEOUT:
-                        if (parse_unsigned(optarg, 86400, &v) < 0 || v == 0) {
-                                fprintf(stderr, "--%s: '%s' is not a number of seconds 1..86400.\n",
+                        if (parse_unsigned(optarg, RELAY_TIMEOUT_MAX, &v) < 0 || v == 0) {
+                                fprintf(stderr, "--%s: '%s' is not a number of seconds 1..%u.\n",
                                         c == ARG_CONNECT_TIMEOUT ? "connect-timeout" : "udp-idle-timeout",
-                                        optarg);
+                                        optarg, RELAY_TIMEOUT_MAX);
                                 r = -EINVAL;
                                 break;
                         }

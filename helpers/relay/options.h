@@ -13,6 +13,7 @@
 #include "egress-mode.h"
 #include "forward.h"
 #include "instance.h"
+#include "relay-limits.h"
 
 typedef struct RelayOptions {
         char name[INSTANCE_NAME_BUFSZ];
@@ -27,16 +28,6 @@ typedef struct RelayOptions {
         EgressMode egress;              /* where targets may be (egress-mode.h) */
         char egress_interface[IF_NAMESIZE];
 } RelayOptions;
-
-/* The defaults (the generator writes them out; tsproxy-relay(8)). */
-#define RELAY_DEFAULT_MAX_CONNECTIONS  4096u
-#define RELAY_DEFAULT_CONNECT_TIMEOUT  10u
-#define RELAY_DEFAULT_UDP_IDLE_TIMEOUT 60u
-#define RELAY_DEFAULT_UDP_MAX_SESSIONS 1024u
-#define RELAY_FORWARDS_MAX             1024u
-/* --workers auto: one per CPU it may run on, at most this many (workers.h). */
-#define RELAY_WORKERS_AUTO_MAX 4u
-#define RELAY_WORKERS_MAX      64u
 
 /*
  * Parse argv. Returns 1 to run, 0 when --help/--version was handled, -EINVAL after

@@ -30,9 +30,6 @@
 #include "server.h"
 #include "workers.h"
 
-/* Invalid arguments or configuration: the unit's RestartPreventExitStatus= stops retries. */
-#define EXIT_BAD_ARGUMENTS 78
-
 typedef struct PasswordDiagnostics {
         const Logger *log;
         const char *path;
@@ -139,7 +136,7 @@ int main(int argc, char *argv[])
 
         /* Each relayed connection needs 2 sockets and, while busy, up to 4 pipe fds. */
         snprintf(what, sizeof(what), "%u connections", options.max_connections);
-        daemon_raise_fd_limit(&log, (uint64_t)options.max_connections * 6 + 64, what);
+        daemon_raise_fd_limit(&log, daemon_fds_needed(options.max_connections, 0), what);
 
         r = run(&log, &options, passwords);
         logger_close(&log);

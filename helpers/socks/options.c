@@ -49,23 +49,24 @@ static void help(void)
                "     --egress-interface IF   The tailscale interface (default tailscale0)\n"
                "     --password-file PATH    user:crypt-hash lines: require RFC 1929 / Basic auth\n"
                "     --users U1,U2,...       Only these users of the password file\n"
-               "     --max-connections N     Refuse new clients beyond N (default 4096)\n"
+               "     --max-connections N     Refuse new clients beyond N (default %u)\n"
                "     --idle-timeout SEC      Close relayed connections idle this long (0: never)\n"
                "     --handshake-timeout SEC Drop clients that have not finished the handshake\n"
-               "                             within SEC (default 10; 0: never)\n"
+               "                             within SEC (default %u; 0: never)\n"
                "     --workers N|auto        Event loops, each on a CPU (default auto: the CPUs\n"
                "                             it may run on, at most %u)\n"
                "\n"
                "See the tsproxy-socks(8) man page for details.\n",
-               program_invocation_short_name, SOCKS_WORKERS_AUTO_MAX);
+               program_invocation_short_name, SOCKS_DEFAULT_MAX_CONNECTIONS, SOCKS_DEFAULT_HANDSHAKE_TIMEOUT,
+               SOCKS_WORKERS_AUTO_MAX);
 }
 
 static int add_allow_from(SocksOptions *o, const char *value)
 {
         int r;
 
-        if (o->n_allow_from >= SOCKS_ALLOW_FROM_MAX) {
-                fprintf(stderr, "--allow-from: more than %d networks.\n", SOCKS_ALLOW_FROM_MAX);
+        if (o->n_allow_from >= ALLOW_FROM_MAX) {
+                fprintf(stderr, "--allow-from: more than %d networks.\n", ALLOW_FROM_MAX);
                 return -EINVAL;
         }
         r = ipnet_parse(value, &o->allow_from[o->n_allow_from]);
@@ -128,19 +129,23 @@ int socks_options_parse(int argc, char *argv[], SocksOptions *ret)
                         break;
                 case ARG_USERS: o.users = optarg; break;
                 case ARG_MAX_CONNECTIONS:
-                        if (parse_unsigned(optarg, 1000000, &v) < 0 || v == 0) {
-                                fprintf(stderr, "--max-connections: '%s' is not a number 1..1000000.\n",
-                                        optarg);
+                        if (parse_unsigned(optarg, SOCKS_MAX_CONNECTIONS_MAX, &v) < 0 || v == 0) {
+                                fprintf(stderr, "--max-connections: '%s' is not a number 1..%u.\n", optarg,
+                                        SOCKS_MAX_CONNECTIONS_MAX);
                                 return -EINVAL;
                         }
                         o.max_connections = (unsigned)v;
                         break;
                 case ARG_IDLE_TIMEOUT:
                 case ARG_HANDSHAKE_TIMEOUT:
-                        if (parse_unsigned(optarg, 31536000, &v) < 0) {
-                                fprintf(stderr, "--%s: '%s' is not a number of seconds.\n",
-                                        c == ARG_IDLE_TIMEOUT ? "idle-timeout" : "handshake-timeout",
-                                        optarg);
+                        if (parse_unsigned(optarg,
+                                           c == ARG_IDLE_TIMEOUT ? SOCKS_IDLE_TIMEOUT_MAX
+                                                                 : SOCKS_HANDSHAKE_TIMEOUT_MAX,
+                                           &v) < 0) {
+                                fprintf(stderr, "--%s: '%s' is not a number of seconds 0..%u.\n",
+                                        c == ARG_IDLE_TIMEOUT ? "idle-timeout" : "handshake-timeout", optarg,
+                                        c == ARG_IDLE_TIMEOUT ? SOCKS_IDLE_TIMEOUT_MAX
+                                                              : SOCKS_HANDSHAKE_TIMEOUT_MAX);
                                 return -EINVAL;
                         }
                         *(c == ARG_IDLE_TIMEOUT ? &o.idle_timeout_usec : &o.handshake_timeout_usec) =

@@ -9,15 +9,15 @@
 #include <stdint.h>
 #include <net/if.h>
 
+#include "allow-from.h"
 #include "egress-mode.h"
 #include "instance.h"
 #include "ipnet.h"
-
-#define SOCKS_ALLOW_FROM_MAX 64
+#include "socks-limits.h"
 
 typedef struct SocksOptions {
         char name[INSTANCE_NAME_BUFSZ];
-        IpNetwork allow_from[SOCKS_ALLOW_FROM_MAX];
+        IpNetwork allow_from[ALLOW_FROM_MAX];
         size_t n_allow_from;
         EgressMode egress;
         char egress_interface[IF_NAMESIZE];
@@ -28,15 +28,6 @@ typedef struct SocksOptions {
         uint64_t handshake_timeout_usec; /* 0: none */
         unsigned workers;                /* event loops; 0: auto */
 } SocksOptions;
-
-/* The defaults the generator writes too (tsproxy.conf(5)); --allow-from's is
- * ALLOW_FROM_DEFAULT_INIT (allow-from.h), shared with the other daemons. */
-#define SOCKS_DEFAULT_MAX_CONNECTIONS   4096u
-#define SOCKS_DEFAULT_HANDSHAKE_TIMEOUT 10u
-/* Workers=auto: one per CPU the daemon may run on, at most this many (every idle
- * worker is woken by each new client, workers.h). */
-#define SOCKS_WORKERS_AUTO_MAX 4u
-#define SOCKS_WORKERS_MAX      64u
 
 /*
  * Parse argv. Returns 1 to run, 0 when --help/--version was handled, -EINVAL after

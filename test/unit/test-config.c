@@ -211,9 +211,9 @@ static void test_socks_defaults_and_reset(void **state)
         assert_int_equal(c.socks.n_listen, 0);
         assert_int_equal(c.socks.n_allow_from, 0);
         assert_int_equal(c.socks.egress, EGRESS_TAILNET);
-        assert_int_equal(c.socks.max_connections, SOCKS_MAX_CONNECTIONS_DEFAULT);
+        assert_int_equal(c.socks.max_connections, SOCKS_DEFAULT_MAX_CONNECTIONS);
         assert_int_equal(c.socks.idle_timeout_sec, 0);
-        assert_int_equal(c.socks.handshake_timeout_sec, SOCKS_HANDSHAKE_TIMEOUT_DEFAULT);
+        assert_int_equal(c.socks.handshake_timeout_sec, SOCKS_DEFAULT_HANDSHAKE_TIMEOUT);
         assert_int_equal(c.socks.workers, 0); /* auto */
         assert_null(c.socks.users);
         assert_null(c.socks.password_file);
