@@ -256,7 +256,7 @@ static void check_instance_login(Doctor *d, const InstanceConfig *c)
  */
 static void check_instance_links(Doctor *d, const InstanceConfig *c)
 {
-        InstanceStatus s;
+        _cleanup_(instance_status_done) InstanceStatus s = {};
         char label[64];
         int r;
 
@@ -279,7 +279,6 @@ static void check_instance_links(Doctor *d, const InstanceConfig *c)
                         "the instance's traffic goes this way (tsproxyctl status NAME shows the chain)",
                         fix);
         }
-        instance_status_done(&s);
 }
 
 static void check_orphans(Doctor *d, const ConfigSet *set)
@@ -393,7 +392,7 @@ int ctl_doctor(Ctl *ctl, int argc, char *argv[])
         _cleanup_(tree_node_freep) TreeNode *root = NULL;
         _cleanup_free_ RouteEntry *routes = NULL;
         _cleanup_free_ char *route_text = NULL;
-        ConfigSet set = {};
+        _cleanup_(config_set_done) ConfigSet set = {};
         size_t n_routes = 0;
         Doctor d = {.ctl = ctl};
         int c, r;
@@ -413,11 +412,9 @@ int ctl_doctor(Ctl *ctl, int argc, char *argv[])
                 n_routes += *p == '\n';
         routes = calloc(n_routes + 1, sizeof(RouteEntry));
         root = tree_node_new(TREE_MARK_NONE, "tsproxy host", NULL);
-        if (!routes || !root) {
-                config_set_done(&set);
+        if (!routes || !root)
                 return log_error_errno(&ctl->log, ENOMEM, "Failed to allocate memory: %m"),
                        CTL_EXIT_PROBLEMS;
-        }
         d.root = root;
         n_routes = route_text ? parse_proc_net_route(route_text, routes, n_routes + 1) : 0;
 
@@ -444,7 +441,6 @@ int ctl_doctor(Ctl *ctl, int argc, char *argv[])
                 check_orphans(&d, &set);
         host_facts_done(&d.host);
         d.bus = sd_bus_flush_close_unref(d.bus);
-        config_set_done(&set);
 
         if (d.error == -EPERM || d.error == -EACCES) {
                 log_error_errno(&ctl->log, d.error,

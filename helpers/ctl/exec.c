@@ -36,7 +36,7 @@
 /* Open the instance's namespace: 0, or the exit code (after logging). */
 static int open_instance_netns(Ctl *ctl, const char *name, int *ret_fd)
 {
-        ConfigSet set = {};
+        _cleanup_(config_set_done) ConfigSet set = {};
         const char *reason;
         bool known;
         int r;
@@ -52,7 +52,6 @@ static int open_instance_netns(Ctl *ctl, const char *name, int *ret_fd)
         if (ctl_load_config(ctl, &set) < 0)
                 return CTL_EXIT_PROBLEMS;
         known = r != -ENOENT || ctl_find_instance(ctl, &set, name); /* logs "Unknown instance" */
-        config_set_done(&set);
         if (!known)
                 return CTL_EXIT_UNKNOWN_INSTANCE;
         if (r == -ENOENT) {

@@ -99,7 +99,7 @@ static int read_targets(sd_bus *bus, char ***ret)
 
 int host_facts_read(const Ctl *ctl, sd_bus *bus, HostFacts *ret)
 {
-        HostFacts h = {};
+        _cleanup_(host_facts_done) HostFacts h = {};
         int r;
 
         r = netfacts_read(&h.links);
@@ -117,11 +117,9 @@ int host_facts_read(const Ctl *ctl, sd_bus *bus, HostFacts *ret)
                 r = read_netns_dir(ctl->netns_dir, &h.netns);
         if (r >= 0 && read_targets(bus, &h.targets) == -ENOMEM)
                 r = -ENOMEM;
-        if (r < 0) {
-                host_facts_done(&h);
+        if (r < 0)
                 return r;
-        }
-        *ret = h;
+        *ret = TAKE_STRUCT(h);
         return 0;
 }
 
@@ -198,7 +196,7 @@ int host_facts_prefetch_units(HostFacts *h, sd_bus *bus, const ConfigSet *set, b
         int r = 0;
 
         for (size_t i = 0; r >= 0 && i < set->n_instances; i++) {
-                CtlUnits u = {};
+                _cleanup_(ctl_units_done) CtlUnits u = {};
                 if (!set->instances[i].valid)
                         continue;
                 r = ctl_units_of(&set->instances[i], &u);
@@ -206,7 +204,6 @@ int host_facts_prefetch_units(HostFacts *h, sd_bus *bus, const ConfigSet *set, b
                         r = strv_push(&h->unit_names, &n, u.target);
                 for (size_t j = 0; r >= 0 && j < u.n; j++)
                         r = strv_push(&h->unit_names, &n, u.units[j].name);
-                ctl_units_done(&u);
         }
         if (r >= 0 && n > 0)
                 r = unit_state_prefetch(bus, h->unit_names, n, details, &h->units);

@@ -431,7 +431,7 @@ static int collect_tailnet(InstanceStatus *s)
 int instance_status_collect(const Ctl *ctl, sd_bus *bus, HostFacts *h, const InstanceConfig *c,
                             bool with_journal, bool named, InstanceStatus *ret)
 {
-        InstanceStatus s = {.config = c};
+        _cleanup_(instance_status_done) InstanceStatus s = {.config = c};
         const UnitFacts *netns;
         int r;
 
@@ -466,10 +466,8 @@ int instance_status_collect(const Ctl *ctl, sd_bus *bus, HostFacts *h, const Ins
                 r = collect_guard(&s, h);
         if (r >= 0)
                 r = collect_tailnet(&s);
-        if (r < 0) {
-                instance_status_done(&s);
+        if (r < 0)
                 return r;
-        }
 
         s.ok = s.target.verdict != VERDICT_BAD;
         for (size_t i = 0; i < ELEMENTSOF(link_offsets); i++)
@@ -478,7 +476,7 @@ int instance_status_collect(const Ctl *ctl, sd_bus *bus, HostFacts *h, const Ins
         for (size_t i = 0; i < s.units.n; i++)
                 if (s.unit_facts[i].verdict == VERDICT_BAD)
                         s.ok = false;
-        *ret = s;
+        *ret = TAKE_STRUCT(s);
         return 0;
 }
 

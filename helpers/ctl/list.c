@@ -44,7 +44,7 @@ int ctl_list(Ctl *ctl, int argc, char *argv[])
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_(host_facts_done) HostFacts host = {};
         char **orphans = NULL;
-        ConfigSet set = {};
+        _cleanup_(config_set_done) ConfigSet set = {};
         JsonWriter w;
         int c, r, ret = CTL_EXIT_OK;
 
@@ -60,19 +60,15 @@ int ctl_list(Ctl *ctl, int argc, char *argv[])
         if (ctl_load_config(ctl, &set) < 0)
                 return CTL_EXIT_PROBLEMS;
         r = ctl_bus_open(ctl, &bus);
-        if (r != 0) {
-                config_set_done(&set);
+        if (r != 0)
                 return r;
-        }
         r = host_facts_read(ctl, bus, &host);
         if (r >= 0)
                 r = host_facts_prefetch_units(&host, bus, &set, false);
         if (r >= 0 && !(orphans = host_facts_orphans(&host, &set)))
                 r = -ENOMEM;
-        if (r < 0) {
-                config_set_done(&set);
+        if (r < 0)
                 return ctl_status_error(ctl, "(host)", r);
-        }
 
         if (ctl->json) {
                 json_writer_init(&w, stdout, true);
@@ -87,7 +83,7 @@ int ctl_list(Ctl *ctl, int argc, char *argv[])
         for (size_t i = 0; i < set.n_instances && ret == CTL_EXIT_OK; i++) {
                 const InstanceConfig *inst = &set.instances[i];
                 _cleanup_free_ char *listen = listen_addresses(inst);
-                InstanceStatus s = {};
+                _cleanup_(instance_status_done) InstanceStatus s = {};
                 char subnet[SUBNET_STRLEN];
 
                 if (!listen) {
@@ -137,7 +133,6 @@ int ctl_list(Ctl *ctl, int argc, char *argv[])
                                inst->valid ? subnet : "-", tailnet && *tailnet ? tailnet : "-",
                                *listen ? listen : "-");
                 }
-                instance_status_done(&s);
         }
         /* Running without a configuration file: a row each, with the fix. */
         for (char **o = orphans; ret == CTL_EXIT_OK && o && *o; o++) {
@@ -173,6 +168,5 @@ int ctl_list(Ctl *ctl, int argc, char *argv[])
         } else if (ret == CTL_EXIT_OK && set.n_instances == 0 && !(orphans && *orphans))
                 printf("No instances configured (see tsproxy.conf(5)).\n");
         strv_free_ctl(orphans);
-        config_set_done(&set);
         return ret;
 }

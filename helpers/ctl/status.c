@@ -402,7 +402,7 @@ int ctl_status(Ctl *ctl, int argc, char *argv[])
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_(host_facts_done) HostFacts host = {};
         char **orphans = NULL;
-        ConfigSet set = {};
+        _cleanup_(config_set_done) ConfigSet set = {};
         JsonWriter w;
         bool all_ok = true, first = true;
         size_t shown = 0;
@@ -417,24 +417,18 @@ int ctl_status(Ctl *ctl, int argc, char *argv[])
         if (ctl_load_config(ctl, &set) < 0)
                 return CTL_EXIT_PROBLEMS;
         for (int i = optind; i < argc; i++)
-                if (!ctl_find_instance(ctl, &set, argv[i])) {
-                        config_set_done(&set);
+                if (!ctl_find_instance(ctl, &set, argv[i]))
                         return CTL_EXIT_UNKNOWN_INSTANCE;
-                }
         r = ctl_bus_open(ctl, &bus);
-        if (r != 0) {
-                config_set_done(&set);
+        if (r != 0)
                 return r;
-        }
         r = host_facts_read(ctl, bus, &host);
         if (r >= 0 && optind >= argc) /* all of them: ask systemd at once */
                 r = host_facts_prefetch_units(&host, bus, &set, true);
         if (r >= 0 && optind >= argc && !(orphans = host_facts_orphans(&host, &set)))
                 r = -ENOMEM;
-        if (r < 0) {
-                config_set_done(&set);
+        if (r < 0)
                 return ctl_status_error(ctl, "(host)", r);
-        }
 
         if (ctl->json) {
                 json_writer_init(&w, stdout, true);
@@ -446,7 +440,7 @@ int ctl_status(Ctl *ctl, int argc, char *argv[])
         for (size_t i = 0; i < set.n_instances && ret == CTL_EXIT_OK; i++) {
                 const InstanceConfig *inst = &set.instances[i];
                 bool named = optind >= argc;
-                InstanceStatus s;
+                _cleanup_(instance_status_done) InstanceStatus s = {};
 
                 for (int j = optind; j < argc; j++)
                         named = named || strcmp(argv[j], inst->name) == 0;
@@ -469,10 +463,8 @@ int ctl_status(Ctl *ctl, int argc, char *argv[])
                 }
                 /* Without names: only what is enabled or not stopped. */
                 if (optind >= argc && !s.enabled && s.target.verdict == VERDICT_NONE &&
-                    strcmp(strempty(s.target.state.active_state), "inactive") == 0) {
-                        instance_status_done(&s);
+                    strcmp(strempty(s.target.state.active_state), "inactive") == 0)
                         continue;
-                }
                 shown++;
                 all_ok = all_ok && s.ok;
                 if (ctl->json)
@@ -488,7 +480,6 @@ int ctl_status(Ctl *ctl, int argc, char *argv[])
                         if (r < 0)
                                 ret = CTL_EXIT_PROBLEMS;
                 }
-                instance_status_done(&s);
         }
         if (ret == CTL_EXIT_OK && orphans && *orphans) {
                 all_ok = false;
@@ -514,7 +505,6 @@ int ctl_status(Ctl *ctl, int argc, char *argv[])
                         ret = CTL_EXIT_PROBLEMS;
         } else if (ret == CTL_EXIT_OK && shown == 0 && first)
                 printf("No instance is enabled or running (see tsproxyctl list).\n");
-        config_set_done(&set);
         if (ret != CTL_EXIT_OK)
                 return ret;
         return all_ok ? CTL_EXIT_OK : CTL_EXIT_PROBLEMS;

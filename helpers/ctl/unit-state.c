@@ -249,17 +249,15 @@ int unit_state_prefetch(sd_bus *bus, char *const *units, size_t n, bool details,
 {
         _cleanup_free_ PrefetchCall *calls = NULL;
         _cleanup_free_ sd_bus_slot **slots = NULL;
-        UnitPrefetch p = {.n = n};
+        _cleanup_(unit_prefetch_done) UnitPrefetch p = {.n = n};
         size_t n_calls = 0, pending = 0, sent = 0, max_calls = 4 * n + 1;
         int r = 0;
 
         p.items = calloc(n, sizeof(UnitPrefetchItem));
         calls = calloc(max_calls, sizeof(PrefetchCall));
         slots = calloc(max_calls, sizeof(sd_bus_slot *));
-        if (!p.items || !calls || !slots) {
-                free(p.items);
+        if (!p.items || !calls || !slots)
                 return -ENOMEM;
-        }
         for (size_t i = 0; i < n; i++)
                 p.items[i].name = units[i];
         qsort(p.items, n, sizeof(UnitPrefetchItem), cmp_item);
@@ -318,11 +316,9 @@ int unit_state_prefetch(sd_bus *bus, char *const *units, size_t n, bool details,
         }
         for (size_t i = 0; i < sent; i++)
                 sd_bus_slot_unref(slots[i]);
-        if (r < 0) {
-                unit_prefetch_done(&p);
+        if (r < 0)
                 return r;
-        }
-        *ret = p;
+        *ret = TAKE_STRUCT(p);
         return 0;
 }
 
@@ -359,7 +355,7 @@ int unit_state_get(sd_bus *bus, const char *unit, UnitState *ret)
 {
         _cleanup_free_ char *path = NULL;
         const char *dot = strrchr(unit, '.');
-        UnitState s = {};
+        _cleanup_(unit_state_done) UnitState s = {};
         int r;
 
         /* The unit's object path from its name: systemd loads the unit when its object is
@@ -376,15 +372,13 @@ int unit_state_get(sd_bus *bus, const char *unit, UnitState *ret)
                 else if (strcmp(dot, ".socket") == 0)
                         r = get_all(bus, path, "org.freedesktop.systemd1.Socket", &s);
         }
-        if (r < 0) {
-                unit_state_done(&s);
+        if (r < 0)
                 return r;
-        }
         if (s.status_text && !*s.status_text) {
                 free(s.status_text);
                 s.status_text = NULL;
         }
-        *ret = s;
+        *ret = TAKE_STRUCT(s);
         return 0;
 }
 

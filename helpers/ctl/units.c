@@ -40,7 +40,7 @@ int ctl_units_of(const InstanceConfig *c, CtlUnits *ret)
         /* The paths only go into link targets and ExecStart=, which are not looked at. */
         const DropinPaths paths = {.pkglibexecdir = "/", .unitdir = "/"};
         _cleanup_(ctl_units_done) CtlUnits u = {};
-        GeneratedTree tree = {};
+        _cleanup_(generated_tree_done) GeneratedTree tree = {};
         char prefix[64], name[128];
         size_t plen;
         int r;
@@ -61,7 +61,6 @@ int ctl_units_of(const InstanceConfig *c, CtlUnits *ret)
         for (size_t i = 0; r >= 0 && i < tree.n; i++)
                 if (tree.files[i].link_target && strncmp(tree.files[i].path, prefix, plen) == 0)
                         r = units_add(&u, tree.files[i].path + plen);
-        generated_tree_done(&tree);
         if (r < 0)
                 return r;
 
@@ -77,8 +76,7 @@ int ctl_units_of(const InstanceConfig *c, CtlUnits *ret)
                                 u.units[i].parent = (ssize_t)j;
                 }
         }
-        *ret = u;
-        u = (CtlUnits){};
+        *ret = TAKE_STRUCT(u);
         return 0;
 }
 

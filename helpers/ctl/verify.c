@@ -101,7 +101,7 @@ static int verify_units(Ctl *ctl, const ConfigSet *set)
         }
         for (size_t i = 0; r >= 0 && i < set->n_instances; i++) {
                 const InstanceConfig *c = &set->instances[i];
-                CtlUnits u = {};
+                _cleanup_(ctl_units_done) CtlUnits u = {};
 
                 if (!c->valid)
                         continue;
@@ -122,7 +122,6 @@ static int verify_units(Ctl *ctl, const ConfigSet *set)
                         }
                         n_units++;
                 }
-                ctl_units_done(&u);
         }
         if (r < 0) {
                 r = log_error_errno(&ctl->log, r, "Failed to build the units: %m");
@@ -167,7 +166,7 @@ int ctl_verify(Ctl *ctl, int argc, char *argv[])
                 {"units", no_argument, NULL, 'u'},
                 {},
         };
-        ConfigSet set = {};
+        _cleanup_(config_set_done) ConfigSet set = {};
         bool units = false;
         size_t errors, warnings, valid = 0;
         int c, r;
@@ -206,6 +205,5 @@ int ctl_verify(Ctl *ctl, int argc, char *argv[])
 
         if (units)
                 r = verify_units(ctl, &set);
-        config_set_done(&set);
         return errors > 0 || r < 0 ? CTL_EXIT_PROBLEMS : CTL_EXIT_OK;
 }

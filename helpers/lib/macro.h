@@ -37,6 +37,13 @@
                 (fd) = -EBADF;                                                                              \
                 _fd_;                                                                                       \
         })
+/* The same for a struct whose cleanup is X_done(): it is left zeroed, its done a no-op. */
+#define TAKE_STRUCT(s)                                                                                      \
+        ({                                                                                                  \
+                __typeof__(s) _s_ = (s);                                                                    \
+                (s) = (__typeof__(s)){};                                                                    \
+                _s_;                                                                                        \
+        })
 
 /* Turn a libc "-1 and errno" result into a negative errno, never 0. */
 static inline int negative_errno(void)

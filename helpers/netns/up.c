@@ -514,7 +514,7 @@ static int up_run(const Context *c, UpState *st)
 
 int verb_up(const Context *c)
 {
-        UpState st = {.ns_fd = -EBADF};
+        _cleanup_(up_state_done) UpState st = {.ns_fd = -EBADF};
         char s[SUBNET_STRLEN];
         int r;
 
@@ -526,6 +526,5 @@ int verb_up(const Context *c)
                 log_info(c->log, "Instance '%s' is up: namespace '%s', veth '%s' <-> '%s', subnet %s.",
                          c->name, c->name, c->host_ifname, NAMESPACE_IFNAME, s);
         }
-        up_state_done(&st);
         return r;
 }

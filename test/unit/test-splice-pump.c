@@ -511,7 +511,7 @@ static void on_owner_event(IoWatch *watch, uint32_t revents)
 static void test_io_set_close(void **state)
 {
         _cleanup_(sd_event_unrefp) sd_event *event = NULL;
-        IoSet set;
+        _cleanup_(io_set_done) IoSet set = {.epoll_fd = -EBADF};
         Owner a = {.set = &set}, b = {.set = &set};
         int sv[2];
 
@@ -535,7 +535,6 @@ static void test_io_set_close(void **state)
         safe_close(b.fd);
         safe_close(a.peer);
         safe_close(b.peer);
-        io_set_done(&set);
 }
 
 int main(void)
