@@ -3,8 +3,9 @@
  * tsproxy-netns: set up and tear down the network namespace of a tsproxy instance.
  *
  * Run by ts-netns@NAME.service (ExecStart=up from the generated drop-in, ExecStop=down
- * from the template). main() parses arguments, reads the environment once and picks
- * the verb; the work is in up.c, down.c and resolv-conf.c.
+ * from the template). main() parses arguments, reads the environment once and looks
+ * the verb up in verbs[], which says which options it takes; the work is in up.c,
+ * down.c and resolv-conf.c.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 
 #include "build-config.h"
 #include "instance.h"
+#include "macro.h"
 #include "netlink.h"
 #include "fileio.h"
 #include "netns-tool.h"
@@ -55,6 +57,123 @@ static void up_failed_remove_runtime_dir(const Context *c)
                 (void)fileio_remove_tree(path);
 }
 
+/* up writes the resolv.conf files first: the daemons bind resolv.tailnet.conf and start
+ * right after the namespace, without waiting for tailscaled@ (whose ExecStartPre= writes
+ * them again, fresh, before each of its starts). */
+static int run_up(const Context *c)
+{
+        int r = verb_resolv_conf(c);
+
+        if (r >= 0)
+                r = verb_up(c);
+        if (r < 0)
+                up_failed_remove_runtime_dir(c);
+        return r;
+}
+
+typedef enum SubnetUse {
+        SUBNET_REFUSED,  /* --subnet is an error */
+        SUBNET_OPTIONAL, /* any prefix: what to look for while tearing down */
+        SUBNET_VETH,     /* required: the veth's /30 or /31, not a forbidden range */
+} SubnetUse;
+
+typedef struct Verb {
+        const char *name;
+        /* The work: 0 or -errno, logged. NULL: the verb only says, before any other
+         * check, that the instance has no configuration (exit EXIT_UNCONFIGURED). */
+        int (*run)(const Context *c);
+        SubnetUse subnet;
+        bool uplink;  /* --uplink allowed */
+        bool host_if; /* --host-if allowed */
+} Verb;
+
+static const Verb verbs[] = {
+        {"up", run_up, SUBNET_VETH, .uplink = true, .host_if = true},
+        {"down", verb_down, SUBNET_OPTIONAL, .host_if = true},
+        {"resolv-conf", verb_resolv_conf, SUBNET_REFUSED},
+        /* The fallback ExecStart= of units whose instance has no configuration. */
+        {"unconfigured", NULL, SUBNET_REFUSED},
+};
+
+static const Verb *verb_find(const char *name)
+{
+        for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
+                if (strcmp(verbs[i].name, name) == 0)
+                        return &verbs[i];
+        return NULL;
+}
+
+/* --subnet for verb v into c: 0, or -EINVAL after logging why. */
+static int subnet_arg_parse(const Verb *v, const char *arg, Context *c)
+{
+        const char *why;
+        int r;
+
+        if (!arg) {
+                if (v->subnet != SUBNET_VETH)
+                        return 0;
+                log_error(c->log, "%s needs --subnet.", v->name);
+                return -EINVAL;
+        }
+        if (v->subnet == SUBNET_REFUSED) {
+                log_error(c->log, "--subnet is not used by %s.", v->name);
+                return -EINVAL;
+        }
+        r = subnet_parse(arg, &c->subnet);
+        if (r == -EDOM) {
+                char s[SUBNET_STRLEN];
+
+                subnet_format(&c->subnet, s);
+                log_error(c->log, "Invalid --subnet '%s': host bits are set (did you mean %s?).", arg, s);
+                return -EINVAL;
+        }
+        if (r < 0) {
+                log_error(c->log, "Invalid --subnet '%s': expected A.B.C.D/N.", arg);
+                return -EINVAL;
+        }
+        if (v->subnet == SUBNET_VETH && c->subnet.prefix != 30 && c->subnet.prefix != 31) {
+                log_error(c->log, "Invalid --subnet '%s': a veth subnet is a /30 or a /31.", arg);
+                return -EINVAL;
+        }
+        why = subnet_forbidden_reason(&c->subnet);
+        if (why && v->subnet == SUBNET_VETH) {
+                log_error(c->log, "Invalid --subnet '%s': %s.", arg, why);
+                return -EINVAL;
+        }
+        c->have_subnet = true;
+        return 0;
+}
+
+/* --uplink and --host-if for verb v into c: 0, or -EINVAL after logging why. */
+static int ifname_args_parse(const Verb *v, const char *host_if, Context *c)
+{
+        if (c->uplink && (!v->uplink || !netlink_ifname_valid(c->uplink))) {
+                log_error(c->log, "Invalid --uplink '%s' for %s.", c->uplink, v->name);
+                return -EINVAL;
+        }
+        if (!host_if) {
+                (void)instance_host_ifname(c->name, c->host_ifname);
+                return 0;
+        }
+        if (!v->host_if || !netlink_ifname_valid(host_if) || strcmp(host_if, NAMESPACE_IFNAME) == 0) {
+                log_error(c->log, "Invalid --host-if '%s' for %s.", host_if, v->name);
+                return -EINVAL;
+        }
+        snprintf(c->host_ifname, sizeof(c->host_ifname), "%s", host_if);
+        return 0;
+}
+
+/* Every environmental path, read once: the test seams. */
+static void context_read_environment(Context *c)
+{
+        c->netns_dir = env_or("TSPROXY_NETNS_DIR", NETNS_DIR_DEFAULT);
+        c->runtime_dir = env_or("TSPROXY_RUNTIME_DIR", RUNTIME_DIR_PREFIX);
+        c->resolv_conf = env_or("TSPROXY_RESOLV_CONF", "/etc/resolv.conf");
+        c->resolved_conf = env_or("TSPROXY_RESOLVED_CONF", "/run/systemd/resolve/resolv.conf");
+        c->tailscale_backup_conf =
+                env_or("TSPROXY_TAILSCALE_BACKUP_CONF", "/etc/resolv.pre-tailscale-backup.conf");
+}
+
 int main(int argc, char *argv[])
 {
         enum { ARG_VERSION = 0x100, ARG_SUBNET, ARG_UPLINK, ARG_HOST_IF };
@@ -66,7 +185,8 @@ int main(int argc, char *argv[])
                 {"host-if", required_argument, NULL, ARG_HOST_IF},
                 {},
         };
-        const char *subnet_arg = NULL, *host_if = NULL, *verb, *reason;
+        const char *subnet_arg = NULL, *host_if = NULL, *reason;
+        const Verb *verb;
         Context c = {};
         Logger log;
         int opt, level = LOG_INFO, r;
@@ -90,99 +210,28 @@ int main(int argc, char *argv[])
                 log_error(&log, "Expected a verb and an instance name, see --help.");
                 return EXIT_USAGE;
         }
-        verb = argv[optind];
+        verb = verb_find(argv[optind]);
         c.name = argv[optind + 1];
-
-        /* The fallback ExecStart= of units whose instance has no configuration. */
-        if (strcmp(verb, "unconfigured") == 0) {
+        if (verb && !verb->run) {
                 log_error(&log,
                           "Instance '%s' has no valid configuration in /etc/tsproxy (see `journalctl -b -t "
                           "tsproxy-generator`)",
                           c.name);
                 return EXIT_UNCONFIGURED;
         }
-
-        if (strcmp(verb, "up") != 0 && strcmp(verb, "down") != 0 && strcmp(verb, "resolv-conf") != 0) {
-                log_error(&log, "Unknown verb '%s', see --help.", verb);
+        if (!verb) {
+                log_error(&log, "Unknown verb '%s', see --help.", argv[optind]);
                 return EXIT_USAGE;
         }
         if (instance_name_check(c.name, &reason) < 0) {
                 log_error(&log, "Invalid instance name '%s': %s.", c.name, reason);
                 return EXIT_USAGE;
         }
-
-        if (subnet_arg) {
-                const char *why;
-
-                if (strcmp(verb, "resolv-conf") == 0) {
-                        log_error(&log, "--subnet is not used by resolv-conf.");
-                        return EXIT_USAGE;
-                }
-                r = subnet_parse(subnet_arg, &c.subnet);
-                if (r == -EDOM) {
-                        char s[SUBNET_STRLEN];
-
-                        subnet_format(&c.subnet, s);
-                        log_error(&log, "Invalid --subnet '%s': host bits are set (did you mean %s?).",
-                                  subnet_arg, s);
-                        return EXIT_USAGE;
-                }
-                if (r < 0) {
-                        log_error(&log, "Invalid --subnet '%s': expected A.B.C.D/N.", subnet_arg);
-                        return EXIT_USAGE;
-                }
-                if (strcmp(verb, "up") == 0 && c.subnet.prefix != 30 && c.subnet.prefix != 31) {
-                        log_error(&log, "Invalid --subnet '%s': a veth subnet is a /30 or a /31.",
-                                  subnet_arg);
-                        return EXIT_USAGE;
-                }
-                why = subnet_forbidden_reason(&c.subnet);
-                if (why && strcmp(verb, "up") == 0) {
-                        log_error(&log, "Invalid --subnet '%s': %s.", subnet_arg, why);
-                        return EXIT_USAGE;
-                }
-                c.have_subnet = true;
-        } else if (strcmp(verb, "up") == 0) {
-                log_error(&log, "up needs --subnet.");
+        if (subnet_arg_parse(verb, subnet_arg, &c) < 0 || ifname_args_parse(verb, host_if, &c) < 0)
                 return EXIT_USAGE;
-        }
+        context_read_environment(&c);
 
-        if (c.uplink && (strcmp(verb, "up") != 0 || !netlink_ifname_valid(c.uplink))) {
-                log_error(&log, "Invalid --uplink '%s' for %s.", c.uplink, verb);
-                return EXIT_USAGE;
-        }
-        if (host_if) {
-                if (strcmp(verb, "resolv-conf") == 0 || !netlink_ifname_valid(host_if) ||
-                    strcmp(host_if, NAMESPACE_IFNAME) == 0) {
-                        log_error(&log, "Invalid --host-if '%s' for %s.", host_if, verb);
-                        return EXIT_USAGE;
-                }
-                snprintf(c.host_ifname, sizeof(c.host_ifname), "%s", host_if);
-        } else
-                (void)instance_host_ifname(c.name, c.host_ifname);
-
-        /* Every environmental path, read once: the test seams. */
-        c.netns_dir = env_or("TSPROXY_NETNS_DIR", NETNS_DIR_DEFAULT);
-        c.runtime_dir = env_or("TSPROXY_RUNTIME_DIR", RUNTIME_DIR_PREFIX);
-        c.resolv_conf = env_or("TSPROXY_RESOLV_CONF", "/etc/resolv.conf");
-        c.resolved_conf = env_or("TSPROXY_RESOLVED_CONF", "/run/systemd/resolve/resolv.conf");
-        c.tailscale_backup_conf =
-                env_or("TSPROXY_TAILSCALE_BACKUP_CONF", "/etc/resolv.pre-tailscale-backup.conf");
-
-        /* up writes the resolv.conf files first: the daemons bind resolv.tailnet.conf and
-         * start right after the namespace, without waiting for tailscaled@ (whose
-         * ExecStartPre= writes them again, fresh, before each of its starts). */
-        if (strcmp(verb, "up") == 0) {
-                r = verb_resolv_conf(&c);
-                if (r >= 0)
-                        r = verb_up(&c);
-                if (r < 0)
-                        up_failed_remove_runtime_dir(&c);
-        } else if (strcmp(verb, "down") == 0)
-                r = verb_down(&c);
-        else
-                r = verb_resolv_conf(&c);
-
+        r = verb->run(&c);
         logger_close(&log);
         return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }
