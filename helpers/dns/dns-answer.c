@@ -185,126 +185,177 @@ static bool record_in_domain(unsigned s, uint16_t type, const DnsName *owner, co
         return !domain || dns_name_has_suffix(owner, domain, NULL);
 }
 
-int dns_answer_from_response(const uint8_t *msg, size_t size, uint16_t id, const DnsName *qname,
-                             uint16_t qtype, uint16_t qclass, const DnsName *from, const DnsName *to,
-                             DnsAnswer **ret)
-{
-        _cleanup_free_ uint8_t *records = NULL;
-        uint16_t flags, qdcount, counts[_DNS_SECTION_MAX];
-        uint32_t ttl = UINT32_MAX, negative_ttl = UINT32_MAX;
-        Blob b = {};
-        DnsAnswer *a;
-        size_t p = DNS_HEADER_SIZE;
+/* What a response's header and question say (step 1). */
+typedef struct ResponseHead {
         unsigned rcode;
         bool truncated;
-        int r = 0;
+        uint16_t counts[_DNS_SECTION_MAX];
+        size_t records; /* offset of the first record */
+} ResponseHead;
+
+/* Is msg a response to the question (qname, qtype, qclass) sent with ID id? 0, -ESTALE
+ * (not that response) or -EBADMSG. */
+static int response_head_read(const uint8_t *msg, size_t size, uint16_t id, const DnsName *qname,
+                              uint16_t qtype, uint16_t qclass, ResponseHead *ret)
+{
+        ResponseHead h = {.records = DNS_HEADER_SIZE};
+        uint16_t flags, qdcount;
 
         if (size < DNS_HEADER_SIZE || dns_get_u16(msg) != id)
                 return -ESTALE;
         flags = dns_get_u16(msg + 2);
         if (!(flags & DNS_FLAG_QR) || (flags & DNS_FLAG_OPCODE_MASK))
                 return -ESTALE;
-        rcode = flags & DNS_FLAG_RCODE_MASK;
-        truncated = flags & DNS_FLAG_TC;
+        h.rcode = flags & DNS_FLAG_RCODE_MASK;
+        h.truncated = flags & DNS_FLAG_TC;
         qdcount = dns_get_u16(msg + 4);
         for (unsigned s = 0; s < _DNS_SECTION_MAX; s++)
-                counts[s] = dns_get_u16(msg + 6 + 2 * s);
+                h.counts[s] = dns_get_u16(msg + 6 + 2 * s);
 
         if (qdcount == 1) {
                 DnsName n;
-                if (dns_name_read(msg, size, &p, &n) < 0 || p + 4 > size)
-                        return truncated ? -ESTALE : -EBADMSG;
-                if (!dns_name_equal(&n, qname) || dns_get_u16(msg + p) != qtype ||
-                    dns_get_u16(msg + p + 2) != qclass)
+                if (dns_name_read(msg, size, &h.records, &n) < 0 || h.records + 4 > size)
+                        return h.truncated ? -ESTALE : -EBADMSG;
+                if (!dns_name_equal(&n, qname) || dns_get_u16(msg + h.records) != qtype ||
+                    dns_get_u16(msg + h.records + 2) != qclass)
                         return -ESTALE;
-                p += 4;
-        } else if (qdcount != 0 || rcode == DNS_RCODE_NOERROR)
+                h.records += 4;
+        } else if (qdcount != 0 || h.rcode == DNS_RCODE_NOERROR)
                 /* Only an error may come without the question (some servers do that). */
                 return -ESTALE;
+        *ret = h;
+        return 0;
+}
 
-        uint16_t kept[_DNS_SECTION_MAX] = {};
-        CnameChain chain = {.names = {*qname}, .n = 1};
-        chain_build(msg, size, p, counts[DNS_SECTION_ANSWER], from, &chain);
+/* A response being read: its bytes, the renaming, the question's CNAME chain. */
+typedef struct ResponseReader {
+        const uint8_t *msg;
+        size_t size;
+        const DnsName *from, *to; /* rename names under from to be under to; NULL: keep */
+        CnameChain chain;
+} ResponseReader;
+
+/* The records kept so far, renamed, in wire format (step 2). */
+typedef struct KeptRecords {
+        Blob b;
+        uint16_t count[_DNS_SECTION_MAX];
+        uint32_t ttl;          /* shortest TTL of the answer and authority records; UINT32_MAX: none */
+        uint32_t negative_ttl; /* of the authority's SOA (RFC 2308 5); UINT32_MAX: none */
+} KeptRecords;
+
+static void kept_records_done(KeptRecords *k)
+{
+        free(k->b.data);
+        *k = (KeptRecords){.ttl = UINT32_MAX, .negative_ttl = UINT32_MAX};
+}
+
+/* Read the record at *p (of section s) and keep it, renamed, if it may be passed on.
+ * 0 or -errno. */
+static int record_keep(const ResponseReader *rd, unsigned s, size_t *p, KeptRecords *k)
+{
+        uint8_t fixed[10];
+        uint16_t type, rdlength;
+        uint32_t ttl;
+        size_t rdata, lenpos;
+        DnsName owner;
+        int r;
+
+        if (dns_name_read(rd->msg, rd->size, p, &owner) < 0 || *p + 10 > rd->size)
+                return -EBADMSG;
+        memcpy(fixed, rd->msg + *p, 10);
+        type = dns_get_u16(fixed);
+        ttl = dns_get_u32(fixed + 4);
+        rdlength = dns_get_u16(fixed + 8);
+        rdata = *p + 10;
+        if (rdata + rdlength > rd->size)
+                return -EBADMSG;
+        *p = rdata + rdlength;
+        if (type == DNS_TYPE_OPT)
+                return 0; /* the client gets our own */
+        if (!record_in_domain(s, type, &owner, &rd->chain, rd->from))
+                return 0; /* outside the query's domain: never passed on */
+        /* RFC 2181 8: a TTL with the top bit set means zero. */
+        if (ttl > INT32_MAX)
+                ttl = 0;
+        r = rename_name(&owner, rd->from, rd->to);
+        if (r < 0)
+                return r;
+        r = blob_put(&k->b, owner.wire, owner.len);
+        lenpos = k->b.len + 8;
+        if (r >= 0)
+                r = blob_put(&k->b, fixed, 10);
+        if (r >= 0)
+                r = copy_rdata(rd->msg, rd->size, rdata, *p, rdata_layout(type), rd->from, rd->to, &k->b);
+        if (r < 0)
+                return r;
+        k->b.data[lenpos] = (uint8_t)(r >> 8);
+        k->b.data[lenpos + 1] = (uint8_t)r;
+        k->count[s]++;
+        if (s == DNS_SECTION_AUTHORITY && type == DNS_TYPE_SOA && r >= 20)
+                /* RFC 2308 5: negative answers live min(SOA TTL, MINIMUM). */
+                k->negative_ttl =
+                        min_u32(k->negative_ttl, min_u32(ttl, dns_get_u32(k->b.data + k->b.len - 4)));
+        if (s != DNS_SECTION_ADDITIONAL)
+                k->ttl = min_u32(k->ttl, ttl);
+        return 0;
+}
+
+/* What may be cached, and how long (step 3): positive answers by their shortest TTL,
+ * NXDOMAIN and NODATA by their SOA (none: not cached); errors and TC never. */
+static uint32_t answer_cache_ttl(const ResponseHead *h, const KeptRecords *k)
+{
+        uint32_t ttl;
+
+        if (h->truncated || (h->rcode != DNS_RCODE_NOERROR && h->rcode != DNS_RCODE_NXDOMAIN))
+                return 0;
+        if (h->rcode == DNS_RCODE_NOERROR && k->count[DNS_SECTION_ANSWER] > 0)
+                ttl = k->ttl;
+        else
+                ttl = k->negative_ttl;
+        if (ttl == UINT32_MAX)
+                return 0;
+        return ttl > DNS_TTL_MAX ? DNS_TTL_MAX : ttl;
+}
+
+int dns_answer_from_response(const uint8_t *msg, size_t size, uint16_t id, const DnsName *qname,
+                             uint16_t qtype, uint16_t qclass, const DnsName *from, const DnsName *to,
+                             DnsAnswer **ret)
+{
+        _cleanup_(kept_records_done) KeptRecords k = {.ttl = UINT32_MAX, .negative_ttl = UINT32_MAX};
+        ResponseReader rd = {.msg = msg, .size = size, .from = from, .to = to};
+        ResponseHead h;
+        DnsAnswer *a;
+        size_t p;
+        int r;
+
+        r = response_head_read(msg, size, id, qname, qtype, qclass, &h);
+        if (r < 0)
+                return r;
+
+        rd.chain = (CnameChain){.names = {*qname}, .n = 1};
+        chain_build(msg, size, h.records, h.counts[DNS_SECTION_ANSWER], from, &rd.chain);
+        p = h.records;
         for (unsigned s = 0; s < _DNS_SECTION_MAX && r >= 0; s++)
-                for (unsigned i = 0; i < counts[s]; i++) {
-                        uint8_t fixed[10];
-                        uint16_t type, rdlength;
-                        uint32_t rttl;
-                        size_t lenpos;
-                        DnsName owner;
-
-                        r = dns_name_read(msg, size, &p, &owner);
-                        if (r < 0 || p + 10 > size) {
-                                r = -EBADMSG;
-                                break;
-                        }
-                        type = dns_get_u16(msg + p);
-                        rttl = dns_get_u32(msg + p + 4);
-                        rdlength = dns_get_u16(msg + p + 8);
-                        p += 10;
-                        if (p + rdlength > size) {
-                                r = -EBADMSG;
-                                break;
-                        }
-                        p += rdlength;
-                        if (type == DNS_TYPE_OPT)
-                                continue; /* the client gets our own */
-                        if (!record_in_domain(s, type, &owner, &chain, from))
-                                continue; /* outside the query's domain: never passed on */
-                        /* RFC 2181 8: a TTL with the top bit set means zero. */
-                        if (rttl > INT32_MAX)
-                                rttl = 0;
-                        r = rename_name(&owner, from, to);
-                        if (r < 0)
-                                break;
-                        memcpy(fixed, msg + p - rdlength - 10, 10);
-                        r = blob_put(&b, owner.wire, owner.len);
-                        lenpos = b.len + 8;
-                        if (r >= 0)
-                                r = blob_put(&b, fixed, 10);
-                        if (r >= 0)
-                                r = copy_rdata(msg, size, p - rdlength, p, rdata_layout(type), from, to, &b);
-                        if (r < 0)
-                                break;
-                        b.data[lenpos] = (uint8_t)(r >> 8);
-                        b.data[lenpos + 1] = (uint8_t)r;
-                        kept[s]++;
-                        if (s == DNS_SECTION_AUTHORITY && type == DNS_TYPE_SOA && r >= 20)
-                                /* RFC 2308 5: negative answers live min(SOA TTL, MINIMUM). */
-                                negative_ttl = min_u32(negative_ttl,
-                                                       min_u32(rttl, dns_get_u32(b.data + b.len - 4)));
-                        if (s != DNS_SECTION_ADDITIONAL)
-                                ttl = min_u32(ttl, rttl);
-                }
+                for (unsigned i = 0; i < h.counts[s] && r >= 0; i++)
+                        r = record_keep(&rd, s, &p, &k);
         if (r < 0) {
-                free(b.data);
                 /* A truncated answer may end in the middle of a record: keep nothing, the
                  * caller asks again over TCP. */
-                if (r != -EBADMSG || !truncated)
+                if (r != -EBADMSG || !h.truncated)
                         return r;
-                b = (Blob){};
-                memset(kept, 0, sizeof(kept));
+                kept_records_done(&k);
         }
-        records = b.data;
 
-        a = malloc(sizeof(DnsAnswer) + b.len);
+        a = malloc(sizeof(DnsAnswer) + k.b.len);
         if (!a)
                 return -ENOMEM;
-        *a = (DnsAnswer){.rcode = (uint8_t)rcode, .truncated = truncated, .size = b.len};
-        memcpy(a->count, kept, sizeof(kept));
-        if (b.len > 0)
-                memcpy(a->records, records, b.len);
-
-        /* What may be cached, and how long: positive answers by their shortest TTL,
-         * NXDOMAIN and NODATA by their SOA (none: not cached); errors and TC never. */
-        if (truncated || (rcode != DNS_RCODE_NOERROR && rcode != DNS_RCODE_NXDOMAIN))
-                a->ttl = 0;
-        else if (rcode == DNS_RCODE_NOERROR && kept[DNS_SECTION_ANSWER] > 0)
-                a->ttl = ttl == UINT32_MAX ? 0 : ttl;
-        else
-                a->ttl = negative_ttl == UINT32_MAX ? 0 : negative_ttl;
-        if (a->ttl > DNS_TTL_MAX)
-                a->ttl = DNS_TTL_MAX;
+        *a = (DnsAnswer){.rcode = (uint8_t)h.rcode,
+                         .truncated = h.truncated,
+                         .ttl = answer_cache_ttl(&h, &k),
+                         .size = k.b.len};
+        memcpy(a->count, k.count, sizeof(k.count));
+        if (k.b.len > 0)
+                memcpy(a->records, k.b.data, k.b.len);
         *ret = a;
         return 0;
 }
