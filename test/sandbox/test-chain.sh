@@ -228,6 +228,12 @@ check_output "tailscaled cannot reach the system bus socket" '^0 ' \
     sb nsenter -t "$tpid" -m stat -c '%a %d:%i' /run/dbus/system_bus_socket
 check "(an inaccessible node, not the host's socket)" \
     not sb nsenter -t "$tpid" -m sh -c "test \"\$(stat -c %d:%i /run/dbus/system_bus_socket)\" = '$bus_host'"
+# ProtectSystem=strict: nothing of the host's file system is writable to tailscaled (the
+# host tailscaled's /var/lib/tailscale, the package databases) but its own directories.
+check "tailscaled cannot write under /var (ProtectSystem=strict)" \
+    not sb nsenter -t "$tpid" -m touch /var/lib/tsproxy-probe
+check "(but its own state directory)" \
+    sb nsenter -t "$tpid" -m sh -c 'touch /var/lib/tailscale-t1/probe && rm /var/lib/tailscale-t1/probe'
 check_output "the daemons' resolv.conf points at MagicDNS" '^nameserver 100\.100\.100\.100$' \
     sb cat /run/tsproxy/t1/resolv.tailnet.conf
 
