@@ -54,7 +54,8 @@ void daemon_raise_fd_limit(const Logger *log, uint64_t want, const char *what)
                             (unsigned long long)rl.rlim_cur, what, (unsigned long long)want);
 }
 
-uint64_t daemon_watchdog_usec(void)
+/* The interval systemd asked for (WATCHDOG_USEC, when WATCHDOG_PID is us), or 0. */
+static uint64_t daemon_watchdog_usec(void)
 {
         uint64_t usec = 0;
 

@@ -27,8 +27,6 @@ int daemon_event_new(const Logger *log, sd_event **ret);
  */
 void daemon_raise_fd_limit(const Logger *log, uint64_t want, const char *what);
 
-/* The interval systemd asked for (WATCHDOG_USEC, when WATCHDOG_PID is us), or 0. */
-uint64_t daemon_watchdog_usec(void);
 /* How often the worker loops stamp their heartbeat: a quarter of the watchdog interval
  * (0 without a watchdog). For workers_start(). */
 uint64_t daemon_watchdog_heartbeat_usec(void);

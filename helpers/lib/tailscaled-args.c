@@ -15,7 +15,12 @@
 
 #define TUN_USERSPACE "userspace-networking"
 
-int words_split(const char *s, char *buf, size_t size)
+/*
+ * Split s into words as systemd splits a command line. Returns the number of words
+ * (stored NUL-separated in buf, at most size bytes) or -EINVAL on an unbalanced quote or
+ * a trailing backslash, -ENOBUFS when buf is too small.
+ */
+static int words_split(const char *s, char *buf, size_t size)
 {
         size_t n = 0;
         int words = 0;

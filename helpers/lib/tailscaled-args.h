@@ -20,13 +20,6 @@
 #include <stddef.h>
 
 /*
- * Split s into words as systemd splits a command line. Returns the number of words
- * (stored NUL-separated in buf, at most size bytes) or -EINVAL on an unbalanced quote or
- * a trailing backslash, -ENOBUFS when buf is too small.
- */
-int words_split(const char *s, char *buf, size_t size);
-
-/*
  * Check ExtraArguments=. 0, and the TUN name in tun (TAILSCALE_TUN_DEFAULT when --tun is
  * not given); or -EINVAL, and reason (a sentence, at most reason_size bytes) says why.
  */
