@@ -9,6 +9,7 @@
  */
 #include "build-config.h"
 #include "config.h"
+#include "parse-number.h"
 #include "tailscaled-args.h"
 
 #include <arpa/inet.h>
@@ -162,39 +163,43 @@ static int key_binary(InstanceConfig *c, const char *section, const char *key, c
         return set_string(&c->ts_binary, value);
 }
 
-static int parse_port(const char *v, uint16_t *ret)
+/* Decimal without sign or leading zeros, at most max, in the first len bytes of v: the
+ * command lines' parse_unsigned() (parse-number.h), stricter about leading zeros. */
+static int parse_decimal(const char *v, size_t len, unsigned max, unsigned *ret)
 {
-        unsigned long n = 0;
+        char buf[sizeof("18446744073709551615")];
+        uint64_t n;
+        int r;
 
-        if (!*v || *v == '0' || strlen(v) > 5)
+        if (len == 0 || (v[0] == '0' && len > 1))
                 return -EINVAL;
-        for (const char *p = v; *p; p++) {
-                if (*p < '0' || *p > '9')
-                        return -EINVAL;
-                n = n * 10 + (unsigned long)(*p - '0');
-        }
-        if (n < 1 || n > 65535)
-                return -ERANGE;
-        *ret = (uint16_t)n;
+        if (len >= sizeof(buf))
+                return strspn(v, "0123456789") >= len ? -ERANGE : -EINVAL;
+        memcpy(buf, v, len);
+        buf[len] = '\0';
+        r = parse_unsigned(buf, max, &n);
+        if (r < 0)
+                return r;
+        *ret = (unsigned)n;
         return 0;
 }
 
 static int key_port(InstanceConfig *c, const char *section, const char *key, const char *value,
                     ConfigLocation at, Diagnostics *d)
 {
-        uint16_t port;
+        unsigned port;
 
         if (!*value) {
                 c->ts_port_explicit = false;
                 return 0;
         }
-        if (parse_port(value, &port) < 0)
+        if (parse_decimal(value, strlen(value), 65535, &port) < 0 || port == 0)
                 return invalid_value(c, d, at, section, key, value, "expected a UDP port from 1 to 65535.");
         if (port == TAILSCALE_DEFAULT_PORT)
                 return invalid_value(c, d, at, section, key, value,
                                      "41641 is the host tailscaled's port; its traffic would be forwarded "
                                      "into the namespace.");
-        c->ts_port = port;
+        c->ts_port = (uint16_t)port;
         c->ts_port_explicit = true;
         c->ts_port_at = at;
         return 0;
@@ -238,24 +243,6 @@ void socks_config_done(SocksConfig *s)
         *s = (SocksConfig){};
 }
 
-/* Decimal without sign or leading zeros, at most max. */
-static int parse_unsigned(const char *v, size_t len, unsigned max, unsigned *ret)
-{
-        unsigned long n = 0;
-
-        if (len == 0 || (v[0] == '0' && len > 1))
-                return -EINVAL;
-        for (size_t i = 0; i < len; i++) {
-                if (v[i] < '0' || v[i] > '9')
-                        return -EINVAL;
-                n = n * 10 + (unsigned long)(v[i] - '0');
-                if (n > max)
-                        return -ERANGE;
-        }
-        *ret = (unsigned)n;
-        return 0;
-}
-
 /*
  * A time span in whole seconds, as systemd writes them: "10", "10s", "5min", "1h 30min".
  * Units: s, sec, m, min, h, hr, d (and their long forms); no unit means seconds.
@@ -286,7 +273,7 @@ static int parse_seconds(const char *v, unsigned max, bool infinity_ok, unsigned
                 unsigned n, factor = 0;
                 int r;
 
-                r = parse_unsigned(p, digits, max, &n);
+                r = parse_decimal(p, digits, max, &n);
                 if (r < 0)
                         return r;
                 p += digits;
@@ -330,7 +317,7 @@ static const char *endpoint_check(const char *word, const char *port_what, const
         if (!colon || (word[0] == '[' && (!close || colon < close)) ||
             (word[0] != '[' && memchr(word, ':', (size_t)(colon - word))))
                 return "missing the port: expected A.B.C.D:PORT, or [IPV6]:PORT for IPv6";
-        if (parse_unsigned(colon + 1, strlen(colon + 1), 65535, &port) < 0 || port == 0)
+        if (parse_decimal(colon + 1, strlen(colon + 1), 65535, &port) < 0 || port == 0)
                 return port_what;
         if (endpoint_parse(word, ret, ret_len) < 0)
                 return "not an address: expected A.B.C.D:PORT, or [IPV6]:PORT for IPv6";
@@ -346,10 +333,10 @@ static const char *endpoint_check(const char *word, const char *port_what, const
  * empty value resetting the list (drop-ins). port_what as for endpoint_check().
  */
 static int listen_add(InstanceConfig *c, const char *section, const char *key, const char *value,
-                      ConfigLocation at, Diagnostics *d, const char *port_what, SocksListen **list,
+                      ConfigLocation at, Diagnostics *d, const char *port_what, ListenAddress **list,
                       size_t *n_list)
 {
-        SocksListen l = {.at = at}, *n;
+        ListenAddress l = {.at = at}, *n;
         const char *why;
 
         if (!*value) {
@@ -367,7 +354,7 @@ static int listen_add(InstanceConfig *c, const char *section, const char *key, c
                                                "[%s] %s=%s: already listed at line %u, ignoring.", section,
                                                key, value, (*list)[i].at.line);
 
-        n = reallocarray(*list, *n_list + 1, sizeof(SocksListen));
+        n = reallocarray(*list, *n_list + 1, sizeof(ListenAddress));
         if (!n)
                 return -ENOMEM;
         *list = n;
@@ -393,7 +380,7 @@ static void ipnet_meant(const char *value, char buf[static IPNET_STRLEN])
         if (slash && (size_t)(slash - value) < sizeof(a))
                 memcpy(a, value, (size_t)(slash - value));
         if (!slash || ipnet_parse(a, &n) < 0 ||
-            parse_unsigned(slash + 1, strlen(slash + 1), n.prefix, &prefix) < 0) {
+            parse_decimal(slash + 1, strlen(slash + 1), n.prefix, &prefix) < 0) {
                 snprintf(buf, IPNET_STRLEN, "?");
                 return;
         }
@@ -554,7 +541,7 @@ static int key_socks_max_connections(InstanceConfig *c, const char *section, con
                 c->socks.max_connections = SOCKS_DEFAULT_MAX_CONNECTIONS;
                 return 0;
         }
-        if (parse_unsigned(value, strlen(value), SOCKS_MAX_CONNECTIONS_MAX, &n) < 0 || n == 0)
+        if (parse_decimal(value, strlen(value), SOCKS_MAX_CONNECTIONS_MAX, &n) < 0 || n == 0)
                 return invalid_value(c, d, at, section, key, value, "expected a number from 1 to %u.",
                                      SOCKS_MAX_CONNECTIONS_MAX);
         c->socks.max_connections = n;
@@ -603,7 +590,7 @@ static int key_socks_workers(InstanceConfig *c, const char *section, const char 
                 c->socks.workers = 0;
                 return 0;
         }
-        if (parse_unsigned(value, strlen(value), SOCKS_WORKERS_MAX, &n) < 0 || n == 0)
+        if (parse_decimal(value, strlen(value), SOCKS_WORKERS_MAX, &n) < 0 || n == 0)
                 return invalid_value(c, d, at, section, key, value,
                                      "expected 'auto' or a number from 1 to %u.", SOCKS_WORKERS_MAX);
         c->socks.workers = n;
@@ -673,7 +660,7 @@ static const char *forward_target(const char *word, char ret[static FORWARD_TARG
         }
         if (!colon)
                 return "missing the port: expected ADDRESS:PORT or NAME:PORT";
-        if (parse_unsigned(colon + 1, strlen(colon + 1), 65535, &port) < 0 || port == 0)
+        if (parse_decimal(colon + 1, strlen(colon + 1), 65535, &port) < 0 || port == 0)
                 return "expected a port from 1 to 65535";
         if (!dns_name_valid(word, (size_t)(colon - word)))
                 return "not an address nor a DNS name: expected A.B.C.D:PORT, [IPV6]:PORT or NAME:PORT";

@@ -39,18 +39,19 @@ typedef struct ConfigLocation {
         unsigned line;
 } ConfigLocation;
 
-/* One [SOCKS] Listen= address, with where it was set (for cross-instance errors). */
-typedef struct SocksListen {
+/* One Listen= address of [SOCKS] or [DNS], with where it was set (for cross-instance
+ * errors). */
+typedef struct ListenAddress {
         struct sockaddr_storage address;
         socklen_t length;
         ConfigLocation at;
-} SocksListen;
+} ListenAddress;
 
 /* [SOCKS]'s defaults and limits: socks-limits.h, shared with tsproxy-socks. AllowFrom=
  * of [SOCKS], [Forward] and [DNS] without any value: ALLOW_FROM_DEFAULT_INIT (allow-from.h). */
 
 typedef struct SocksConfig {
-        SocksListen *listen; /* none: no proxy for this instance */
+        ListenAddress *listen; /* none: no proxy for this instance */
         size_t n_listen;
         IpNetwork *allow_from; /* none: ALLOW_FROM_DEFAULT_INIT */
         size_t n_allow_from;
@@ -86,7 +87,7 @@ typedef struct Forward {
 /* [DNS]: tsproxy-dns (ts-dns@.socket + ts-dns@.service). Listen= addresses take UDP and
  * TCP alike. */
 typedef struct DnsConfig {
-        SocksListen *listen; /* none: no DNS server for this instance */
+        ListenAddress *listen; /* none: no DNS server for this instance */
         size_t n_listen;
         char *domain;          /* lowercase, no final dot; NULL: the instance name */
         char *tailnet_domain;  /* lowercase, no final dot; NULL: not set (addresses only) */
