@@ -14,6 +14,29 @@
 
 #include "netlink.h"
 
+/* Send route with the netlink verb: 0 or -errno (-EEXIST, -ESRCH/-ENOENT as route.h says). */
+static int route_send(struct nl_sock *sk, struct rtnl_route *route, RouteVerb verb)
+{
+        switch (verb) {
+        case ROUTE_ADD: return netlink_errno(rtnl_route_add(sk, route, NLM_F_CREATE | NLM_F_EXCL));
+        case ROUTE_REPLACE: return netlink_errno(rtnl_route_add(sk, route, NLM_F_CREATE | NLM_F_REPLACE));
+        case ROUTE_DELETE: return netlink_errno(rtnl_route_delete(sk, route, 0));
+        }
+        return -EINVAL;
+}
+
+/* The same for a rule; a rule has no replace. */
+static int rule_send(struct nl_sock *sk, struct rtnl_rule *rule, RouteVerb verb)
+{
+        switch (verb) {
+        /* The kernel compares every attribute under NLM_F_EXCL: EEXIST means "identical". */
+        case ROUTE_ADD: return netlink_errno(rtnl_rule_add(sk, rule, NLM_F_CREATE | NLM_F_EXCL));
+        case ROUTE_DELETE: return netlink_errno(rtnl_rule_delete(sk, rule, 0));
+        case ROUTE_REPLACE: break;
+        }
+        return -EINVAL;
+}
+
 static int route_new_default(int ifindex, uint32_t gateway, struct rtnl_route **ret)
 {
         _cleanup_(rtnl_route_putp) struct rtnl_route *route = NULL;
@@ -57,7 +80,7 @@ static int route_new_default(int ifindex, uint32_t gateway, struct rtnl_route **
         return 0;
 }
 
-int route_add_default(struct nl_sock *sk, int ifindex, uint32_t gateway, bool replace)
+int route_default(struct nl_sock *sk, RouteVerb verb, int ifindex, uint32_t gateway)
 {
         _cleanup_(rtnl_route_putp) struct rtnl_route *route = NULL;
         int r;
@@ -65,19 +88,7 @@ int route_add_default(struct nl_sock *sk, int ifindex, uint32_t gateway, bool re
         r = route_new_default(ifindex, gateway, &route);
         if (r < 0)
                 return r;
-        return netlink_errno(
-                rtnl_route_add(sk, route, NLM_F_CREATE | (replace ? NLM_F_REPLACE : NLM_F_EXCL)));
-}
-
-int route_delete_default(struct nl_sock *sk, int ifindex, uint32_t gateway)
-{
-        _cleanup_(rtnl_route_putp) struct rtnl_route *route = NULL;
-        int r;
-
-        r = route_new_default(ifindex, gateway, &route);
-        if (r < 0)
-                return r;
-        return netlink_errno(rtnl_route_delete(sk, route, 0));
+        return route_send(sk, route, verb);
 }
 
 static int route_new_rule(const Subnet *to, uint32_t priority, uint32_t table, struct rtnl_rule **ret)
@@ -104,7 +115,7 @@ static int route_new_rule(const Subnet *to, uint32_t priority, uint32_t table, s
         return 0;
 }
 
-int route_rule_add(struct nl_sock *sk, const Subnet *to, uint32_t priority, uint32_t table)
+int route_rule(struct nl_sock *sk, RouteVerb verb, const Subnet *to, uint32_t priority, uint32_t table)
 {
         _cleanup_(rtnl_rule_putp) struct rtnl_rule *rule = NULL;
         int r;
@@ -112,19 +123,7 @@ int route_rule_add(struct nl_sock *sk, const Subnet *to, uint32_t priority, uint
         r = route_new_rule(to, priority, table, &rule);
         if (r < 0)
                 return r;
-        /* The kernel compares every attribute under NLM_F_EXCL: EEXIST means "identical". */
-        return netlink_errno(rtnl_rule_add(sk, rule, NLM_F_CREATE | NLM_F_EXCL));
-}
-
-int route_rule_delete(struct nl_sock *sk, const Subnet *to, uint32_t priority, uint32_t table)
-{
-        _cleanup_(rtnl_rule_putp) struct rtnl_rule *rule = NULL;
-        int r;
-
-        r = route_new_rule(to, priority, table, &rule);
-        if (r < 0)
-                return r;
-        return netlink_errno(rtnl_rule_delete(sk, rule, 0));
+        return rule_send(sk, rule, verb);
 }
 
 static int route_new_unreachable(int family, const void *network, unsigned prefix, struct rtnl_route **ret)
@@ -159,7 +158,7 @@ static int route_new_unreachable(int family, const void *network, unsigned prefi
         return 0;
 }
 
-int route_add_unreachable(struct nl_sock *sk, int family, const void *network, unsigned prefix)
+int route_unreachable(struct nl_sock *sk, RouteVerb verb, int family, const void *network, unsigned prefix)
 {
         _cleanup_(rtnl_route_putp) struct rtnl_route *route = NULL;
         int r;
@@ -167,18 +166,7 @@ int route_add_unreachable(struct nl_sock *sk, int family, const void *network, u
         r = route_new_unreachable(family, network, prefix, &route);
         if (r < 0)
                 return r;
-        return netlink_errno(rtnl_route_add(sk, route, NLM_F_CREATE | NLM_F_EXCL));
-}
-
-int route_delete_unreachable(struct nl_sock *sk, int family, const void *network, unsigned prefix)
-{
-        _cleanup_(rtnl_route_putp) struct rtnl_route *route = NULL;
-        int r;
-
-        r = route_new_unreachable(family, network, prefix, &route);
-        if (r < 0)
-                return r;
-        return netlink_errno(rtnl_route_delete(sk, route, 0));
+        return route_send(sk, route, verb);
 }
 
 static int route_new_rule_iif(int family, const char *ifname, uint32_t priority, uint32_t table,
@@ -206,7 +194,8 @@ static int route_new_rule_iif(int family, const char *ifname, uint32_t priority,
         return 0;
 }
 
-int route_rule_iif_add(struct nl_sock *sk, int family, const char *ifname, uint32_t priority, uint32_t table)
+int route_rule_iif(struct nl_sock *sk, RouteVerb verb, int family, const char *ifname, uint32_t priority,
+                   uint32_t table)
 {
         _cleanup_(rtnl_rule_putp) struct rtnl_rule *rule = NULL;
         int r;
@@ -214,17 +203,5 @@ int route_rule_iif_add(struct nl_sock *sk, int family, const char *ifname, uint3
         r = route_new_rule_iif(family, ifname, priority, table, &rule);
         if (r < 0)
                 return r;
-        return netlink_errno(rtnl_rule_add(sk, rule, NLM_F_CREATE | NLM_F_EXCL));
-}
-
-int route_rule_iif_delete(struct nl_sock *sk, int family, const char *ifname, uint32_t priority,
-                          uint32_t table)
-{
-        _cleanup_(rtnl_rule_putp) struct rtnl_rule *rule = NULL;
-        int r;
-
-        r = route_new_rule_iif(family, ifname, priority, table, &rule);
-        if (r < 0)
-                return r;
-        return netlink_errno(rtnl_rule_delete(sk, rule, 0));
+        return rule_send(sk, rule, verb);
 }

@@ -11,40 +11,38 @@
  */
 #pragma once
 
-#include <stdbool.h>
 #include <stdint.h>
 #include <netlink/socket.h>
 
 #include "addr.h"
 
+/* What to do with a route or a rule: the netlink verb. */
+typedef enum RouteVerb {
+        ROUTE_ADD,     /* create-exclusive: -EEXIST when it is there already */
+        ROUTE_REPLACE, /* create, or overwrite the one there (routes only) */
+        ROUTE_DELETE,  /* -ESRCH/-ENOENT when there is no such entry */
+} RouteVerb;
+
 /*
- * Add "default via gateway dev ifindex" to the main table. -EEXIST when there already
- * is a default route (whichever); with replace, an existing one is overwritten instead.
+ * "default via gateway dev ifindex" in the main table. ROUTE_ADD: -EEXIST when there
+ * already is a default route (whichever); ROUTE_REPLACE overwrites it instead.
  */
-int route_add_default(struct nl_sock *sk, int ifindex, uint32_t gateway, bool replace);
-/* -ESRCH/-ENOENT when there is no such route. */
-int route_delete_default(struct nl_sock *sk, int ifindex, uint32_t gateway);
+int route_default(struct nl_sock *sk, RouteVerb verb, int ifindex, uint32_t gateway);
 
 /*
  * "unreachable NETWORK/PREFIX" in the main table; family AF_INET or AF_INET6, network the
- * address bytes in network order. -EEXIST when the route exists already.
+ * address bytes in network order.
  */
-int route_add_unreachable(struct nl_sock *sk, int family, const void *network, unsigned prefix);
-/* -ESRCH/-ENOENT when there is no such route. */
-int route_delete_unreachable(struct nl_sock *sk, int family, const void *network, unsigned prefix);
+int route_unreachable(struct nl_sock *sk, RouteVerb verb, int family, const void *network, unsigned prefix);
 
-/* "to SUBNET lookup TABLE priority PRIORITY": -EEXIST when an identical rule exists. */
-int route_rule_add(struct nl_sock *sk, const Subnet *to, uint32_t priority, uint32_t table);
-/* -ENOENT when there is no such rule. */
-int route_rule_delete(struct nl_sock *sk, const Subnet *to, uint32_t priority, uint32_t table);
+/* "to SUBNET lookup TABLE priority PRIORITY". ROUTE_ADD: -EEXIST when an identical rule
+ * exists. */
+int route_rule(struct nl_sock *sk, RouteVerb verb, const Subnet *to, uint32_t priority, uint32_t table);
 
 /*
  * "iif IFNAME lookup TABLE priority PRIORITY" in family (AF_INET, AF_INET6), or with table
- * 0 "iif IFNAME unreachable priority PRIORITY". -EEXIST when an identical rule exists.
- * A rule names its interface, so it stays (detached) when the interface goes.
+ * 0 "iif IFNAME unreachable priority PRIORITY". ROUTE_ADD: -EEXIST when an identical rule
+ * exists. A rule names its interface, so it stays (detached) when the interface goes.
  */
-int route_rule_iif_add(struct nl_sock *sk, int family, const char *ifname, uint32_t priority,
-                       uint32_t table);
-/* -ENOENT when there is no such rule. */
-int route_rule_iif_delete(struct nl_sock *sk, int family, const char *ifname, uint32_t priority,
-                          uint32_t table);
+int route_rule_iif(struct nl_sock *sk, RouteVerb verb, int family, const char *ifname, uint32_t priority,
+                   uint32_t table);

@@ -23,7 +23,7 @@ static int down_rule(const Context *c, struct nl_sock *sk, const Subnet *subnet)
         char s[SUBNET_STRLEN];
         int r;
 
-        r = route_rule_delete(sk, subnet, RULE_PRIORITY, RT_TABLE_MAIN);
+        r = route_rule(sk, ROUTE_DELETE, subnet, RULE_PRIORITY, RT_TABLE_MAIN);
         if (r == -ENOENT || r == -ESRCH)
                 return 0;
         subnet_format(subnet, s);
@@ -74,8 +74,8 @@ static int down_iif_rules(const Context *c, struct nl_sock *sk)
                 for (int k = 0; k < 2; k++) {
                         uint32_t prio = k ? RULE_PRIORITY_BARRIER : RULE_PRIORITY;
 
-                        r = route_rule_iif_delete(sk, f ? AF_INET6 : AF_INET, c->host_ifname, prio,
-                                                  k ? 0 : RT_TABLE_MAIN);
+                        r = route_rule_iif(sk, ROUTE_DELETE, f ? AF_INET6 : AF_INET, c->host_ifname, prio,
+                                           k ? 0 : RT_TABLE_MAIN);
                         if (r == -ENOENT || r == -ESRCH || r == -EAFNOSUPPORT)
                                 continue;
                         if (r < 0) {

@@ -62,8 +62,7 @@ static int tailnet_unreachable(struct nl_sock *sk, int family_index, bool add)
         const void *network = family_index ? (const void *)v6 : (const void *)&v4;
         unsigned prefix = family_index ? TAILNET_IPV6_PREFIX : TAILNET_IPV4_PREFIX;
 
-        return add ? route_add_unreachable(sk, family, network, prefix)
-                   : route_delete_unreachable(sk, family, network, prefix);
+        return route_unreachable(sk, add ? ROUTE_ADD : ROUTE_DELETE, family, network, prefix);
 }
 
 static void up_rollback(const Context *c, UpState *st)
@@ -83,15 +82,14 @@ static void up_rollback(const Context *c, UpState *st)
                 for (int k = 0; k < 2; k++) {
                         if (!u->iif_rules[f][k])
                                 continue;
-                        r = route_rule_iif_delete(st->sk_host, f ? AF_INET6 : AF_INET, c->host_ifname,
-                                                  k ? RULE_PRIORITY_BARRIER : RULE_PRIORITY,
-                                                  k ? 0 : RT_TABLE_MAIN);
+                        r = route_rule_iif(st->sk_host, ROUTE_DELETE, f ? AF_INET6 : AF_INET, c->host_ifname,
+                                           k ? RULE_PRIORITY_BARRIER : RULE_PRIORITY, k ? 0 : RT_TABLE_MAIN);
                         if (r < 0 && !error_is_gone(r))
                                 log_warning_errno(log, r, "Failed to remove rule 'iif %s' again: %m",
                                                   c->host_ifname);
                 }
         if (u->rule) {
-                r = route_rule_delete(st->sk_host, &c->subnet, RULE_PRIORITY, RT_TABLE_MAIN);
+                r = route_rule(st->sk_host, ROUTE_DELETE, &c->subnet, RULE_PRIORITY, RT_TABLE_MAIN);
                 if (r < 0 && !error_is_gone(r))
                         log_warning_errno(log, r, "Failed to remove routing rule of '%s' again: %m",
                                           c->name);
@@ -106,7 +104,7 @@ static void up_rollback(const Context *c, UpState *st)
                                           c->name);
         }
         if (u->route) {
-                r = route_delete_default(st->sk_ns, st->ns_ifindex, host);
+                r = route_default(st->sk_ns, ROUTE_DELETE, st->ns_ifindex, host);
                 if (r < 0 && !error_is_gone(r))
                         log_warning_errno(log, r,
                                           "Failed to remove default route in namespace '%s' again: %m",
@@ -171,7 +169,7 @@ static int veth_check_address(const Context *c, UpState *st, bool *ret_stale)
                 subnet_format(&old, a);
                 log_notice(c->log, "Interface '%s' is in subnet %s, not the configured one: recreating it.",
                            c->host_ifname, a);
-                r = route_rule_delete(st->sk_host, &old, RULE_PRIORITY, RT_TABLE_MAIN);
+                r = route_rule(st->sk_host, ROUTE_DELETE, &old, RULE_PRIORITY, RT_TABLE_MAIN);
                 if (r < 0 && !error_is_gone(r))
                         return r;
         }
@@ -315,9 +313,9 @@ static int up_addresses_and_routes(const Context *c, UpState *st)
          * control server and peers this way, NATed by ts-nat@). A default route that is
          * there already is the namespace's own, ours to correct.
          */
-        r = route_add_default(st->sk_ns, st->ns_ifindex, host, false);
+        r = route_default(st->sk_ns, ROUTE_ADD, st->ns_ifindex, host);
         if (r == -EEXIST)
-                r = route_add_default(st->sk_ns, st->ns_ifindex, host, true);
+                r = route_default(st->sk_ns, ROUTE_REPLACE, st->ns_ifindex, host);
         else if (r >= 0)
                 st->undo.route = true;
         if (r < 0)
@@ -368,9 +366,8 @@ static int up_iif_rules(const Context *c, UpState *st)
 
         for (int f = 0; f < 2; f++)
                 for (int k = 0; k < 2; k++) {
-                        r = route_rule_iif_add(st->sk_host, f ? AF_INET6 : AF_INET, c->host_ifname,
-                                               k ? RULE_PRIORITY_BARRIER : RULE_PRIORITY,
-                                               k ? 0 : RT_TABLE_MAIN);
+                        r = route_rule_iif(st->sk_host, ROUTE_ADD, f ? AF_INET6 : AF_INET, c->host_ifname,
+                                           k ? RULE_PRIORITY_BARRIER : RULE_PRIORITY, k ? 0 : RT_TABLE_MAIN);
                         if (r == -EAFNOSUPPORT && f == 1)
                                 break; /* no IPv6 on this host */
                         if (r < 0 && r != -EEXIST)
@@ -393,7 +390,7 @@ static int up_rule(const Context *c, UpState *st)
          * with an exit node or a subnet route covering ours it would send the
          * namespace's traffic into the home tailnet. The main table at 5200 comes first.
          */
-        r = route_rule_add(st->sk_host, &c->subnet, RULE_PRIORITY, RT_TABLE_MAIN);
+        r = route_rule(st->sk_host, ROUTE_ADD, &c->subnet, RULE_PRIORITY, RT_TABLE_MAIN);
         if (r < 0 && r != -EEXIST) {
                 subnet_format(&c->subnet, s);
                 return log_error_errno(c->log, r, "Failed to add rule 'to %s lookup main priority %u': %m",
