@@ -2,7 +2,8 @@
 /*
  * test-socks-options: tsproxy-socks's command line (helpers/socks/options.c): the
  * defaults, every option accepted, each limit at its minimum, its maximum and one past,
- * and every refusal with the message it prints (stderr is caught for each call).
+ * and every refusal with the message it prints (stderr is caught for each call,
+ * catch-output.h).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,63 +13,29 @@
 #include <string.h>
 #include <errno.h>
 #include <getopt.h>
-#include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <sys/mman.h>
 #include <cmocka.h>
 
 #include "build-config.h"
+#include "catch-output.h"
 #include "macro.h"
 #include "options.h"
 
-/* What the last parse() printed on stderr and stdout. */
-typedef struct Output {
-        char err[1024];
-        char out[4096];
-} Output;
-
-/* Runs fd (1 or 2) into a memfd while fn runs; the text lands in buf. */
-static int catch_fd(int fd, int *saved)
-{
-        int m = memfd_create("output", 0);
-
-        assert_true(m >= 0);
-        *saved = dup(fd);
-        assert_true(*saved >= 0);
-        assert_true(dup2(m, fd) == fd);
-        return m;
-}
-
-static void release_fd(int fd, int saved, int m, char *buf, size_t size)
-{
-        ssize_t n;
-
-        assert_true(dup2(saved, fd) == fd);
-        close(saved);
-        n = pread(m, buf, size - 1, 0);
-        assert_true(n >= 0);
-        buf[n] = '\0';
-        close(m);
-}
+typedef CaughtOutput Output;
 
 /* The argv vector: "tsproxy-socks" then the NULL-terminated arguments. */
 static int parse_argv(SocksOptions *o, Output *out, int argc, char **argv)
 {
-        int saved_err, saved_out, m_err, m_out, r;
+        OutputCatch c;
+        int r;
 
-        fflush(stdout);
-        fflush(stderr);
-        m_err = catch_fd(STDERR_FILENO, &saved_err);
-        m_out = catch_fd(STDOUT_FILENO, &saved_out);
+        catch_begin(&c);
         /* socks_options_parse() does not reset getopt_long()'s state itself: the daemon
          * parses once, this test many times. */
         optind = 0;
         r = socks_options_parse(argc, argv, o);
-        fflush(stdout);
-        fflush(stderr);
-        release_fd(STDOUT_FILENO, saved_out, m_out, out->out, sizeof(out->out));
-        release_fd(STDERR_FILENO, saved_err, m_err, out->err, sizeof(out->err));
+        catch_end(&c, out);
         return r;
 }
 
