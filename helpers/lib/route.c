@@ -37,6 +37,32 @@ static int rule_send(struct nl_sock *sk, struct rtnl_rule *rule, RouteVerb verb)
         return -EINVAL;
 }
 
+/* A route to dst of type in the main table, as `ip route add` makes it (protocol boot,
+ * scope universe). */
+static int route_new(int family, struct nl_addr *dst, uint8_t type, struct rtnl_route **ret)
+{
+        _cleanup_(rtnl_route_putp) struct rtnl_route *route = NULL;
+        int r;
+
+        route = rtnl_route_alloc();
+        if (!route)
+                return -ENOMEM;
+        r = netlink_errno(rtnl_route_set_family(route, (uint8_t)family));
+        if (r < 0)
+                return r;
+        r = netlink_errno(rtnl_route_set_dst(route, dst));
+        if (r < 0)
+                return r;
+        rtnl_route_set_table(route, RT_TABLE_MAIN);
+        rtnl_route_set_scope(route, RT_SCOPE_UNIVERSE);
+        rtnl_route_set_protocol(route, RTPROT_BOOT);
+        r = netlink_errno(rtnl_route_set_type(route, type));
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(route);
+        return 0;
+}
+
 static int route_new_default(int ifindex, uint32_t gateway, struct rtnl_route **ret)
 {
         _cleanup_(rtnl_route_putp) struct rtnl_route *route = NULL;
@@ -52,20 +78,7 @@ static int route_new_default(int ifindex, uint32_t gateway, struct rtnl_route **
         r = netlink_ipv4_addr(gateway, 32, &gw);
         if (r < 0)
                 return r;
-
-        route = rtnl_route_alloc();
-        if (!route)
-                return -ENOMEM;
-        r = netlink_errno(rtnl_route_set_family(route, AF_INET));
-        if (r < 0)
-                return r;
-        r = netlink_errno(rtnl_route_set_dst(route, dst));
-        if (r < 0)
-                return r;
-        rtnl_route_set_table(route, RT_TABLE_MAIN);
-        rtnl_route_set_scope(route, RT_SCOPE_UNIVERSE);
-        rtnl_route_set_protocol(route, RTPROT_BOOT); /* as `ip route add` */
-        r = netlink_errno(rtnl_route_set_type(route, RTN_UNICAST));
+        r = route_new(AF_INET, dst, RTN_UNICAST, &route);
         if (r < 0)
                 return r;
 
@@ -128,10 +141,8 @@ int route_rule(struct nl_sock *sk, RouteVerb verb, const Subnet *to, uint32_t pr
 
 static int route_new_unreachable(int family, const void *network, unsigned prefix, struct rtnl_route **ret)
 {
-        _cleanup_(rtnl_route_putp) struct rtnl_route *route = NULL;
         _cleanup_(nl_addr_putp) struct nl_addr *dst = NULL;
         size_t len = family == AF_INET ? 4 : 16;
-        int r;
 
         if ((family != AF_INET && family != AF_INET6) || prefix > len * 8)
                 return -EINVAL;
@@ -139,23 +150,7 @@ static int route_new_unreachable(int family, const void *network, unsigned prefi
         if (!dst)
                 return -ENOMEM;
         nl_addr_set_prefixlen(dst, (int)prefix);
-        route = rtnl_route_alloc();
-        if (!route)
-                return -ENOMEM;
-        r = netlink_errno(rtnl_route_set_family(route, (uint8_t)family));
-        if (r < 0)
-                return r;
-        r = netlink_errno(rtnl_route_set_dst(route, dst));
-        if (r < 0)
-                return r;
-        rtnl_route_set_table(route, RT_TABLE_MAIN);
-        rtnl_route_set_scope(route, RT_SCOPE_UNIVERSE);
-        rtnl_route_set_protocol(route, RTPROT_BOOT);
-        r = netlink_errno(rtnl_route_set_type(route, RTN_UNREACHABLE));
-        if (r < 0)
-                return r;
-        *ret = TAKE_PTR(route);
-        return 0;
+        return route_new(family, dst, RTN_UNREACHABLE, ret);
 }
 
 int route_unreachable(struct nl_sock *sk, RouteVerb verb, int family, const void *network, unsigned prefix)
