@@ -83,7 +83,7 @@ static int run(const Logger *log, const RelayOptions *options)
 
 int main(int argc, char *argv[])
 {
-        RelayOptions options;
+        _cleanup_(relay_options_done) RelayOptions options = {};
         Logger log;
         int r;
 
@@ -100,7 +100,6 @@ int main(int argc, char *argv[])
                               "the limits");
 
         r = run(&log, &options);
-        relay_options_done(&options);
         logger_close(&log);
         if (r == -EINVAL)
                 return EXIT_BAD_ARGUMENTS; /* the passed sockets do not match --forward */
