@@ -9,5 +9,5 @@ apt-get install -y -qq --no-install-recommends \
     libsystemd-dev libmount-dev libnl-3-dev libnl-route-3-dev libnftables-dev libnftnl-dev libmnl-dev libinih-dev libcmocka-dev \
     libc-ares-dev libcrypt-dev clang libclang-rt-14-dev \
     clang-format systemd nftables iproute2 iputils-ping util-linux procps python3 man-db mandoc \
-    dnsmasq-base bind9-dnsutils dnsperf curl openssl \
+    dnsmasq-base bind9-dnsutils dnsperf curl openssl python3-pacparser \
     >/dev/null
