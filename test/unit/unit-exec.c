@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
+#include <sys/stat.h>
 
 #include "fileio.h"
 #include "macro.h"
@@ -57,12 +59,17 @@ static char *strip(char *s)
 static int add_assignment(UnitAssignments *list, const char *unit, const char *section, const char *key,
                           const char *value, const char *path, unsigned line)
 {
-        UnitAssignment *items = reallocarray(list->items, list->n + 1, sizeof(UnitAssignment));
         UnitAssignment *a;
 
-        if (!items)
-                return -ENOMEM;
-        list->items = items;
+        /* Doubling: the thousand-instance case has 4000 drop-ins in one list. */
+        if (list->n == list->allocated) {
+                size_t n = list->allocated ? 2 * list->allocated : 64;
+                UnitAssignment *items = reallocarray(list->items, n, sizeof(UnitAssignment));
+                if (!items)
+                        return -ENOMEM;
+                list->items = items;
+                list->allocated = n;
+        }
         a = &list->items[list->n];
         *a = (UnitAssignment){
                 .unit = strdup(unit),
@@ -83,12 +90,18 @@ int unit_file_read(const char *path, const char *unit, UnitAssignments *list)
         _cleanup_free_ char *text = NULL, *section = strdup("");
         Buffer logical = {};
         unsigned line = 0, first = 0;
+        struct stat st;
         char *p, *eol;
         int r;
 
         if (!section)
                 return -ENOMEM;
-        r = fileio_read_text(path, UNIT_FILE_MAX, &text);
+        /* fileio_read_text() allocates max bytes: the file's own size, not the limit. */
+        if (stat(path, &st) < 0)
+                return -errno;
+        if ((uint64_t)st.st_size > UNIT_FILE_MAX)
+                return -EFBIG;
+        r = fileio_read_text(path, (size_t)st.st_size, &text);
         if (r < 0)
                 return r;
         for (p = text; *p; p = eol) {

@@ -27,7 +27,7 @@ typedef struct UnitAssignment {
 
 typedef struct UnitAssignments {
         UnitAssignment *items;
-        size_t n;
+        size_t n, allocated;
 } UnitAssignments;
 
 /* Appends the assignments of the file at path, read as part of unit. 0, -errno. */
