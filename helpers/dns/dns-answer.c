@@ -465,13 +465,16 @@ int dns_response_write(const DnsQuery *q, unsigned rcode, const DnsAnswer *a, ui
                 dns_put_u8(&w, 0);
                 dns_put_u16(&w, DNS_TYPE_OPT);
                 dns_put_u16(&w, DNS_EDNS_SIZE);
-                dns_put_u32(&w, (uint32_t)(rcode >> 4) << 24);
+                /* RFC 3225 3: DO copied from the query; AD is never set (below). */
+                dns_put_u32(&w, (uint32_t)(rcode >> 4) << 24 | (q->edns_do ? DNS_EDNS_DO : 0));
                 dns_put_u16(&w, 0);
                 counts[DNS_SECTION_ADDITIONAL]++;
         }
         if (w.overflow)
                 return -ENOBUFS;
 
+        /* No AD, whatever the query or upstream said: renamed answers carry no
+         * signatures, and we validate nothing (RFC 4035 3.2.3, RFC 6840 5.8). */
         flags = DNS_FLAG_QR | (q->flags & (DNS_FLAG_OPCODE_MASK | DNS_FLAG_RD | DNS_FLAG_CD)) | DNS_FLAG_RA |
                 (rcode & DNS_FLAG_RCODE_MASK);
         if (a && a->authoritative)

@@ -63,7 +63,8 @@ int dns_answer_append(DnsAnswer *a, size_t room, unsigned section, const DnsName
 
 /*
  * Write the response to q: rcode, the records of a (NULL: none) with age seconds taken
- * off every TTL, and an OPT record when the query had one. At most limit bytes (see
+ * off every TTL, and an OPT record when the query had one, with the query's DO bit
+ * copied (RFC 3225 3; AD is never set: nothing here is validated). At most limit bytes (see
  * dns_query_reply_limit()): records that do not fit are left out at record boundaries,
  * and TC is set when an answer (or, with no answer, authority) record was left out.
  * An rcode above 15 (BADVERS) goes into the OPT record. Returns the length, or -ENOBUFS

@@ -36,7 +36,7 @@ int dns_query_parse(const uint8_t *msg, size_t size, DnsQuery *ret)
         DnsQuery q = {};
         uint16_t qdcount, ancount, nscount, arcount;
         size_t p = DNS_HEADER_SIZE;
-        int r;
+        int r, fail;
 
         if (size < DNS_HEADER_SIZE)
                 return -EBADMSG;
@@ -50,13 +50,15 @@ int dns_query_parse(const uint8_t *msg, size_t size, DnsQuery *ret)
         arcount = dns_get_u16(msg + 10);
         *ret = q;
 
-        if (((q.flags & DNS_FLAG_OPCODE_MASK) >> 11) != DNS_OPCODE_QUERY)
-                return DNS_RCODE_NOTIMP;
+        /* Another opcode is NOTIMP, but its question and OPT are still read where they
+         * parse: the answer echoes them, DO bit included (RFC 6891 7, RFC 3225 3). */
+        fail = ((q.flags & DNS_FLAG_OPCODE_MASK) >> 11) != DNS_OPCODE_QUERY ? DNS_RCODE_NOTIMP
+                                                                            : DNS_RCODE_FORMERR;
         if (qdcount != 1)
-                return DNS_RCODE_FORMERR;
+                return fail;
         r = dns_name_read(msg, size, &p, &q.qname);
         if (r < 0 || p + 4 > size)
-                return DNS_RCODE_FORMERR;
+                return fail;
         q.qtype = dns_get_u16(msg + p);
         q.qclass = dns_get_u16(msg + p + 2);
         p += 4;
@@ -73,18 +75,20 @@ int dns_query_parse(const uint8_t *msg, size_t size, DnsQuery *ret)
 
                 r = skip_record(msg, size, &p, &type, &class, &ttl, &rdata, &rdlength, &root);
                 if (r < 0)
-                        return DNS_RCODE_FORMERR;
+                        return fail;
                 if (i < (unsigned)ancount + nscount || type != DNS_TYPE_OPT)
                         continue;
                 /* RFC 6891 6.1.1: one OPT at most, owned by the root. */
                 if (q.edns || !root)
-                        return DNS_RCODE_FORMERR;
+                        return fail;
                 q.edns = true;
                 q.edns_udp_size = class;
                 q.edns_version = (uint8_t)(ttl >> 16);
                 q.edns_do = ttl & DNS_EDNS_DO;
                 *ret = q;
         }
+        if (fail == DNS_RCODE_NOTIMP)
+                return fail;
         if (q.edns && q.edns_version != 0)
                 return DNS_RCODE_BADVERS;
         return 0;

@@ -13,6 +13,8 @@
 #include <cmocka.h>
 
 #include "dns-answer.h"
+#include "dns-cache.h"
+#include "dns-synth.h"
 #include "macro.h"
 
 static DnsName name(const char *s)
@@ -560,6 +562,144 @@ static void test_negative_soa_outside(void **state)
         check("no.tailnet.test", DNS_RCODE_NXDOMAIN, own, ELEMENTSOF(own), "1:t1. ", 60);
 }
 
+/* --- the DO bit (RFC 3225 3) and AD -------------------------------------------------- */
+
+/* A client's query for qname/qtype as sent, ID 0x1234, RD and AD set (RFC 6840 5.7: a
+ * client may ask for AD that way); opt: 0 none, 1 OPT without DO, 2 OPT with DO.
+ * Parsed by dns_query_parse() into *q; returns its rcode. */
+static int client_query(const char *qname, uint16_t qtype, uint16_t opcode, int opt, DnsQuery *q)
+{
+        DnsName n = name(qname);
+        uint8_t msg[512];
+        DnsWriter w;
+
+        dns_writer_init(&w, msg, sizeof(msg));
+        dns_put_u16(&w, 0x1234);
+        dns_put_u16(&w, (uint16_t)(opcode << 11) | DNS_FLAG_RD | DNS_FLAG_AD);
+        dns_put_u16(&w, 1);
+        dns_put_u16(&w, 0);
+        dns_put_u16(&w, 0);
+        dns_put_u16(&w, opt ? 1 : 0);
+        dns_put_name(&w, &n);
+        dns_put_u16(&w, qtype);
+        dns_put_u16(&w, DNS_CLASS_IN);
+        if (opt) {
+                dns_put_u8(&w, 0);
+                dns_put_u16(&w, DNS_TYPE_OPT);
+                dns_put_u16(&w, 1232);
+                dns_put_u32(&w, opt == 2 ? DNS_EDNS_DO : 0);
+                dns_put_u16(&w, 0);
+        }
+        assert_false(w.overflow);
+        return dns_query_parse(msg, w.len, q);
+}
+
+/* The response out[0..k) to q: AD clear; an OPT record last exactly when q had one,
+ * with DO exactly when q had it; rcode as given. */
+static void assert_do_echoed(const DnsQuery *q, unsigned rcode, const uint8_t *out, int k)
+{
+        assert_true(k >= DNS_HEADER_SIZE);
+        assert_false(dns_get_u16(out + 2) & DNS_FLAG_AD);
+        assert_int_equal(dns_get_u16(out + 2) & DNS_FLAG_RCODE_MASK, rcode & 0xf);
+        if (!q->edns) {
+                assert_int_equal(dns_get_u16(out + 10), 0); /* ARCOUNT */
+                return;
+        }
+        assert_true(dns_get_u16(out + 10) >= 1);
+        assert_true(k >= DNS_HEADER_SIZE + 11);
+        /* root, OPT, our size, ext-rcode, version 0, DO or not, no options */
+        assert_int_equal(out[k - 11], 0);
+        assert_int_equal(dns_get_u16(out + k - 10), DNS_TYPE_OPT);
+        assert_int_equal(dns_get_u32(out + k - 6),
+                         (uint32_t)(rcode >> 4) << 24 | (q->edns_do ? DNS_EDNS_DO : 0));
+        assert_int_equal(dns_get_u16(out + k - 2), 0);
+}
+
+static void test_do_synthesized(void **state)
+{
+        DnsName domain = name("t1");
+        DnsAnswerBuffer buf;
+        uint8_t out[512];
+        DnsQuery q;
+        int k;
+
+        for (int opt = 0; opt <= 2; opt++) {
+                assert_int_equal(client_query("10.100.10.141.t1", DNS_TYPE_A, 0, opt, &q), 0);
+                assert_int_equal(q.edns_do, opt == 2);
+                assert_int_equal(dns_synth(&q, &domain, &buf), DNS_SYNTH_ANSWERED);
+                k = dns_response_write(&q, 0, &buf.answer, 0, dns_query_reply_limit(&q, false), out,
+                                       sizeof(out));
+                assert_do_echoed(&q, 0, out, k);
+                assert_int_equal(dns_get_u16(out + 6), 1); /* the A record */
+        }
+}
+
+static void test_do_forwarded_and_cached(void **state)
+{
+        _cleanup_(dns_cache_freep) DnsCache *c = dns_cache_new(16, 1 << 20);
+        DnsName qname = name("peer.tailnet.test"), from = name("tailnet.test"), to = name("t1");
+        uint8_t msg[sizeof(cname_response)], out[512];
+        const DnsAnswer *cached;
+        DnsAnswer *a = NULL;
+        uint32_t age;
+        DnsQuery q;
+        int k;
+
+        /* Upstream says AD (it must not, without DO; a resolver may all the same): the
+         * renamed answer does not carry it on. */
+        memcpy(msg, cname_response, sizeof(msg));
+        msg[3] |= DNS_FLAG_AD;
+        assert_int_equal(dns_answer_from_response(msg, sizeof(msg), 0xabcd, &qname, DNS_TYPE_A, DNS_CLASS_IN,
+                                                  &from, &to, &a),
+                         0);
+        assert_non_null(c);
+        assert_int_equal(dns_cache_put(c, &qname, DNS_TYPE_A, DNS_CLASS_IN, a, 0), 1);
+        cached = dns_cache_get(c, &qname, DNS_TYPE_A, DNS_CLASS_IN, 5000000, &age);
+        assert_non_null(cached);
+        assert_int_equal(age, 5);
+
+        for (int opt = 0; opt <= 2; opt++) {
+                assert_int_equal(client_query("peer.t1", DNS_TYPE_A, 0, opt, &q), 0);
+                k = dns_response_write(&q, a->rcode, a, 0, dns_query_reply_limit(&q, false), out,
+                                       sizeof(out));
+                assert_do_echoed(&q, 0, out, k);
+                assert_int_equal(dns_get_u16(out + 6), 2);
+                k = dns_response_write(&q, cached->rcode, cached, age, dns_query_reply_limit(&q, false), out,
+                                       sizeof(out));
+                assert_do_echoed(&q, 0, out, k);
+                assert_int_equal(dns_get_u16(out + 6), 2);
+        }
+        free(a);
+}
+
+static void test_do_errors(void **state)
+{
+        static const unsigned rcodes[] = {DNS_RCODE_REFUSED, DNS_RCODE_SERVFAIL, DNS_RCODE_NXDOMAIN,
+                                          DNS_RCODE_NOTIMP, DNS_RCODE_FORMERR};
+        uint8_t out[512];
+        DnsQuery q;
+        int k;
+
+        for (int opt = 0; opt <= 2; opt++) {
+                for (size_t i = 0; i < ELEMENTSOF(rcodes); i++) {
+                        assert_int_equal(client_query("example.com", DNS_TYPE_A, 0, opt, &q), 0);
+                        k = dns_response_write(&q, rcodes[i], NULL, 0, 512, out, sizeof(out));
+                        assert_do_echoed(&q, rcodes[i], out, k);
+                }
+                /* NOTIMP for an opcode other than QUERY (here NOTIFY, 4), as parsed. */
+                assert_int_equal(client_query("t1", DNS_TYPE_SOA, 4, opt, &q), DNS_RCODE_NOTIMP);
+                assert_int_equal(q.edns, opt > 0);
+                k = dns_response_write(&q, DNS_RCODE_NOTIMP, NULL, 0, 512, out, sizeof(out));
+                assert_do_echoed(&q, DNS_RCODE_NOTIMP, out, k);
+                /* BADVERS: the extended rcode and DO share the OPT's TTL field. */
+                if (opt) {
+                        assert_int_equal(client_query("x.t1", DNS_TYPE_A, 0, opt, &q), 0);
+                        k = dns_response_write(&q, DNS_RCODE_BADVERS, NULL, 0, 512, out, sizeof(out));
+                        assert_do_echoed(&q, DNS_RCODE_BADVERS, out, k);
+                }
+        }
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -572,6 +712,9 @@ int main(void)
                 cmocka_unit_test(test_outside_domain_dropped),
                 cmocka_unit_test(test_cname_chain_in_domain),
                 cmocka_unit_test(test_negative_soa_outside),
+                cmocka_unit_test(test_do_synthesized),
+                cmocka_unit_test(test_do_forwarded_and_cached),
+                cmocka_unit_test(test_do_errors),
         };
         return cmocka_run_group_tests_name("dns-answer", tests, NULL, NULL);
 }

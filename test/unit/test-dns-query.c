@@ -115,9 +115,17 @@ static void test_formerr_notimp(void **state)
         buf[5] = 0;
         assert_int_equal(dns_query_parse(buf, n, &q), DNS_RCODE_FORMERR);
         buf[5] = 1;
-        /* Opcode 5 (UPDATE). */
+        /* Opcode 5 (UPDATE): NOTIMP, with the question and the OPT (DO set) read, so
+         * the answer echoes them. */
         buf[2] = 5 << 3;
         assert_int_equal(dns_query_parse(buf, n, &q), DNS_RCODE_NOTIMP);
+        assert_true(q.has_question);
+        assert_true(q.edns);
+        assert_true(q.edns_do);
+        /* ... also when the rest does not parse. */
+        assert_int_equal(dns_query_parse(buf, n - 3, &q), DNS_RCODE_NOTIMP);
+        assert_true(q.has_question);
+        assert_false(q.edns);
         buf[2] = 0;
         /* Two OPT records. */
         {
