@@ -9,5 +9,10 @@ apt-get install -y -qq --no-install-recommends \
     libsystemd-dev libmount-dev libnl-3-dev libnl-route-3-dev libnftables-dev libnftnl-dev libmnl-dev libinih-dev libcmocka-dev \
     libc-ares-dev libcrypt-dev clang libclang-rt-14-dev \
     clang-format systemd nftables iproute2 iputils-ping util-linux procps python3 man-db mandoc \
-    dnsmasq-base bind9-dnsutils dnsperf curl openssl python3-pacparser \
+    dnsmasq-base bind9-dnsutils dnsperf curl openssl python3-pacparser dbus \
     >/dev/null
+# test-dns-resolved: systemd-resolved of the installed systemd's version, downloaded and
+# never installed (its postinst takes /etc/resolv.conf over); the sandbox unpacks it.
+mkdir -p /var/cache/tsproxy-test
+(cd /var/cache/tsproxy-test && apt-get download -qq -o APT::Sandbox::User=root \
+    "systemd-resolved=$(dpkg-query -W -f '${Version}' systemd)")

@@ -30,7 +30,7 @@ version=$(dpkg-query -W -f '${Version}' systemd)
 find_deb() { ls "$cache"/systemd-resolved_"${version//:/%3a}"_*.deb 2>/dev/null | head -n1; }
 deb=$(find_deb)
 if [[ -z $deb ]]; then
-    mkdir -p "$cache" && (cd "$cache" && apt-get download -q "systemd-resolved=$version") >&2
+    mkdir -p "$cache" && (cd "$cache" && apt-get download -qq -o APT::Sandbox::User=root "systemd-resolved=$version") >&2
     deb=$(find_deb)
 fi
 check "systemd-resolved $version as a .deb (${deb:-none}; not installed)" test -n "$deb" || { finish; exit 1; }
