@@ -193,15 +193,13 @@ typedef struct ResponseHead {
         size_t records; /* offset of the first record */
 } ResponseHead;
 
-/* Is msg a response to the question (qname, qtype, qclass) sent with ID id? 0, -ESTALE
- * (not that response) or -EBADMSG. */
-static int response_head_read(const uint8_t *msg, size_t size, uint16_t id, const DnsName *qname,
-                              uint16_t qtype, uint16_t qclass, ResponseHead *ret)
+/* Is msg a response to what was asked? 0, -ESTALE (not that response) or -EBADMSG. */
+static int response_head_read(const uint8_t *msg, size_t size, const DnsAsked *asked, ResponseHead *ret)
 {
         ResponseHead h = {.records = DNS_HEADER_SIZE};
         uint16_t flags, qdcount;
 
-        if (size < DNS_HEADER_SIZE || dns_get_u16(msg) != id)
+        if (size < DNS_HEADER_SIZE || dns_get_u16(msg) != asked->id)
                 return -ESTALE;
         flags = dns_get_u16(msg + 2);
         if (!(flags & DNS_FLAG_QR) || (flags & DNS_FLAG_OPCODE_MASK))
@@ -216,8 +214,8 @@ static int response_head_read(const uint8_t *msg, size_t size, uint16_t id, cons
                 DnsName n;
                 if (dns_name_read(msg, size, &h.records, &n) < 0 || h.records + 4 > size)
                         return h.truncated ? -ESTALE : -EBADMSG;
-                if (!dns_name_equal(&n, qname) || dns_get_u16(msg + h.records) != qtype ||
-                    dns_get_u16(msg + h.records + 2) != qclass)
+                if (!dns_name_equal(&n, asked->qname) || dns_get_u16(msg + h.records) != asked->qtype ||
+                    dns_get_u16(msg + h.records + 2) != asked->qclass)
                         return -ESTALE;
                 h.records += 4;
         } else if (qdcount != 0 || h.rcode == DNS_RCODE_NOERROR)
@@ -317,9 +315,8 @@ static uint32_t answer_cache_ttl(const ResponseHead *h, const KeptRecords *k)
         return ttl > DNS_TTL_MAX ? DNS_TTL_MAX : ttl;
 }
 
-int dns_answer_from_response(const uint8_t *msg, size_t size, uint16_t id, const DnsName *qname,
-                             uint16_t qtype, uint16_t qclass, const DnsName *from, const DnsName *to,
-                             DnsAnswer **ret)
+int dns_answer_from_response(const uint8_t *msg, size_t size, const DnsAsked *asked, const DnsName *from,
+                             const DnsName *to, DnsAnswer **ret)
 {
         _cleanup_(kept_records_done) KeptRecords k = {.ttl = UINT32_MAX, .negative_ttl = UINT32_MAX};
         ResponseReader rd = {.msg = msg, .size = size, .from = from, .to = to};
@@ -328,11 +325,11 @@ int dns_answer_from_response(const uint8_t *msg, size_t size, uint16_t id, const
         size_t p;
         int r;
 
-        r = response_head_read(msg, size, id, qname, qtype, qclass, &h);
+        r = response_head_read(msg, size, asked, &h);
         if (r < 0)
                 return r;
 
-        rd.chain = (CnameChain){.names = {*qname}, .n = 1};
+        rd.chain = (CnameChain){.names = {*asked->qname}, .n = 1};
         chain_build(msg, size, h.records, h.counts[DNS_SECTION_ANSWER], from, &rd.chain);
         p = h.records;
         for (unsigned s = 0; s < _DNS_SECTION_MAX && r >= 0; s++)

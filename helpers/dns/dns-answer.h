@@ -44,17 +44,23 @@ typedef union DnsAnswerBuffer {
         uint8_t bytes[sizeof(DnsAnswer) + DNS_SYNTH_RECORDS_MAX];
 } DnsAnswerBuffer;
 
+/* What was asked upstream: a response must have this ID and this question. */
+typedef struct DnsAsked {
+        uint16_t id;
+        const DnsName *qname;
+        uint16_t qtype, qclass;
+} DnsAsked;
+
 /*
- * Parse an upstream response to the question (qname, qtype, qclass) sent with ID id.
+ * Parse an upstream response to the question asked (DnsAsked).
  * Names equal to or under from are renamed to be under to instead (the same labels in
  * front); from may be NULL (no renaming). The OPT record is dropped. *ret is malloc()ed.
  * Returns 0; -ESTALE if it is not a response to that question (ignore it, keep
  * waiting); -EBADMSG if malformed; -ENAMETOOLONG if a renamed name is too long;
  * -EMSGSIZE if it expands beyond DNS_ANSWER_RECORDS_MAX; -ENOMEM.
  */
-int dns_answer_from_response(const uint8_t *msg, size_t size, uint16_t id, const DnsName *qname,
-                             uint16_t qtype, uint16_t qclass, const DnsName *from, const DnsName *to,
-                             DnsAnswer **ret);
+int dns_answer_from_response(const uint8_t *msg, size_t size, const DnsAsked *asked, const DnsName *from,
+                             const DnsName *to, DnsAnswer **ret);
 
 /* Append one record to an answer being built in a DnsAnswerBuffer (synthesis, tests).
  * -ENOBUFS when it does not fit. */

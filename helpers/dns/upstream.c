@@ -94,7 +94,7 @@ static int upstream_response(Upstream *u, const uint8_t *msg, size_t len)
         _cleanup_free_ DnsAnswer *a = NULL;
         int r;
 
-        r = dns_answer_from_response(msg, len, u->id, &u->name, u->query.qtype, u->query.qclass,
+        r = dns_answer_from_response(msg, len, &(DnsAsked){u->id, &u->name, u->query.qtype, u->query.qclass},
                                      &s->options->tailnet_domain, &s->options->domain, &a);
         if (r == -ESTALE)
                 return 0;

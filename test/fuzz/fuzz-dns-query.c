@@ -70,8 +70,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 abort();
         if (q.has_question) {
                 DnsAnswer *back = NULL;
-                r = dns_answer_from_response(out, (size_t)k, q.id, &q.qname, q.qtype, q.qclass, NULL, NULL,
-                                             &back);
+                r = dns_answer_from_response(out, (size_t)k, &(DnsAsked){q.id, &q.qname, q.qtype, q.qclass},
+                                             NULL, NULL, &back);
                 if (r < 0)
                         abort();
                 if (back->rcode != (rcode & 0xf))

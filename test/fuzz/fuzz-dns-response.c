@@ -43,7 +43,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         q.edns = size & 1;
         q.edns_udp_size = 1232;
 
-        r = dns_answer_from_response(data, size, q.id, &q.qname, q.qtype, q.qclass, &tailnet, &domain, &a);
+        r = dns_answer_from_response(data, size, &(DnsAsked){q.id, &q.qname, q.qtype, q.qclass}, &tailnet,
+                                     &domain, &a);
         if (r < 0)
                 return 0;
         if (a->ttl > DNS_TTL_MAX || (a->truncated && a->ttl != 0))
@@ -73,7 +74,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 return 0;
         if (k < DNS_HEADER_SIZE || (size_t)k > limit)
                 abort();
-        r = dns_answer_from_response(out, (size_t)k, q.id, &q.qname, q.qtype, q.qclass, NULL, NULL, &back);
+        r = dns_answer_from_response(out, (size_t)k, &(DnsAsked){q.id, &q.qname, q.qtype, q.qclass}, NULL,
+                                     NULL, &back);
         if (r < 0 || back->rcode != cached->rcode)
                 abort();
         if (!back->truncated && !(out[2] & (DNS_FLAG_TC >> 8)) &&

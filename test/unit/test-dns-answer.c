@@ -143,8 +143,9 @@ static void test_rename_cname_chain(void **state)
         uint8_t out[512];
         int k;
 
-        assert_int_equal(dns_answer_from_response(cname_response, sizeof(cname_response), 0xabcd, &qname,
-                                                  DNS_TYPE_A, DNS_CLASS_IN, &from, &to, &a),
+        assert_int_equal(dns_answer_from_response(cname_response, sizeof(cname_response),
+                                                  &(DnsAsked){0xabcd, &qname, DNS_TYPE_A, DNS_CLASS_IN},
+                                                  &from, &to, &a),
                          0);
         assert_int_equal(a->rcode, 0);
         assert_false(a->truncated);
@@ -165,23 +166,28 @@ static void test_mismatch_is_stale(void **state)
         uint8_t copy[sizeof(cname_response)];
         DnsAnswer *a = NULL;
 
-        assert_int_equal(dns_answer_from_response(cname_response, sizeof(cname_response), 0xabce, &qname,
-                                                  DNS_TYPE_A, DNS_CLASS_IN, NULL, NULL, &a),
+        assert_int_equal(dns_answer_from_response(cname_response, sizeof(cname_response),
+                                                  &(DnsAsked){0xabce, &qname, DNS_TYPE_A, DNS_CLASS_IN},
+                                                  NULL, NULL, &a),
                          -ESTALE);
-        assert_int_equal(dns_answer_from_response(cname_response, sizeof(cname_response), 0xabcd, &other,
-                                                  DNS_TYPE_A, DNS_CLASS_IN, NULL, NULL, &a),
+        assert_int_equal(dns_answer_from_response(cname_response, sizeof(cname_response),
+                                                  &(DnsAsked){0xabcd, &other, DNS_TYPE_A, DNS_CLASS_IN},
+                                                  NULL, NULL, &a),
                          -ESTALE);
-        assert_int_equal(dns_answer_from_response(cname_response, sizeof(cname_response), 0xabcd, &qname,
-                                                  DNS_TYPE_AAAA, DNS_CLASS_IN, NULL, NULL, &a),
+        assert_int_equal(dns_answer_from_response(cname_response, sizeof(cname_response),
+                                                  &(DnsAsked){0xabcd, &qname, DNS_TYPE_AAAA, DNS_CLASS_IN},
+                                                  NULL, NULL, &a),
                          -ESTALE);
         memcpy(copy, cname_response, sizeof(copy));
         copy[2] &= 0x7f; /* not a response */
-        assert_int_equal(dns_answer_from_response(copy, sizeof(copy), 0xabcd, &qname, DNS_TYPE_A,
-                                                  DNS_CLASS_IN, NULL, NULL, &a),
+        assert_int_equal(dns_answer_from_response(copy, sizeof(copy),
+                                                  &(DnsAsked){0xabcd, &qname, DNS_TYPE_A, DNS_CLASS_IN},
+                                                  NULL, NULL, &a),
                          -ESTALE);
-        assert_int_equal(
-                dns_answer_from_response(copy, 5, 0xabcd, &qname, DNS_TYPE_A, DNS_CLASS_IN, NULL, NULL, &a),
-                -ESTALE);
+        assert_int_equal(dns_answer_from_response(copy, 5,
+                                                  &(DnsAsked){0xabcd, &qname, DNS_TYPE_A, DNS_CLASS_IN},
+                                                  NULL, NULL, &a),
+                         -ESTALE);
         assert_null(a);
 }
 
@@ -194,19 +200,22 @@ static void test_malformed(void **state)
         /* CNAME RDLENGTH one too long: its name ends before the RDATA does. */
         memcpy(copy, cname_response, sizeof(copy));
         copy[46] = 9;
-        assert_int_equal(dns_answer_from_response(copy, sizeof(copy), 0xabcd, &qname, DNS_TYPE_A,
-                                                  DNS_CLASS_IN, NULL, NULL, &a),
+        assert_int_equal(dns_answer_from_response(copy, sizeof(copy),
+                                                  &(DnsAsked){0xabcd, &qname, DNS_TYPE_A, DNS_CLASS_IN},
+                                                  NULL, NULL, &a),
                          -EBADMSG);
         /* Cut in the middle of the second record. */
-        assert_int_equal(dns_answer_from_response(cname_response, 60, 0xabcd, &qname, DNS_TYPE_A,
-                                                  DNS_CLASS_IN, NULL, NULL, &a),
+        assert_int_equal(dns_answer_from_response(cname_response, 60,
+                                                  &(DnsAsked){0xabcd, &qname, DNS_TYPE_A, DNS_CLASS_IN},
+                                                  NULL, NULL, &a),
                          -EBADMSG);
         /* The same cut with TC set: a truncated answer without records (ask over TCP). */
         memcpy(copy, cname_response, sizeof(copy));
         copy[2] |= DNS_FLAG_TC >> 8;
-        assert_int_equal(
-                dns_answer_from_response(copy, 60, 0xabcd, &qname, DNS_TYPE_A, DNS_CLASS_IN, NULL, NULL, &a),
-                0);
+        assert_int_equal(dns_answer_from_response(copy, 60,
+                                                  &(DnsAsked){0xabcd, &qname, DNS_TYPE_A, DNS_CLASS_IN},
+                                                  NULL, NULL, &a),
+                         0);
         assert_true(a->truncated);
         assert_int_equal(a->count[0], 0);
         assert_int_equal(a->ttl, 0);
@@ -215,8 +224,9 @@ static void test_malformed(void **state)
         /* A pointer forward (loop). */
         memcpy(copy, cname_response, sizeof(copy));
         copy[56] = 60;
-        assert_int_equal(dns_answer_from_response(copy, sizeof(copy), 0xabcd, &qname, DNS_TYPE_A,
-                                                  DNS_CLASS_IN, NULL, NULL, &a),
+        assert_int_equal(dns_answer_from_response(copy, sizeof(copy),
+                                                  &(DnsAsked){0xabcd, &qname, DNS_TYPE_A, DNS_CLASS_IN},
+                                                  NULL, NULL, &a),
                          -EBADMSG);
         assert_null(a);
 }
@@ -315,7 +325,8 @@ static void test_negative(void **state)
         uint8_t out[512];
         int k;
 
-        assert_int_equal(dns_answer_from_response(nx, sizeof(nx), 7, &qname, DNS_TYPE_A, DNS_CLASS_IN, &from,
+        assert_int_equal(dns_answer_from_response(nx, sizeof(nx),
+                                                  &(DnsAsked){7, &qname, DNS_TYPE_A, DNS_CLASS_IN}, &from,
                                                   &to, &a),
                          0);
         assert_int_equal(a->rcode, DNS_RCODE_NXDOMAIN);
@@ -337,7 +348,8 @@ static void test_negative(void **state)
         uint8_t sf[sizeof(nx)];
         memcpy(sf, nx, sizeof(sf));
         sf[3] = 0x82;
-        assert_int_equal(dns_answer_from_response(sf, sizeof(sf), 7, &qname, DNS_TYPE_A, DNS_CLASS_IN, &from,
+        assert_int_equal(dns_answer_from_response(sf, sizeof(sf),
+                                                  &(DnsAsked){7, &qname, DNS_TYPE_A, DNS_CLASS_IN}, &from,
                                                   &to, &a),
                          0);
         assert_int_equal(a->rcode, DNS_RCODE_SERVFAIL);
@@ -494,9 +506,10 @@ static void check(const char *qname, unsigned rcode, const Rr *rrs, size_t n, co
         DnsAnswer *a = NULL;
         size_t len = build(msg, sizeof(msg), qname, rcode, rrs, n);
 
-        assert_int_equal(
-                dns_answer_from_response(msg, len, 0xabcd, &qn, DNS_TYPE_A, DNS_CLASS_IN, &from, &to, &a),
-                0);
+        assert_int_equal(dns_answer_from_response(msg, len,
+                                                  &(DnsAsked){0xabcd, &qn, DNS_TYPE_A, DNS_CLASS_IN}, &from,
+                                                  &to, &a),
+                         0);
         owners(a, got, sizeof(got));
         assert_string_equal(got, expected);
         assert_int_equal(a->ttl, ttl);
@@ -649,7 +662,8 @@ static void test_do_forwarded_and_cached(void **state)
          * renamed answer does not carry it on. */
         memcpy(msg, cname_response, sizeof(msg));
         msg[3] |= DNS_FLAG_AD;
-        assert_int_equal(dns_answer_from_response(msg, sizeof(msg), 0xabcd, &qname, DNS_TYPE_A, DNS_CLASS_IN,
+        assert_int_equal(dns_answer_from_response(msg, sizeof(msg),
+                                                  &(DnsAsked){0xabcd, &qname, DNS_TYPE_A, DNS_CLASS_IN},
                                                   &from, &to, &a),
                          0);
         assert_non_null(c);
