@@ -180,18 +180,11 @@ static int build_socks(const InstanceConfig *c, const DropinPaths *paths, const 
                 }
                 r = users ? append_option(&exec, "--users", users) : -ENOMEM;
         }
-        snprintf(n, sizeof(n), "%u", s->max_connections);
-        if (r >= 0)
-                r = append_option(&exec, "--max-connections", n);
-        snprintf(n, sizeof(n), "%u", s->idle_timeout_sec);
-        if (r >= 0)
-                r = append_option(&exec, "--idle-timeout", n);
-        snprintf(n, sizeof(n), "%u", s->handshake_timeout_sec);
-        if (r >= 0)
-                r = append_option(&exec, "--handshake-timeout", n);
-        snprintf(n, sizeof(n), "%u", s->workers);
-        if (r >= 0)
-                r = append_option(&exec, "--workers", s->workers ? n : "auto");
+        /* The numbers, each as the key table says (config-keys.c). */
+        for (size_t i = 0; r >= 0 && i < config_keys_count; i++)
+                if (config_keys[i].option && strcmp(config_keys[i].section, "SOCKS") == 0)
+                        r = append_option(&exec, config_keys[i].option,
+                                          config_key_option_value(&config_keys[i], c, n));
         if (r < 0)
                 return r;
 

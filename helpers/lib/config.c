@@ -13,11 +13,8 @@
 
 void instance_config_init(InstanceConfig *c)
 {
-        *c = (InstanceConfig){.valid = true,
-                              .auto_start = true,
-                              .ts_tun = TAILSCALE_TUN_DEFAULT,
-                              .forward_egress = EGRESS_MODE_DEFAULT};
-        socks_config_init(&c->socks);
+        *c = (InstanceConfig){.valid = true, .ts_tun = TAILSCALE_TUN_DEFAULT};
+        config_keys_init(c);
 }
 
 void instance_config_done(InstanceConfig *c)

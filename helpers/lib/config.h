@@ -157,8 +157,8 @@ const InstanceConfig *config_set_find(const ConfigSet *set, const char *name);
 
 void instance_config_init(InstanceConfig *c);
 void instance_config_done(InstanceConfig *c);
-/* [SOCKS] defaults, and freeing (config-keys.c). */
-void socks_config_init(SocksConfig *s);
+/* Every key of the table set to its default, as an empty assignment does (config-keys.c). */
+void config_keys_init(InstanceConfig *c);
 void socks_config_done(SocksConfig *s);
 
 /* Bounds on what is read, so that the generator finishes in well under a second whatever
@@ -201,6 +201,31 @@ int config_check_listeners(InstanceConfig *v, const size_t *order, size_t n, Dia
 /* Files that would fail at start: PasswordFile= must be a readable regular file (below
  * root). Reports and invalidates. */
 int config_check_files(InstanceConfig *c, const char *root, Diagnostics *d);
+
+/*
+ * The key table (config-keys.c): one row per key, the parser of its type and where its
+ * value lives. A key that a daemon takes as a number option names it in option; the
+ * generator writes those of a section in table order.
+ */
+typedef struct ConfigKey ConfigKey;
+typedef int (*ConfigKeyParser)(InstanceConfig *c, const ConfigKey *k, const char *value, ConfigLocation at,
+                               Diagnostics *d);
+struct ConfigKey {
+        const char *section, *key;
+        ConfigKeyParser parse;
+        size_t offset;          /* of the value in InstanceConfig */
+        size_t offset_n;        /* lists: of their length (size_t) */
+        size_t offset_at;       /* of a ConfigLocation set with the value; 0: none */
+        unsigned min, max, def; /* numbers, booleans: the range, and what an empty value sets */
+        const char *def_text;   /* paths: what an empty value sets; NULL: none */
+        const char *word;       /* numbers: a word for 0 ("auto") */
+        const char *hint;       /* what is expected (time spans, listen ports, domains) */
+        const char *option;     /* the daemon's option for this number, or NULL */
+};
+extern const ConfigKey config_keys[];
+extern const size_t config_keys_count;
+/* The value of numeric key k of c as its option takes it: decimal, or k->word for 0. */
+const char *config_key_option_value(const ConfigKey *k, const InstanceConfig *c, char buf[static 12]);
 
 /* Key table: parse value for section/key into c. Returns 0, -ENOENT for an unknown key,
  * -ESRCH for an unknown section, -ENOMEM; invalid values are reported to d (and make c

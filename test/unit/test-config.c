@@ -243,6 +243,13 @@ static void test_socks_errors(void **state)
                 {"HandshakeTimeoutSec=0", "HandshakeTimeoutSec", "from 1 to an hour"},
                 {"Workers=0", "Workers", "'auto' or a number from 1 to 64"},
                 {"Workers=many", "Workers", "'auto' or a number from 1 to 64"},
+                {"Workers=65", "Workers", "'auto' or a number from 1 to 64"},
+                {"MaxConnections=010", "MaxConnections", "from 1 to 65536"},
+                {"MaxConnections=65537", "MaxConnections", "from 1 to 65536"},
+                {"MaxConnections=99999999999999999999999", "MaxConnections", "from 1 to 65536"},
+                {"IdleTimeoutSec=7d 1s", "IdleTimeoutSec", "up to a week"},
+                {"HandshakeTimeoutSec=infinity", "HandshakeTimeoutSec", "from 1 to an hour"},
+                {"HandshakeTimeoutSec=1h 1s", "HandshakeTimeoutSec", "from 1 to an hour"},
         };
 
         for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
@@ -303,6 +310,28 @@ static void test_socks_assign(void **state)
         diagnostics_done(&d);
 }
 
+/* The key table: each key once; each number a daemon takes has its default within its
+ * range (or 0, meant by its word or a zero minimum), and the descriptors of the most
+ * connections stay under the kernel's default fs.nr_open (LimitNOFILE= would fail). */
+static void test_key_table(void **state)
+{
+        for (size_t i = 0; i < config_keys_count; i++) {
+                const ConfigKey *k = &config_keys[i];
+
+                for (size_t j = 0; j < i; j++)
+                        if (strcmp(k->section, config_keys[j].section) == 0 &&
+                            strcmp(k->key, config_keys[j].key) == 0)
+                                fail_msg("[%s] %s= is in the table twice", k->section, k->key);
+                if (!k->option)
+                        continue;
+                assert_true(k->min <= k->max);
+                if ((k->def < k->min || k->def > k->max) && !(k->def == 0 && k->word))
+                        fail_msg("[%s] %s=: default %u out of %u..%u", k->section, k->key, k->def, k->min,
+                                 k->max);
+        }
+        assert_true(daemon_fds_needed(SOCKS_MAX_CONNECTIONS_MAX, 0) <= 1048576);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -318,6 +347,7 @@ int main(void)
                 cmocka_unit_test(test_socks_errors),
                 cmocka_unit_test(test_socks_duplicate_listen_is_a_warning),
                 cmocka_unit_test(test_socks_assign),
+                cmocka_unit_test(test_key_table),
         };
         return cmocka_run_group_tests_name("config", tests, NULL, NULL);
 }
