@@ -4,7 +4,8 @@
  *
  * The input is a query: it is parsed, decided on (synthesized, forwarded or refused
  * under the domain "t1") and answered, at the first byte's choice of limit; the answer
- * must stay within the limit and parse back as a response to the same question. A
+ * must stay within the limit and (for opcode QUERY) parse back as a response to the
+ * same question. A
  * forwarded name must map to a name under the tailnet domain and back.
  */
 #include <errno.h>
@@ -68,7 +69,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 return 0;
         if (k < DNS_HEADER_SIZE || (size_t)k > limit)
                 abort();
-        if (q.has_question) {
+        /* An answer to another opcode (NOTIMP, with its question) is no response to a
+         * QUERY: dns_answer_from_response() rightly takes it for someone else's. */
+        if (q.has_question && !(q.flags & DNS_FLAG_OPCODE_MASK)) {
                 DnsAnswer *back = NULL;
                 r = dns_answer_from_response(out, (size_t)k, &(DnsAsked){q.id, &q.qname, q.qtype, q.qclass},
                                              NULL, NULL, &back);
