@@ -12,10 +12,9 @@
  */
 #include <errno.h>
 #include <string.h>
-#include <strings.h>
 
-#include "base64.h"
 #include "handshake-internal.h"
+#include "http-head.h"
 
 #define HTTP_CLOSING "Content-Length: 0\r\nConnection: close\r\n\r\n"
 
@@ -29,13 +28,7 @@ static const char http_431[] = "HTTP/1.1 431 Request Header Fields Too Large\r\n
 static const char http_502[] = "HTTP/1.1 502 Bad Gateway\r\n" HTTP_CLOSING;
 static const char http_504[] = "HTTP/1.1 504 Gateway Timeout\r\n" HTTP_CLOSING;
 
-/* user ':' password, both at most 255 bytes, in base64 */
-#define HTTP_CREDENTIALS_MAX (255 + 1 + 255)
-
-typedef struct Span {
-        const char *p;
-        size_t n;
-} Span;
+typedef HttpSpan Span;
 
 static HandshakeStatus http_fail(Handshake *hs, const char *response)
 {
@@ -43,70 +36,9 @@ static HandshakeStatus http_fail(Handshake *hs, const char *response)
         return handshake_close(hs);
 }
 
-/* RFC 9110 section 5.6.2 token characters. */
-static bool http_tchar(char c)
-{
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-               (c && strchr("!#$%&'*+-.^_`|~", c));
-}
-
-static bool http_token(Span s)
-{
-        if (s.n == 0)
-                return false;
-        for (size_t i = 0; i < s.n; i++)
-                if (!http_tchar(s.p[i]))
-                        return false;
-        return true;
-}
-
 static bool span_eq(Span s, const char *lit)
 {
         return s.n == strlen(lit) && memcmp(s.p, lit, s.n) == 0;
-}
-
-static bool span_caseeq(Span s, const char *lit)
-{
-        return s.n == strlen(lit) && strncasecmp(s.p, lit, s.n) == 0;
-}
-
-/* Split s at the first c: false when there is none. */
-static bool span_split(Span s, char c, Span *ret_head, Span *ret_tail)
-{
-        const char *x = memchr(s.p, c, s.n);
-
-        if (!x)
-                return false;
-        *ret_head = (Span){s.p, (size_t)(x - s.p)};
-        *ret_tail = (Span){x + 1, s.n - (size_t)(x - s.p) - 1};
-        return true;
-}
-
-static Span span_trim(Span s)
-{
-        while (s.n > 0 && (s.p[0] == ' ' || s.p[0] == '\t'))
-                s.p++, s.n--;
-        while (s.n > 0 && (s.p[s.n - 1] == ' ' || s.p[s.n - 1] == '\t'))
-                s.n--;
-        return s;
-}
-
-/* Decimal 1..65535, digits only. */
-static int http_parse_port(Span s, uint16_t *ret)
-{
-        unsigned v = 0;
-
-        if (s.n == 0 || s.n > 5)
-                return -EINVAL;
-        for (size_t i = 0; i < s.n; i++) {
-                if (s.p[i] < '0' || s.p[i] > '9')
-                        return -EINVAL;
-                v = v * 10 + (unsigned)(s.p[i] - '0');
-        }
-        if (v == 0 || v > 65535)
-                return -EINVAL;
-        *ret = (uint16_t)v;
-        return 0;
 }
 
 /* authority-form: "host:port", "[v6]:port"; host an IPv4 literal or a name. */
@@ -119,7 +51,7 @@ static int http_parse_authority(Span s, ProxyTarget *t)
         if (s.n > 0 && s.p[0] == '[') {
                 Span inner, rest;
 
-                if (!span_split((Span){s.p + 1, s.n - 1}, ']', &inner, &rest))
+                if (!http_span_split((Span){s.p + 1, s.n - 1}, ']', &inner, &rest))
                         return -EINVAL;
                 if (rest.n == 0 || rest.p[0] != ':')
                         return -EINVAL;
@@ -146,46 +78,22 @@ static int http_parse_authority(Span s, ProxyTarget *t)
                 if (r < 0)
                         return r;
         }
-        return http_parse_port(port, &t->port);
+        return http_span_port(port, &t->port);
 }
 
 /* "Basic" 1*SP token68, decoded into user ':' password and checked. */
 static HandshakeAuthResult http_check_credentials(Handshake *hs, Span value)
 {
-        uint8_t buf[HTTP_CREDENTIALS_MAX + 1];
-        char user[256], password[256];
+        char user[HTTP_CREDENTIAL_MAX + 1], password[HTTP_CREDENTIAL_MAX + 1];
         HandshakeAuthResult a;
-        Span scheme, b64;
-        const uint8_t *colon;
-        size_t ulen, plen;
-        int k;
 
-        if (!span_split(value, ' ', &scheme, &b64) || !span_caseeq(scheme, "Basic"))
+        _Static_assert(sizeof(hs->user) == sizeof(user), "user");
+        if (!http_basic_decode(value, user, password))
                 return HANDSHAKE_AUTH_DENIED;
-        b64 = span_trim(b64);
-        k = base64_decode(b64.p, b64.n, buf, sizeof(buf));
-        if (k < 0)
-                return HANDSHAKE_AUTH_DENIED;
-
-        colon = memchr(buf, ':', (size_t)k);
-        if (!colon)
-                return HANDSHAKE_AUTH_DENIED;
-        ulen = (size_t)(colon - buf);
-        plen = (size_t)k - ulen - 1;
-        if (ulen >= sizeof(user) || plen >= sizeof(password) || memchr(buf, 0, (size_t)k)) {
-                explicit_bzero(buf, sizeof(buf));
-                return HANDSHAKE_AUTH_DENIED;
-        }
-        memcpy(user, buf, ulen);
-        user[ulen] = '\0';
-        memcpy(password, colon + 1, plen);
-        password[plen] = '\0';
-        explicit_bzero(buf, sizeof(buf));
-
         a = hs->auth.check(hs->auth.userdata, user, password);
         explicit_bzero(password, sizeof(password));
         if (a != HANDSHAKE_AUTH_DENIED)
-                memcpy(hs->user, user, ulen + 1);
+                memcpy(hs->user, user, strlen(user) + 1);
         return a;
 }
 
@@ -195,7 +103,7 @@ static HandshakeStatus http_parse(Handshake *hs, const char *d, size_t end)
         Span rest = {d, end}, line = {}, method = {}, target = {}, version = {}, auth = {};
         bool have_auth = false, first = true;
 
-        while (span_split(rest, '\n', &line, &rest)) {
+        while (http_span_split(rest, '\n', &line, &rest)) {
                 Span name, value;
 
                 if (line.n > 0 && line.p[line.n - 1] == '\r')
@@ -208,10 +116,10 @@ static HandshakeStatus http_parse(Handshake *hs, const char *d, size_t end)
                 if (first) {
                         /* method SP request-target SP HTTP-version */
                         first = false;
-                        if (!span_split(line, ' ', &method, &line) ||
-                            !span_split(line, ' ', &target, &version))
+                        if (!http_span_split(line, ' ', &method, &line) ||
+                            !http_span_split(line, ' ', &target, &version))
                                 return http_fail(hs, http_400);
-                        if (!http_token(method) || target.n == 0)
+                        if (!http_span_is_token(method) || target.n == 0)
                                 return http_fail(hs, http_400);
                         if (version.n != 8 || memcmp(version.p, "HTTP/1.", 7) != 0 || version.p[7] < '0' ||
                             version.p[7] > '9')
@@ -220,13 +128,13 @@ static HandshakeStatus http_parse(Handshake *hs, const char *d, size_t end)
                 }
 
                 /* No obsolete line folding, no space before the colon (RFC 9112 5.1, 5.2). */
-                if (!span_split(line, ':', &name, &value) || !http_token(name))
+                if (!http_span_split(line, ':', &name, &value) || !http_span_is_token(name))
                         return http_fail(hs, http_400);
-                if (span_caseeq(name, "Proxy-Authorization")) {
+                if (http_span_caseeq(name, "Proxy-Authorization")) {
                         if (have_auth)
                                 return http_fail(hs, http_400);
                         have_auth = true;
-                        auth = span_trim(value);
+                        auth = http_span_trim(value);
                 }
         }
 

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base64.h"
 #include "http-head.h"
 
 /* RFC 9110 section 5.6.2 token characters. */
@@ -57,6 +58,55 @@ HttpSpan http_span_trim(HttpSpan s)
         while (s.n > 0 && (s.p[s.n - 1] == ' ' || s.p[s.n - 1] == '\t'))
                 s.n--;
         return s;
+}
+
+int http_span_port(HttpSpan s, uint16_t *ret)
+{
+        unsigned v = 0;
+
+        if (s.n == 0 || s.n > 5)
+                return -EINVAL;
+        for (size_t i = 0; i < s.n; i++) {
+                if (s.p[i] < '0' || s.p[i] > '9')
+                        return -EINVAL;
+                v = v * 10 + (unsigned)(s.p[i] - '0');
+        }
+        if (v == 0 || v > 65535)
+                return -EINVAL;
+        *ret = (uint16_t)v;
+        return 0;
+}
+
+bool http_basic_decode(HttpSpan value, char user[static HTTP_CREDENTIAL_MAX + 1],
+                       char password[static HTTP_CREDENTIAL_MAX + 1])
+{
+        uint8_t buf[2 * HTTP_CREDENTIAL_MAX + 1 + 1];
+        HttpSpan scheme, b64;
+        const uint8_t *colon;
+        size_t ulen, plen;
+        bool ok = false;
+        int k;
+
+        if (!http_span_split(value, ' ', &scheme, &b64) || !http_span_caseeq(scheme, "Basic"))
+                return false;
+        b64 = http_span_trim(b64);
+        k = base64_decode(b64.p, b64.n, buf, sizeof(buf));
+        if (k < 0)
+                return false;
+        colon = memchr(buf, ':', (size_t)k);
+        if (colon && !memchr(buf, 0, (size_t)k)) {
+                ulen = (size_t)(colon - buf);
+                plen = (size_t)k - ulen - 1;
+                if (ulen <= HTTP_CREDENTIAL_MAX && plen <= HTTP_CREDENTIAL_MAX) {
+                        memcpy(user, buf, ulen);
+                        user[ulen] = '\0';
+                        memcpy(password, colon + 1, plen);
+                        password[plen] = '\0';
+                        ok = true;
+                }
+        }
+        explicit_bzero(buf, sizeof(buf));
+        return ok;
 }
 
 int http_head_find_end(const uint8_t *d, size_t len, size_t *scanned, size_t *ret_end)

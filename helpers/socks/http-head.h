@@ -2,16 +2,16 @@
 /*
  * http-head.h: what the HTTP forward proxy's request and response parsers share (RFC 9112):
  * finding the end of a message head, checking and collecting its field lines, and
- * writing a rewritten head without the hop-by-hop fields. Only http-request.c and
- * http-response.c include it.
+ * writing a rewritten head without the hop-by-hop fields. http-request.c,
+ * http-response.c and http-connect.c include it.
  *
  * Strict on purpose: a proxy that reads a message differently from the next hop is how
  * request smuggling works, so every ambiguity (bare CR, obs-fold, whitespace before a
  * colon, differing Content-Length values, a Transfer-Encoding not ending in chunked,
  * both framing fields) is refused instead of guessed at.
  *
- * The token and span helpers repeat the small static ones of http-connect.c (owned
- * elsewhere at the time of writing): merge them once that file is free to change.
+ * The token, span, port and Basic credential helpers here are also those of
+ * http-connect.c (the CONNECT parser of the handshake engine): one copy of each.
  */
 #pragma once
 
@@ -36,6 +36,18 @@ bool http_span_is_token(HttpSpan s);
 bool http_span_caseeq(HttpSpan s, const char *lit);
 bool http_span_split(HttpSpan s, char c, HttpSpan *ret_head, HttpSpan *ret_tail);
 HttpSpan http_span_trim(HttpSpan s);
+/* Decimal 1..65535, digits only: 0, or -EINVAL. */
+int http_span_port(HttpSpan s, uint16_t *ret);
+
+/* user ':' password of RFC 7617, each at most this long. */
+#define HTTP_CREDENTIAL_MAX 255
+/*
+ * A Proxy-Authorization value "Basic" 1*SP token68, decoded into user and password
+ * (NUL-terminated; no NUL inside): true, or false for another scheme, bad base64, no
+ * colon, or a part too long. Nothing of the secret is left on the stack.
+ */
+bool http_basic_decode(HttpSpan value, char user[static HTTP_CREDENTIAL_MAX + 1],
+                       char password[static HTTP_CREDENTIAL_MAX + 1]);
 
 /*
  * Look for the empty line ending a head in d[0..len), from *scanned on (kept between

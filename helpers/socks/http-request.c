@@ -12,7 +12,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "base64.h"
 #include "handshake-internal.h"
 #include "http-head.h"
 #include "http-request.h"
@@ -22,24 +21,6 @@ static int fail(HttpRequest *req, int status, const char *reason)
         req->status = status;
         req->reason = reason;
         return -EBADMSG;
-}
-
-/* Decimal 1..65535, digits only. */
-static int parse_port(HttpSpan s, uint16_t *ret)
-{
-        unsigned v = 0;
-
-        if (s.n == 0 || s.n > 5)
-                return -EINVAL;
-        for (size_t i = 0; i < s.n; i++) {
-                if (s.p[i] < '0' || s.p[i] > '9')
-                        return -EINVAL;
-                v = v * 10 + (unsigned)(s.p[i] - '0');
-        }
-        if (v == 0 || v > 65535)
-                return -EINVAL;
-        *ret = (uint16_t)v;
-        return 0;
 }
 
 /*
@@ -90,37 +71,15 @@ static int parse_authority(HttpSpan s, uint16_t default_port, ProxyTarget *t)
                 t->port = default_port;
                 return 0;
         }
-        return parse_port(port, &t->port);
+        return http_span_port(port, &t->port);
 }
 
 /* "Basic" 1*SP token68, decoded into user ':' password. */
 static void parse_credentials(HttpRequest *req, HttpSpan value)
 {
-        uint8_t buf[255 + 1 + 255 + 1];
-        HttpSpan scheme, b64;
-        const uint8_t *colon;
-        size_t ulen, plen;
-        int k;
-
-        if (!http_span_split(value, ' ', &scheme, &b64) || !http_span_caseeq(scheme, "Basic"))
-                return;
-        b64 = http_span_trim(b64);
-        k = base64_decode(b64.p, b64.n, buf, sizeof(buf));
-        if (k < 0)
-                return;
-        colon = memchr(buf, ':', (size_t)k);
-        if (colon && !memchr(buf, 0, (size_t)k)) {
-                ulen = (size_t)(colon - buf);
-                plen = (size_t)k - ulen - 1;
-                if (ulen < sizeof(req->user) && plen < sizeof(req->password)) {
-                        memcpy(req->user, buf, ulen);
-                        req->user[ulen] = '\0';
-                        memcpy(req->password, colon + 1, plen);
-                        req->password[plen] = '\0';
-                        req->have_credentials = true;
-                }
-        }
-        explicit_bzero(buf, sizeof(buf));
+        _Static_assert(sizeof(req->user) == HTTP_CREDENTIAL_MAX + 1, "user");
+        _Static_assert(sizeof(req->password) == HTTP_CREDENTIAL_MAX + 1, "password");
+        req->have_credentials = http_basic_decode(value, req->user, req->password);
 }
 
 /* "HTTP/1.x": 0 and x; 505 for another major version, 400 for anything else. */
