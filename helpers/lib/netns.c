@@ -81,6 +81,12 @@ static int mount_libmount(const char *source, const char *target, unsigned long 
  * mount namespaces: a unit with a private mount namespace still sees namespaces made
  * later, and an unmount in one namespace frees the namespace everywhere. DIR is made a
  * mount point first (bound onto itself) when it is not one; both steps are idempotent.
+ *
+ * A fresh bind of DIR onto itself joins the peer group of the mount it lies on (/run,
+ * which systemd makes shared), and every namespace mounted under DIR would then also
+ * appear on the DIR hidden underneath: two mount lines per instance, which every
+ * sandboxed unit's start walks (bench/README.md, "Starting many instances"). So the
+ * fresh bind leaves that group first (private) and becomes a group of its own.
  */
 static int netns_dir_make_shared(const char *dir)
 {
@@ -99,6 +105,9 @@ static int netns_dir_make_shared(const char *dir)
                 if (r < 0)
                         return r;
                 made_mount = true;
+                r = mount_libmount("none", dir, MS_PRIVATE);
+                if (r < 0)
+                        return r;
         }
 }
 
