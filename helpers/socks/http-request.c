@@ -242,6 +242,24 @@ void http_request_done(HttpRequest *req)
         explicit_bzero(req->password, sizeof(req->password));
 }
 
+int http_request_sniff(const uint8_t *data, size_t len)
+{
+        static const char connect[] = "CONNECT ";
+
+        if (len == 0)
+                return -EAGAIN;
+        if (data[0] < 'A' || data[0] > 'Z')
+                return 0; /* SOCKS (0x04, 0x05) or garbage */
+        for (size_t i = 0; i < len && i <= HTTP_METHOD_MAX; i++) {
+                if (data[i] == ' ')
+                        return !(i + 1 == strlen(connect) && memcmp(data, connect, i + 1) == 0);
+                if (!http_tchar((char)data[i]))
+                        return 0;
+        }
+        /* A longer method: the request parser answers it (501). */
+        return len > HTTP_METHOD_MAX ? 1 : -EAGAIN;
+}
+
 const char *http_request_kind_to_string(HttpRequestKind k)
 {
         switch (k) {

@@ -68,4 +68,12 @@ int http_request_parse(const uint8_t *data, size_t len, size_t *scanned, HttpReq
 
 void http_request_done(HttpRequest *req);
 
+/*
+ * Whether the first bytes of a new client are an HTTP request for the forward proxy
+ * (any method but CONNECT, which the handshake engine answers as before): 1 yes, 0 no
+ * (SOCKS, CONNECT, or no HTTP method at all: the handshake engine judges it), -EAGAIN
+ * when too few bytes have come to tell (the method's end not seen yet).
+ */
+int http_request_sniff(const uint8_t *data, size_t len);
+
 const char *http_request_kind_to_string(HttpRequestKind k);

@@ -190,7 +190,7 @@ static void put_range(HttpOut *o, const IpNetwork *r, const char *proxy)
         put_return(o, proxy);
 }
 
-static int check(const PacInstance *in, size_t n, const char **ret_bad)
+int pac_check(const PacInstance *in, size_t n, const char **ret_bad)
 {
         for (size_t i = 0; i < n; i++) {
                 const char *bad = NULL;
@@ -225,7 +225,7 @@ int pac_build(const PacInstance *in, size_t n, char *buf, size_t size, const cha
         HttpOut o = {.p = buf, .size = size};
         int r;
 
-        r = check(in, n, ret_bad);
+        r = pac_check(in, n, ret_bad);
         if (r < 0)
                 return r;
         http_out_puts(&o, pac_functions);

@@ -45,6 +45,9 @@ typedef struct PacInstance {
  * bad name (*ret_bad, if not NULL, names the field), -ENOBUFS. */
 int pac_build(const PacInstance *instances, size_t n, char *buf, size_t size, const char **ret_bad);
 
+/* The checks of pac_build() alone: 0, or -EINVAL with *ret_bad naming the field. */
+int pac_check(const PacInstance *instances, size_t n, const char **ret_bad);
+
 /* The response head for a PAC of pac_len bytes (200, application/x-ns-proxy-autoconfig,
  * no caching beyond 5 minutes); "Connection: close" unless keep_alive, "Connection:
  * keep-alive" for an HTTP/1.0 client that keeps it. Its length or -ENOBUFS. */

@@ -353,6 +353,27 @@ static void test_incremental_and_size(void **state)
         free(big);
 }
 
+/* Which path a new client takes: the forward proxy, or the handshake engine. */
+static void test_sniff(void **state)
+{
+        (void)state;
+#define SNIFF(lit) http_request_sniff((const uint8_t *)(lit), strlen(lit))
+        assert_int_equal(SNIFF("GET http://a/ HTTP/1.1\r\n"), 1);
+        assert_int_equal(SNIFF("POST "), 1);
+        assert_int_equal(SNIFF("GET /proxy.pac HTTP/1.1"), 1);
+        assert_int_equal(SNIFF("CONNECT a:1 HTTP/1.1\r\n"), 0);
+        assert_int_equal(SNIFF("CONNECTX a"), 1);
+        assert_int_equal(SNIFF("CONNEC"), -EAGAIN);
+        assert_int_equal(SNIFF("G"), -EAGAIN);
+        assert_int_equal(SNIFF(""), -EAGAIN);
+        assert_int_equal(SNIFF("\x05\x01\x00"), 0);
+        assert_int_equal(SNIFF("\x04\x01"), 0);
+        assert_int_equal(SNIFF("get http://a/"), 0);
+        assert_int_equal(SNIFF("GE\x01T"), 0);
+        assert_int_equal(SNIFF("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"), 1);
+#undef SNIFF
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -360,6 +381,7 @@ int main(void)
                 cmocka_unit_test(test_keep_alive),      cmocka_unit_test(test_framing),
                 cmocka_unit_test(test_smuggling),       cmocka_unit_test(test_pac_and_connect),
                 cmocka_unit_test(test_credentials),     cmocka_unit_test(test_incremental_and_size),
+                cmocka_unit_test(test_sniff),
         };
         return cmocka_run_group_tests_name("http-request", tests, NULL, NULL);
 }

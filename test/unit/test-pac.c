@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "pac.h"
+#include "pac-peer.h"
 
 static IpNetwork ranges[2];
 
@@ -128,13 +129,41 @@ static void test_response_head(void **state)
         assert_int_equal(pac_response_head(buf, 20, 1, true, 1), -ENOBUFS);
 }
 
+/* --pac-peer NAME,DOMAIN,TAILNETDOMAIN,HOST:PORT: four fields, checked as pac_build() does. */
+static void test_pac_peer(void **state)
+{
+        const char *why = NULL;
+        PacPeer p;
+
+        (void)state;
+        assert_int_equal(pac_peer_parse("lab,lab,tail1234.ts.net,100.121.76.21:1080", &p, &why), 0);
+        assert_string_equal(p.name, "lab");
+        assert_string_equal(p.domain, "lab");
+        assert_string_equal(p.tailnet_domain, "tail1234.ts.net");
+        assert_string_equal(p.proxy, "100.121.76.21:1080");
+        assert_int_equal(pac_peer_parse("lab,,,[fd7a:115c:a1e0::1]:8080", &p, &why), 0);
+        assert_string_equal(p.domain, "");
+        assert_string_equal(p.proxy, "[fd7a:115c:a1e0::1]:8080");
+
+        assert_int_equal(pac_peer_parse("lab,lab,100.1.2.3:1", &p, &why), -EINVAL);
+        assert_string_equal(why, "expected NAME,DOMAIN,TAILNETDOMAIN,HOST:PORT");
+        assert_int_equal(pac_peer_parse("lab,lab,x,1.2.3.4:1,5", &p, &why), -EINVAL);
+        assert_int_equal(pac_peer_parse("la b,lab,,1.2.3.4:1", &p, &why), -EINVAL);
+        assert_string_equal(why, "instance name");
+        assert_int_equal(pac_peer_parse("lab,a..b,,1.2.3.4:1", &p, &why), -EINVAL);
+        assert_string_equal(why, "DNS domain");
+        assert_int_equal(pac_peer_parse("lab,lab,\"x,1.2.3.4:1", &p, &why), -EINVAL);
+        assert_string_equal(why, "MagicDNS suffix");
+        assert_int_equal(pac_peer_parse("lab,lab,,1.2.3.4", &p, &why), -EINVAL);
+        assert_string_equal(why, "proxy address");
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_two_instances),
-                cmocka_unit_test(test_refused),
-                cmocka_unit_test(test_no_domain),
-                cmocka_unit_test(test_response_head),
+                cmocka_unit_test(test_two_instances), cmocka_unit_test(test_refused),
+                cmocka_unit_test(test_no_domain),     cmocka_unit_test(test_response_head),
+                cmocka_unit_test(test_pac_peer),
         };
         return cmocka_run_group_tests_name("pac", tests, setup, NULL);
 }
