@@ -123,98 +123,8 @@ static int append_option(char **s, const char *option, const char *value)
         return 0;
 }
 
-/*
- * [SOCKS]: the socket's ListenStream= and ListenDatagram= lines, the daemon's command line with every
- * option written out (defaults too), the password file as a credential, and the
- * target's wants links. Nothing at all without Listen=.
- */
-static int build_socks(const InstanceConfig *c, const DropinPaths *paths, const char *source,
-                       GeneratedTree *tree)
-{
-        static const char *const default_allow[] = ALLOW_FROM_DEFAULT_INIT;
-        const SocksConfig *s = &c->socks;
-        _cleanup_free_ char *listen = strdup("ListenStream=\nListenDatagram=\n"), *exec = NULL,
-                            *service = NULL, *credential = NULL, *users = NULL;
-        char buf[IPNET_STRLEN > ENDPOINT_STRLEN ? IPNET_STRLEN : ENDPOINT_STRLEN], n[32];
-        int r = 0;
-
-        if (s->n_listen == 0)
-                return 0;
-
-        for (size_t i = 0; listen && i < s->n_listen; i++) {
-                char *t;
-                endpoint_format((const struct sockaddr *)&s->listen[i].address, buf);
-                /* The UDP socket of the same address serves SOCKS5 UDP ASSOCIATE. */
-                t = strprintf("%sListenStream=%s\nListenDatagram=%s\n", listen, buf, buf);
-                free(listen);
-                listen = t;
-        }
-        exec = strprintf("%s/tsproxy-socks %s", paths->pkglibexecdir, c->name);
-        if (!listen || !exec)
-                return -ENOMEM;
-
-        for (size_t i = 0; r >= 0 && i < s->n_allow_from; i++) {
-                ipnet_format(&s->allow_from[i], buf);
-                r = append_option(&exec, "--allow-from", buf);
-        }
-        for (size_t i = 0; r >= 0 && s->n_allow_from == 0 && i < ELEMENTSOF(default_allow); i++)
-                r = append_option(&exec, "--allow-from", default_allow[i]);
-        if (r >= 0)
-                r = append_option(&exec, "--egress", egress_mode_to_string(s->egress));
-        if (r >= 0 && s->egress == EGRESS_TAILNET)
-                r = append_option(&exec, "--egress-interface", c->ts_tun);
-        if (r >= 0 && s->password_file) {
-                _cleanup_free_ char *path = unit_escape(s->password_file, false);
-                credential = path ? strprintf("LoadCredential=" SOCKS_CREDENTIAL ":%s\n", path) : NULL;
-                if (!credential)
-                        return -ENOMEM;
-                /* %d: the service's credentials directory (systemd >= 248). */
-                r = append_option(&exec, "--password-file", "%d/" SOCKS_CREDENTIAL);
-        }
-        if (r >= 0 && s->users) {
-                users = strdup("");
-                for (char **u = s->users; users && *u; u++) {
-                        char *t = strprintf("%s%s%s", users, u == s->users ? "" : ",", *u);
-                        free(users);
-                        users = t;
-                }
-                r = users ? append_option(&exec, "--users", users) : -ENOMEM;
-        }
-        /* The numbers, each as the key table says (config-keys.c). */
-        for (size_t i = 0; r >= 0 && i < config_keys_count; i++)
-                if (config_keys[i].option && strcmp(config_keys[i].section, "SOCKS") == 0)
-                        r = append_option(&exec, config_keys[i].option,
-                                          config_key_option_value(&config_keys[i], c, n));
-        if (r < 0)
-                return r;
-
-        /* What the daemon raises its soft limit to, as well (daemon-limits.h). */
-        service = strprintf("%s"
-                            "LimitNOFILE=%u\n"
-                            "ExecStart=\n"
-                            "ExecStart=%s\n",
-                            strempty(credential), (unsigned)daemon_fds_needed(s->max_connections, 0), exec);
-        if (!service)
-                return -ENOMEM;
-
-        r = add_unit_dropin(tree, "socks", "socket", c->name, source, NULL, "Socket", listen);
-        if (r >= 0)
-                r = add_dropin(tree, "socks", c->name, source, NULL, service);
-        if (r >= 0)
-                r = add_target_want(tree, paths, c->name, "socks", "socket");
-        if (r >= 0)
-                r = add_target_want(tree, paths, c->name, "socks", "service");
-        return r;
-}
-
-/*
- * [Forward]: all forwards of the instance in one ts-relay@NAME.socket (ListenStream= or
- * ListenDatagram= each) and one tsproxy-relay with a --forward PROTO:LISTEN=TARGET per
- * forward; the daemon finds each passed socket's forward by its bound address and type.
- * Nothing at all without Forward=.
- */
 /* " --allow-from NET" for each network of an AllowFrom= list, or of the default when
- * it is empty ([Forward] and [DNS]). NULL: out of memory. */
+ * it is empty. NULL: out of memory. */
 static char *allow_from_options(const IpNetwork *list, size_t n)
 {
         static const char *const defaults[] = ALLOW_FROM_DEFAULT_INIT;
@@ -231,13 +141,119 @@ static char *allow_from_options(const IpNetwork *list, size_t n)
         return s;
 }
 
+/* A socket-activated part of an instance: UNIT@NAME.socket's drop-in with its listeners,
+ * UNIT@NAME.service's with its command line, and the target's wants links to both. */
+static int add_activated(GeneratedTree *tree, const DropinPaths *paths, const char *name, const char *source,
+                         const char *unit, const char *listen, const char *service)
+{
+        int r;
+
+        r = add_unit_dropin(tree, unit, "socket", name, source, NULL, "Socket", listen);
+        if (r < 0)
+                return r;
+        r = add_dropin(tree, unit, name, source, NULL, service);
+        if (r < 0)
+                return r;
+        r = add_target_want(tree, paths, name, unit, "socket");
+        if (r < 0)
+                return r;
+        return add_target_want(tree, paths, name, unit, "service");
+}
+
+/*
+ * [SOCKS]: the socket's ListenStream= and ListenDatagram= lines, the daemon's command line with every
+ * option written out (defaults too), the password file as a credential, and the
+ * target's wants links. Nothing at all without Listen=.
+ */
+static int build_socks(const InstanceConfig *c, const DropinPaths *paths, const char *source,
+                       GeneratedTree *tree)
+{
+        const SocksConfig *s = &c->socks;
+        _cleanup_free_ char *listen = strdup("ListenStream=\nListenDatagram=\n"), *exec = NULL,
+                            *service = NULL, *credential = NULL, *users = NULL,
+                            *allow = allow_from_options(s->allow_from, s->n_allow_from);
+        char buf[ENDPOINT_STRLEN], n[12];
+        int r;
+
+        if (s->n_listen == 0)
+                return 0;
+
+        for (size_t i = 0; listen && i < s->n_listen; i++) {
+                char *t;
+                endpoint_format((const struct sockaddr *)&s->listen[i].address, buf);
+                /* The UDP socket of the same address serves SOCKS5 UDP ASSOCIATE. */
+                t = strprintf("%sListenStream=%s\nListenDatagram=%s\n", listen, buf, buf);
+                free(listen);
+                listen = t;
+        }
+        exec = allow ? strprintf("%s/tsproxy-socks %s%s --egress %s", paths->pkglibexecdir, c->name, allow,
+                                 egress_mode_to_string(s->egress))
+                     : NULL;
+        if (!listen || !exec)
+                return -ENOMEM;
+
+        if (s->egress == EGRESS_TAILNET) {
+                r = append_option(&exec, "--egress-interface", c->ts_tun);
+                if (r < 0)
+                        return r;
+        }
+        if (s->password_file) {
+                _cleanup_free_ char *path = unit_escape(s->password_file, false);
+                credential = path ? strprintf("LoadCredential=" SOCKS_CREDENTIAL ":%s\n", path) : NULL;
+                if (!credential)
+                        return -ENOMEM;
+                /* %d: the service's credentials directory (systemd >= 248). */
+                r = append_option(&exec, "--password-file", "%d/" SOCKS_CREDENTIAL);
+                if (r < 0)
+                        return r;
+        }
+        if (s->users) {
+                users = strdup("");
+                for (char **u = s->users; users && *u; u++) {
+                        char *t = strprintf("%s%s%s", users, u == s->users ? "" : ",", *u);
+                        free(users);
+                        users = t;
+                }
+                if (!users)
+                        return -ENOMEM;
+                r = append_option(&exec, "--users", users);
+                if (r < 0)
+                        return r;
+        }
+        /* The numbers, each as the key table says (config-keys.c). */
+        for (size_t i = 0; i < config_keys_count; i++) {
+                const ConfigKey *k = &config_keys[i];
+
+                if (!k->option || strcmp(k->section, "SOCKS") != 0)
+                        continue;
+                r = append_option(&exec, k->option, config_key_option_value(k, c, n));
+                if (r < 0)
+                        return r;
+        }
+
+        /* What the daemon raises its soft limit to, as well (daemon-limits.h). */
+        service = strprintf("%s"
+                            "LimitNOFILE=%u\n"
+                            "ExecStart=\n"
+                            "ExecStart=%s\n",
+                            strempty(credential), (unsigned)daemon_fds_needed(s->max_connections, 0), exec);
+        if (!service)
+                return -ENOMEM;
+        return add_activated(tree, paths, c->name, source, "socks", listen, service);
+}
+
+/*
+ * [Forward]: all forwards of the instance in one ts-relay@NAME.socket (ListenStream= or
+ * ListenDatagram= each) and one tsproxy-relay with a --forward PROTO:LISTEN=TARGET per
+ * forward; the daemon finds each passed socket's forward by its bound address and type.
+ * Nothing at all without Forward=.
+ */
 static int build_forward(const InstanceConfig *c, const DropinPaths *paths, const char *source,
                          GeneratedTree *tree)
 {
         _cleanup_free_ char *listen = strdup("ListenStream=\nListenDatagram=\n"), *exec = NULL,
                             *service = NULL, *allow = NULL;
         char buf[ENDPOINT_STRLEN];
-        int r;
 
         if (c->n_forwards == 0)
                 return 0;
@@ -274,14 +290,7 @@ static int build_forward(const InstanceConfig *c, const DropinPaths *paths, cons
         if (!service)
                 return -ENOMEM;
 
-        r = add_unit_dropin(tree, "ts-relay", "socket", c->name, source, NULL, "Socket", listen);
-        if (r >= 0)
-                r = add_dropin(tree, "ts-relay", c->name, source, NULL, service);
-        if (r >= 0)
-                r = add_target_want(tree, paths, c->name, "ts-relay", "socket");
-        if (r >= 0)
-                r = add_target_want(tree, paths, c->name, "ts-relay", "service");
-        return r;
+        return add_activated(tree, paths, c->name, source, "ts-relay", listen, service);
 }
 
 /*
@@ -295,7 +304,6 @@ static int build_dns(const InstanceConfig *c, const DropinPaths *paths, const ch
         _cleanup_free_ char *listen = strdup("ListenStream=\nListenDatagram=\n"), *service = NULL,
                             *allow = allow_from_options(c->dns.allow_from, c->dns.n_allow_from);
         char buf[ENDPOINT_STRLEN];
-        int r;
 
         if (c->dns.n_listen == 0)
                 return 0;
@@ -316,14 +324,7 @@ static int build_dns(const InstanceConfig *c, const DropinPaths *paths, const ch
         if (!listen || !service)
                 return -ENOMEM;
 
-        r = add_unit_dropin(tree, "ts-dns", "socket", c->name, source, NULL, "Socket", listen);
-        if (r >= 0)
-                r = add_dropin(tree, "ts-dns", c->name, source, NULL, service);
-        if (r >= 0)
-                r = add_target_want(tree, paths, c->name, "ts-dns", "socket");
-        if (r >= 0)
-                r = add_target_want(tree, paths, c->name, "ts-dns", "service");
-        return r;
+        return add_activated(tree, paths, c->name, source, "ts-dns", listen, service);
 }
 
 int dropins_build(const InstanceConfig *c, const DropinPaths *paths, GeneratedTree *tree)
@@ -376,16 +377,21 @@ int dropins_build(const InstanceConfig *c, const DropinPaths *paths, GeneratedTr
                 return -ENOMEM;
 
         r = add_dropin(tree, "ts-netns", c->name, source, NULL, netns);
-        if (r >= 0)
-                r = add_dropin(tree, "ts-nat", c->name, source, NULL, nat);
-        if (r >= 0)
-                r = add_dropin(tree, "tailscaled", c->name, source, NULL, tailscaled);
-        if (r >= 0)
-                r = build_socks(c, paths, source, tree);
-        if (r >= 0)
-                r = build_forward(c, paths, source, tree);
-        if (r >= 0)
-                r = build_dns(c, paths, source, tree);
+        if (r < 0)
+                return r;
+        r = add_dropin(tree, "ts-nat", c->name, source, NULL, nat);
+        if (r < 0)
+                return r;
+        r = add_dropin(tree, "tailscaled", c->name, source, NULL, tailscaled);
+        if (r < 0)
+                return r;
+        r = build_socks(c, paths, source, tree);
+        if (r < 0)
+                return r;
+        r = build_forward(c, paths, source, tree);
+        if (r < 0)
+                return r;
+        r = build_dns(c, paths, source, tree);
         if (r < 0)
                 return r;
 
