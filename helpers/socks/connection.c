@@ -17,6 +17,7 @@
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 
+#include "http-request.h"
 #include "list.h"
 #include "server.h"
 #include "udp-associate.h"
@@ -33,7 +34,7 @@ static int on_timer(sd_event_source *source, uint64_t usec, void *userdata);
 static void connection_udp_control(Connection *c);
 static void connection_hand_over(Connection *c);
 
-static uint64_t now_usec(const Connection *c)
+uint64_t connection_now_usec(const Connection *c)
 {
         uint64_t t = 0;
 
@@ -41,7 +42,7 @@ static uint64_t now_usec(const Connection *c)
         return t;
 }
 
-static void connection_set_timer(Connection *c, uint64_t usec_from_now)
+void connection_set_timer(Connection *c, uint64_t usec_from_now)
 {
         if (usec_from_now == 0) {
                 (void)sd_event_source_set_enabled(c->timer, SD_EVENT_OFF);
@@ -80,6 +81,7 @@ void connection_free(Connection *c)
 
         udp_association_free(c->udp);
         auth_cancel(c);
+        http_proxy_free(c->http);
         if (c->state == CONNECTION_RELAY)
                 splice_pump_done(&c->pump, &s->pipes);
         target_done(&c->target, &s->io);
@@ -111,6 +113,10 @@ static void connection_fail(Connection *c, int error)
 {
         char target[PROXY_TARGET_STRLEN];
 
+        if (c->http) {
+                http_proxy_fail(c, error);
+                return;
+        }
         proxy_target_format(&c->handshake->target, target);
         log_debug(c->server->log, "Request for %s failed: %s", target, strerror(-error));
         (void)handshake_reply(c->handshake, error, NULL, 0);
@@ -132,7 +138,7 @@ static int connection_start_relay(Connection *c)
                 return r;
 
         connection_set_timer(c, s->options->idle_timeout_usec);
-        c->last_activity = now_usec(c);
+        c->last_activity = connection_now_usec(c);
         /* The leftover input, and what the events noted meanwhile say is there: now. */
         r = splice_pump_run(&c->pump, &s->pipes);
         if (r < 0)
@@ -165,6 +171,10 @@ static void connection_connected(Connection *c)
         socklen_t len = sizeof(bound);
         int r;
 
+        if (c->http) {
+                http_proxy_connected(c);
+                return;
+        }
         if (getsockname(c->target.fd, (struct sockaddr *)&bound, &len) < 0)
                 len = 0;
         (void)handshake_reply(c->handshake, 0, len ? (struct sockaddr *)&bound : NULL, len);
@@ -205,7 +215,7 @@ static void on_resolved(void *userdata, int error, const struct sockaddr_storage
         connection_try_next(c);
 }
 
-static void connection_request(Connection *c)
+void connection_request(Connection *c)
 {
         Server *s = c->server;
         const ProxyTarget *t = &c->handshake->target;
@@ -306,7 +316,19 @@ static bool connection_handshake_feed(Connection *c, uint32_t pending)
         size_t consumed;
 
         do {
-                HandshakeStatus st = handshake_feed(c->handshake, c->input, c->n_input, &consumed);
+                HandshakeStatus st;
+
+                /* A request for the HTTP forward proxy (not CONNECT): http-proxy.c serves it. */
+                if (c->handshake->protocol == PROXY_PROTOCOL_NONE) {
+                        int r = http_request_sniff(c->input, c->n_input);
+                        if (r == -EAGAIN)
+                                return true;
+                        if (r > 0) {
+                                http_proxy_start(c);
+                                return false;
+                        }
+                }
+                st = handshake_feed(c->handshake, c->input, c->n_input, &consumed);
 
                 memmove(c->input, c->input + consumed, c->n_input - consumed);
                 c->n_input -= consumed;
@@ -348,6 +370,11 @@ static void connection_handshake_input(Connection *c, uint32_t revents)
 
 void connection_auth_done(Connection *c, bool granted)
 {
+        if (c->http) {
+                http_proxy_auth_done(c, granted);
+                return;
+        }
+
         /* What the client socket said meanwhile (the edges were only noted). */
         uint32_t noted = c->client_revents;
         HandshakeStatus st = handshake_auth_done(c->handshake, granted);
@@ -362,6 +389,16 @@ void connection_auth_done(Connection *c, bool granted)
                 return;
         if (noted & SPLICE_PUMP_INPUT_EVENTS)
                 connection_handshake_input(c, noted);
+}
+
+void connection_handshake_restart(Connection *c)
+{
+        handshake_init(c->handshake, c->server->shared->passwords
+                                             ? &(HandshakeAuth){.check = auth_check, .userdata = c}
+                                             : NULL);
+        c->state = CONNECTION_HANDSHAKE;
+        if (connection_handshake_feed(c, EPOLLIN))
+                connection_handshake_input(c, EPOLLIN);
 }
 
 /* The control connection of a UDP association: anything the client sends on it is
@@ -392,7 +429,7 @@ static void connection_relay_event(Connection *c, int fd, uint32_t revents)
                 return;
         }
         if (r > 0)
-                c->last_activity = now_usec(c);
+                c->last_activity = connection_now_usec(c);
 }
 
 static void on_client_event(IoWatch *watch, uint32_t revents)
@@ -400,6 +437,10 @@ static void on_client_event(IoWatch *watch, uint32_t revents)
         Connection *c = container_of(watch, Connection, client_watch);
         int r;
 
+        if (c->http && (c->state == CONNECTION_HANDSHAKE || c->state == CONNECTION_HTTP)) {
+                http_proxy_client_event(c, revents);
+                return;
+        }
         switch (c->state) {
         case CONNECTION_HANDSHAKE:
                 /* The output of the handshake is written at once or never (no waiting for
@@ -434,6 +475,10 @@ static void on_target_event(IoWatch *watch, uint32_t revents)
                 connection_relay_event(c, c->target.fd, revents);
                 return;
         }
+        if (c->state == CONNECTION_HTTP) {
+                http_proxy_target_event(c, revents);
+                return;
+        }
         if (c->state != CONNECTION_CONNECTING) {
                 c->target.revents |= revents; /* the reply is being written: later */
                 return;
@@ -460,6 +505,13 @@ static int on_timer(sd_event_source *source, uint64_t usec, void *userdata)
         case CONNECTION_RESOLVING:
         case CONNECTION_CONNECTING: connection_fail(c, -ETIMEDOUT); break;
         case CONNECTION_REPLYING: connection_free(c); break;
+        case CONNECTION_HTTP:
+                if (http_proxy_local(c)) {
+                        connection_free(c); /* its reply was not read in time */
+                        break;
+                }
+                /* A request and its response: idle as a relay. */
+                /* fall through */
         case CONNECTION_RELAY:
                 /* Activity only updates last_activity; the timer catches up lazily. */
                 if (idle == 0)

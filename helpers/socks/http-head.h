@@ -3,7 +3,7 @@
  * http-head.h: what the HTTP forward proxy's request and response parsers share (RFC 9112):
  * finding the end of a message head, checking and collecting its field lines, and
  * writing a rewritten head without the hop-by-hop fields. http-request.c,
- * http-response.c and http-connect.c include it.
+ * http-response.c and http-connect.c include it (http-proxy.c for HTTP_HEAD_MAX).
  *
  * Strict on purpose: a proxy that reads a message differently from the next hop is how
  * request smuggling works, so every ambiguity (bare CR, obs-fold, whitespace before a

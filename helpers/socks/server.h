@@ -46,6 +46,7 @@ typedef struct Server Server;
 typedef struct Connection Connection;
 typedef struct UdpAssociation UdpAssociation;
 typedef struct AuthJob AuthJob;
+typedef struct HttpProxy HttpProxy;
 
 typedef struct DatagramListener {
         int fd; /* ServerShared's */
@@ -109,6 +110,7 @@ typedef enum ConnectionState {
         CONNECTION_REPLYING, /* the final reply is being written */
         CONNECTION_RELAY,
         CONNECTION_UDP,
+        CONNECTION_HTTP, /* forward proxy: a request and its response (http-proxy.c) */
 } ConnectionState;
 
 struct Connection {
@@ -134,7 +136,8 @@ struct Connection {
 
         SplicePump pump;
         UdpAssociation *udp;
-        AuthJob *auth; /* while AUTHENTICATING */
+        AuthJob *auth;   /* while AUTHENTICATING */
+        HttpProxy *http; /* a forward-proxy client (http-proxy.c): HANDSHAKE reads its request heads */
 };
 
 /* Take the sockets passed by systemd (sd_listen_fds) and set up what is shared; the
@@ -162,6 +165,29 @@ void connection_adopt(Server *s, Connection *c);
 void connection_discard(Connection *c);
 /* The verdict of a password check that was pending (auth.c): go on with the handshake. */
 void connection_auth_done(Connection *c, bool granted);
+
+/* connection.c, for http-proxy.c */
+/* Resolve and connect to c->handshake->target (Egress=, the connect timeout); then
+ * http_proxy_connected() or http_proxy_fail(). */
+void connection_request(Connection *c);
+/* Arm the connection's timer usec from now (0: disarm). */
+void connection_set_timer(Connection *c, uint64_t usec_from_now);
+uint64_t connection_now_usec(const Connection *c);
+/* A CONNECT after forwarded requests: the handshake engine parses c->input afresh. */
+void connection_handshake_restart(Connection *c);
+
+/* http-proxy.c: the HTTP forward proxy and the PAC file (see there). */
+/* c->input starts with an HTTP request that is not CONNECT (http_request_sniff()). */
+void http_proxy_start(Connection *c);
+void http_proxy_free(HttpProxy *h);
+void http_proxy_auth_done(Connection *c, bool granted);
+void http_proxy_connected(Connection *c);
+/* Connecting failed (negative errno): the error reply, then close. */
+void http_proxy_fail(Connection *c, int error);
+void http_proxy_client_event(Connection *c, uint32_t revents);
+void http_proxy_target_event(Connection *c, uint32_t revents);
+/* Writing a reply of our own (an error, the PAC file): no idle timeout, a deadline. */
+bool http_proxy_local(const Connection *c);
 
 /* auth.c */
 /* The HandshakeAuthFn of a connection (userdata: the Connection): refuse a throttled
