@@ -14,12 +14,20 @@
  * interface without an address) would send every later query from the veth's address,
  * and no answer would ever come back. c-ares still checks that answers come from the
  * server.
+ *
+ * Before c-ares, each name goes through the naming model (name-model.h): an address of
+ * the instance's domain, the domain itself and a name that cannot be asked are answered
+ * at once, through the loop like a literal; MagicDNS names go to c-ares with a final
+ * dot, so that c-ares asks exactly that name (resolv.conf's search list and ndots do
+ * not apply).
  */
 #include "resolver.h"
 
+#include <arpa/inet.h>
 #include <ares.h>
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +37,8 @@
 #include <unistd.h>
 
 #include "macro.h"
+#include "name-model.h"
+#include "tailnet-suffix.h"
 
 #define RESOLVER_SOCKETS_MAX 16
 
@@ -66,6 +76,8 @@ struct Resolver {
         size_t n_sockets;
         ResolverDatagram datagrams[RESOLVER_SOCKETS_MAX];
         size_t n_datagrams;
+        const char *domain; /* NULL: no naming model */
+        TailnetSuffix suffix;
 };
 
 static ResolverDatagram *datagram_find(Resolver *r, int fd)
@@ -202,7 +214,7 @@ static void on_socket_state(void *data, ares_socket_t fd, int readable, int writ
         r->sockets[r->n_sockets++].fd = fd;
 }
 
-int resolver_new(sd_event *event, const char *interface, Resolver **ret)
+int resolver_new(sd_event *event, const char *interface, const NameOptions *names, Resolver **ret)
 {
         _cleanup_free_ Resolver *r = NULL;
         struct ares_options options = {};
@@ -215,6 +227,10 @@ int resolver_new(sd_event *event, const char *interface, Resolver **ret)
         if (!r)
                 return -ENOMEM;
         r->event = event;
+        if (names) {
+                r->domain = names->domain;
+                tailnet_suffix_init(&r->suffix, names->tailnet_domain, names->tailnet_domain_file);
+        }
 
         options.sock_state_cb = on_socket_state;
         options.sock_state_cb_data = r;
@@ -313,10 +329,67 @@ static void on_addrinfo(void *arg, int status, int timeouts, struct ares_addrinf
         query_deliver(q);
 }
 
+/* A literal address: c-ares takes it as it is, whatever the domain says. */
+static bool is_literal(const char *name)
+{
+        uint8_t a[16];
+        return inet_pton(AF_INET, name, a) == 1 || inet_pton(AF_INET6, name, a) == 1;
+}
+
+/*
+ * name through the naming model: 1 and *ret_ask, the name to give c-ares (absolute for
+ * MagicDNS, in ask[]; else name itself); or 0 with the query answered (q->error, or its
+ * one address).
+ */
+static int resolver_apply_model(Resolver *r, const char *name, ResolverQuery *q, const char **ret_ask,
+                                char ask[static NAME_MODEL_NAME_MAX + 2])
+{
+        NameTarget t;
+        int k;
+
+        *ret_ask = name;
+        if (!r->domain || is_literal(name))
+                return 1;
+        k = name_model_classify(name, r->domain, tailnet_suffix_get(&r->suffix, NULL), &t);
+        if (k == -ENXIO) { /* NAME.DOMAIN, nothing to ask it as */
+                q->error = -EHOSTUNREACH;
+                return 0;
+        }
+        if (k == -ENAMETOOLONG) { /* NAME.TAILNETDOMAIN cannot exist */
+                q->error = -ENOENT;
+                return 0;
+        }
+        if (k < 0) /* malformed: c-ares says what it says today */
+                return 1;
+        switch (t.kind) {
+        case NAME_KIND_ADDRESS:
+                if (t.family == AF_INET) {
+                        struct sockaddr_in *in = (struct sockaddr_in *)&q->addresses[0];
+                        *in = (struct sockaddr_in){.sin_family = AF_INET, .sin_port = htons(q->port)};
+                        memcpy(&in->sin_addr, t.address, 4);
+                } else {
+                        struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&q->addresses[0];
+                        *in6 = (struct sockaddr_in6){.sin6_family = AF_INET6, .sin6_port = htons(q->port)};
+                        memcpy(&in6->sin6_addr, t.address, 16);
+                }
+                q->n_addresses = 1;
+                return 0;
+        case NAME_KIND_DOMAIN: q->error = -ENOENT; return 0;
+        case NAME_KIND_MAGICDNS:
+                snprintf(ask, NAME_MODEL_NAME_MAX + 2, "%s.", t.name);
+                *ret_ask = ask;
+                return 1;
+        case NAME_KIND_OTHER: return 1;
+        }
+        return 1;
+}
+
 int resolver_resolve(Resolver *r, const char *name, uint16_t port, ResolverCallback callback, void *userdata,
                      ResolverQuery **ret_query)
 {
         struct ares_addrinfo_hints hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
+        char absolute[NAME_MODEL_NAME_MAX + 2];
+        const char *ask;
         ResolverQuery *q;
 
         q = malloc(sizeof(*q));
@@ -324,8 +397,11 @@ int resolver_resolve(Resolver *r, const char *name, uint16_t port, ResolverCallb
                 return -ENOMEM;
         *q = (ResolverQuery){
                 .resolver = r, .callback = callback, .userdata = userdata, .port = port, .starting = true};
-        ares_getaddrinfo(r->channel, name, NULL, &hints, on_addrinfo, q);
-        resolver_update_timer(r);
+        if (resolver_apply_model(r, name, q, &ask, absolute) > 0) {
+                ares_getaddrinfo(r->channel, ask, NULL, &hints, on_addrinfo, q);
+                resolver_update_timer(r);
+        } else
+                q->answered = true;
         q->starting = false;
         if (q->answered) {
                 int k = sd_event_add_defer(r->event, &q->deferred, on_deferred, q);

@@ -6,6 +6,13 @@
  * tailnet's MagicDNS) bound over /etc/resolv.conf, so c-ares, which reads that file,
  * asks the tailnet. Lookups never block the loop: c-ares's sockets are watched by
  * sd-event and its timeouts run on an sd-event timer.
+ *
+ * Names follow the naming model of tsproxy-dns (name-model.h), so that every name the
+ * instance's DNS server hands out works as a target: A.B.C.D.DOMAIN, A-B-C-D.DOMAIN and
+ * the IPv6 dash form are their address (no query); NAME.DOMAIN, bare names and
+ * NAME.TAILNETDOMAIN are asked of MagicDNS as the fully qualified NAME.TAILNETDOMAIN.
+ * (absolute: no search list applies); DOMAIN itself has no address; anything else is
+ * resolved as given.
  */
 #pragma once
 
@@ -14,6 +21,8 @@
 #include <sys/socket.h>
 #include <systemd/sd-event.h>
 
+#include "name-options.h"
+
 typedef struct Resolver Resolver;
 typedef struct ResolverQuery ResolverQuery;
 
@@ -21,8 +30,9 @@ typedef struct ResolverQuery ResolverQuery;
 
 /*
  * error 0 and 1..RESOLVER_ADDRESSES_MAX addresses with the port set; or -ENOENT (no such
- * name or no address), -ETIMEDOUT, -EHOSTUNREACH (any other DNS failure), -ECANCELED when
- * the resolver is freed with the query still running.
+ * name or no address, DOMAIN itself), -ETIMEDOUT, -EHOSTUNREACH (any other DNS failure,
+ * and NAME.DOMAIN while the tailnet's MagicDNS suffix is unknown), -ECANCELED when the
+ * resolver is freed with the query still running.
  */
 typedef void (*ResolverCallback)(void *userdata, int error, const struct sockaddr_storage *addresses,
                                  size_t n_addresses);
@@ -32,8 +42,12 @@ typedef void (*ResolverCallback)(void *userdata, int error, const struct sockadd
  * without privileges on an unbound socket since Linux 5.7), so that the daemons' lookups
  * go to the instance's MagicDNS through its tailscale interface and nowhere else; while
  * the interface is missing (tailscaled stopped or restarting) lookups fail at once.
+ *
+ * names (NULL: every name resolved as given): the instance's domain and the tailnet's
+ * MagicDNS suffix, given or learned from its file (tailnet-suffix.h, checked at each
+ * lookup). It must outlive the resolver.
  */
-int resolver_new(sd_event *event, const char *interface, Resolver **ret);
+int resolver_new(sd_event *event, const char *interface, const NameOptions *names, Resolver **ret);
 Resolver *resolver_free(Resolver *r);
 
 /* Start a lookup of name (A and AAAA). The callback is never called from inside this

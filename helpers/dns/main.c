@@ -53,6 +53,13 @@ static int run(const Logger *log, const DnsOptions *options)
                                  "go to %s as NAME.%s",
                                  options->domain_text, options->name, server->n_udp, server->n_tcp, upstream,
                                  options->tailnet_domain_text);
+                else if (options->names.tailnet_domain_file)
+                        log_info(log,
+                                 "Serving %s for instance '%s' on %zu UDP and %zu TCP sockets; other names "
+                                 "go to %s under the MagicDNS suffix in %s (now %s)",
+                                 options->domain_text, options->name, server->n_udp, server->n_tcp, upstream,
+                                 options->names.tailnet_domain_file,
+                                 server->suffix.learned[0] ? server->suffix.learned : "unknown");
                 else
                         log_info(log,
                                  "Serving %s for instance '%s' on %zu UDP and %zu TCP sockets; addresses "

@@ -23,6 +23,7 @@ enum {
         ARG_VERSION = 0x100,
         ARG_DOMAIN,
         ARG_TAILNET_DOMAIN,
+        ARG_TAILNET_DOMAIN_FILE,
         ARG_UPSTREAM,
         ARG_CACHE_SIZE,
         ARG_TIMEOUT,
@@ -42,10 +43,8 @@ static void help(void)
                "and TCP sockets from systemd (socket activation).\n"
                "\n"
                "  -h --help                   Show this help\n"
-               "     --version                Show the version\n"
-               "     --domain DOMAIN          The domain served (default: the instance name)\n"
-               "     --tailnet-domain DOMAIN  The tailnet's MagicDNS suffix (e.g. tail1234.ts.net);\n"
-               "                              without it, only synthesized names are answered\n"
+               "     --version                Show the version\n" NAME_OPTIONS_HELP
+               "                              (without either, only synthesized names are answered)\n"
                "     --upstream ADDR:PORT     The tailnet's resolver (default " DNS_DEFAULT_UPSTREAM ";\n"
                "                              another only for tests and benchmarks)\n"
                "     --cache-size N           Answers kept (default %u; 0: no cache)\n"
@@ -65,31 +64,27 @@ static void help(void)
 
 int dns_domain_parse(const char *s, DnsName *ret)
 {
+        char text[NAME_MODEL_NAME_MAX + 1];
         DnsName n;
         int r;
 
-        if (!*s || strcmp(s, ".") == 0)
-                return -EINVAL;
-        for (const char *p = s; *p; p++)
-                if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.", *p))
-                        return -EINVAL;
-        r = dns_name_from_string(s, &n);
+        r = name_model_domain(s, text);
         if (r < 0)
                 return r;
-        dns_name_lowercase(&n);
+        r = dns_name_from_string(text, &n);
+        if (r < 0)
+                return r;
         *ret = n;
         return 0;
 }
 
-static int domain_option(const char *option, const char *value, DnsName *name,
-                         char text[static DNS_NAME_STRLEN])
+/* A domain name_options_set() checked, as a DnsName and its text. */
+static int domain_convert(const char *s, DnsName *name, char text[static DNS_NAME_STRLEN])
 {
-        if (dns_domain_parse(value, name) < 0) {
-                fprintf(stderr,
-                        "%s: '%s' is not a domain name (labels of letters, digits, '-' and '_', "
-                        "at most 63 bytes each and 253 in all).\n",
-                        option, value);
-                return -EINVAL;
+        int r = dns_domain_parse(s, name);
+        if (r < 0) {
+                fprintf(stderr, "'%s' is not a domain name.\n", s);
+                return r;
         }
         dns_name_to_string(name, text);
         return 0;
@@ -100,8 +95,7 @@ int dns_options_parse(int argc, char *argv[], DnsOptions *ret)
         static const struct option options[] = {
                 {"help", no_argument, NULL, 'h'},
                 {"version", no_argument, NULL, ARG_VERSION},
-                {"domain", required_argument, NULL, ARG_DOMAIN},
-                {"tailnet-domain", required_argument, NULL, ARG_TAILNET_DOMAIN},
+                NAME_OPTIONS_LONG(ARG_DOMAIN, ARG_TAILNET_DOMAIN, ARG_TAILNET_DOMAIN_FILE),
                 {"upstream", required_argument, NULL, ARG_UPSTREAM},
                 {"cache-size", required_argument, NULL, ARG_CACHE_SIZE},
                 {"timeout", required_argument, NULL, ARG_TIMEOUT},
@@ -112,7 +106,7 @@ int dns_options_parse(int argc, char *argv[], DnsOptions *ret)
                 {"allow-from", required_argument, NULL, ARG_ALLOW_FROM},
                 {}};
         _cleanup_free_ DnsOptions *o = calloc(1, sizeof(DnsOptions));
-        const char *reason = NULL, *domain = NULL;
+        const char *reason = NULL;
         uint64_t v;
         int c, r;
 
@@ -133,10 +127,10 @@ int dns_options_parse(int argc, char *argv[], DnsOptions *ret)
                 switch (c) {
                 case 'h': help(); return 0;
                 case ARG_VERSION: printf("tsproxy-dns %s\n", PACKAGE_VERSION); return 0;
-                case ARG_DOMAIN: domain = optarg; break;
+                case ARG_DOMAIN:
                 case ARG_TAILNET_DOMAIN:
-                        if (domain_option("--tailnet-domain", optarg, &o->tailnet_domain,
-                                          o->tailnet_domain_text) < 0)
+                case ARG_TAILNET_DOMAIN_FILE:
+                        if (name_options_set(&o->names, (NameOption)(c - ARG_DOMAIN), optarg) < 0)
                                 return -EINVAL;
                         break;
                 case ARG_UPSTREAM:
@@ -198,7 +192,10 @@ int dns_options_parse(int argc, char *argv[], DnsOptions *ret)
                 return -EINVAL;
         }
         strcpy(o->name, argv[optind]);
-        if (domain_option("--domain", domain ?: o->name, &o->domain, o->domain_text) < 0)
+        if (name_options_finish(&o->names, o->name) < 0 ||
+            domain_convert(o->names.domain, &o->domain, o->domain_text) < 0 ||
+            (o->names.tailnet_domain[0] &&
+             domain_convert(o->names.tailnet_domain, &o->tailnet_domain, o->tailnet_domain_text) < 0))
                 return -EINVAL;
         if (allow_from_finish(&o->allow_from) < 0)
                 return -EINVAL;

@@ -14,13 +14,15 @@
 #include "dns-wire.h"
 #include "egress-mode.h"
 #include "instance.h"
+#include "name-options.h"
 
 typedef struct DnsOptions {
         char name[INSTANCE_NAME_BUFSZ];
         DnsName domain; /* lowercase */
         char domain_text[DNS_NAME_STRLEN];
-        DnsName tailnet_domain; /* lowercase; len 0: not set, nothing is forwarded */
+        DnsName tailnet_domain; /* lowercase; len 0: not given (see names.tailnet_domain_file) */
         char tailnet_domain_text[DNS_NAME_STRLEN];
+        NameOptions names; /* the same, as text, and the learned suffix's file */
         struct sockaddr_storage upstream;
         socklen_t upstream_len;
         unsigned cache_size;   /* entries; 0: no cache */
@@ -39,7 +41,8 @@ typedef struct DnsOptions {
  */
 int dns_options_parse(int argc, char *argv[], DnsOptions *ret);
 
-/* A domain as Domain=/TailnetDomain= take it: letters, digits, '-' and '_', dots between
- * labels, an optional final dot; not the root. Lowercased into ret. -EINVAL or
- * -ENAMETOOLONG. (The config parser checks the same rules, see config-keys.c.) */
+/* A domain as Domain=/TailnetDomain= take it (name_model_domain(): letters, digits, '-'
+ * and '_', dots between labels, an optional final dot; not the root). Lowercased into
+ * ret. -EINVAL or -ENAMETOOLONG. (The config parser checks the same rules, see
+ * config-keys.c.) */
 int dns_domain_parse(const char *s, DnsName *ret);

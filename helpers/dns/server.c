@@ -71,6 +71,31 @@ static bool qtype_is_transfer(uint16_t t)
         return t == DNS_TYPE_AXFR || t == DNS_TYPE_IXFR || t == DNS_TYPE_MAILA || t == DNS_TYPE_MAILB;
 }
 
+/* s->tailnet_domain as the suffix is now; a new one empties the cache (its answers
+ * were asked of the tailnet before). */
+static void server_follow_tailnet(Server *s)
+{
+        const char *text;
+        bool changed;
+
+        text = tailnet_suffix_get(&s->suffix, &changed);
+        if (!changed)
+                return;
+        s->tailnet_domain = (DnsName){};
+        if (text[0] && dns_domain_parse(text, &s->tailnet_domain) < 0)
+                s->tailnet_domain = (DnsName){};
+        log_info(s->log, "The tailnet's MagicDNS suffix is now %s (from %s).", text[0] ? text : "unknown",
+                 s->suffix.path);
+        s->warned_no_tailnet = false;
+        if (s->cache) {
+                dns_cache_free(s->cache);
+                s->cache = dns_cache_new(s->options->cache_size,
+                                         (size_t)s->options->cache_size * DNS_CACHE_BYTES_PER_ENTRY);
+                if (!s->cache)
+                        log_warning(s->log, "Failed to allocate a new cache, answering without one.");
+        }
+}
+
 void server_handle_query(Server *s, const uint8_t *msg, size_t len, const DnsClient *client)
 {
         const DnsOptions *o = s->options;
@@ -113,12 +138,14 @@ void server_handle_query(Server *s, const uint8_t *msg, size_t len, const DnsCli
         case DNS_SYNTH_FORWARD: break;
         }
 
-        if (o->tailnet_domain.len == 0) {
+        server_follow_tailnet(s);
+        if (s->tailnet_domain.len == 0) {
                 if (!s->warned_no_tailnet) {
                         log_notice(s->log,
                                    "Refusing names under %s that are not addresses: no tailnet domain is "
-                                   "set ([DNS] TailnetDomain=).",
-                                   o->domain_text);
+                                   "set ([DNS] TailnetDomain=) or learned%s%s.",
+                                   o->domain_text, o->names.tailnet_domain_file ? " from " : "",
+                                   strempty(o->names.tailnet_domain_file));
                         s->warned_no_tailnet = true;
                 }
                 s->n_refused++;
@@ -133,7 +160,7 @@ void server_handle_query(Server *s, const uint8_t *msg, size_t len, const DnsCli
                         return;
                 }
         }
-        if (dns_synth_forward_name(&q.qname, &o->domain, &o->tailnet_domain, &fwd) < 0) {
+        if (dns_synth_forward_name(&q.qname, &o->domain, &s->tailnet_domain, &fwd) < 0) {
                 /* Too long under the tailnet's domain: no such name there. */
                 s->n_failed++;
                 server_reply(s, client, &q, DNS_RCODE_NXDOMAIN, NULL, 0);
@@ -305,6 +332,11 @@ int server_init(Server *s, sd_event *event, const DnsOptions *options, const Log
         s->options = options;
         s->event = event;
         s->accept_log = RATELIMIT_INIT(ACCEPT_LOG_INTERVAL_USEC);
+        tailnet_suffix_init(&s->suffix, options->names.tailnet_domain, options->names.tailnet_domain_file);
+        s->tailnet_domain = options->tailnet_domain;
+        (void)tailnet_suffix_get(&s->suffix, NULL);
+        if (s->suffix.learned[0])
+                (void)dns_domain_parse(s->suffix.learned, &s->tailnet_domain);
         if (options->cache_size > 0) {
                 s->cache = dns_cache_new(options->cache_size,
                                          (size_t)options->cache_size * DNS_CACHE_BYTES_PER_ENTRY);

@@ -25,6 +25,7 @@
 #include "pktinfo.h"
 #include "ratelimit.h"
 #include "status-line.h"
+#include "tailnet-suffix.h"
 #include "tcp-admit.h"
 
 typedef struct Server Server;
@@ -72,6 +73,11 @@ struct Server {
         RateLimit accept_log;
         StatusLine status;
         bool warned_no_tailnet;
+        /* The MagicDNS suffix names under the domain are forwarded to: given, or learned
+         * from its file (tailnet-suffix.h) and followed at each forwarded query; a change
+         * empties the cache. len 0: unknown, such names are refused. */
+        TailnetSuffix suffix;
+        DnsName tailnet_domain;
 
         uint8_t out[DNS_TCP_MAX];    /* responses are written here, then sent or queued */
         uint8_t in[DNS_UDP_MAX + 1]; /* UDP queries are read here */

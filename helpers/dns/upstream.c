@@ -95,7 +95,7 @@ static int upstream_response(Upstream *u, const uint8_t *msg, size_t len)
         int r;
 
         r = dns_answer_from_response(msg, len, &(DnsAsked){u->id, &u->name, u->query.qtype, u->query.qclass},
-                                     &s->options->tailnet_domain, &s->options->domain, &a);
+                                     &s->tailnet_domain, &s->options->domain, &a);
         if (r == -ESTALE)
                 return 0;
         if (r < 0) {

@@ -186,3 +186,30 @@ int name_model_classify(const char *name, const char *domain, const char *tailne
                 return set_name(ret, NAME_KIND_MAGICDNS, name, n, NULL, 0);
         return set_name(ret, NAME_KIND_OTHER, name, n, NULL, 0);
 }
+
+int name_model_domain(const char *s, char ret[static NAME_MODEL_NAME_MAX + 1])
+{
+        size_t n = name_length(s), label = 0;
+
+        if (n == 0)
+                return -EINVAL;
+        if (n > NAME_MODEL_NAME_MAX)
+                return -ENAMETOOLONG;
+        for (size_t i = 0; i <= n; i++) {
+                char c = i < n ? s[i] : '.';
+                if (c == '.') {
+                        if (label == 0 || label > LABEL_MAX)
+                                return -EINVAL;
+                        label = 0;
+                        continue;
+                }
+                if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                      c == '-' || c == '_'))
+                        return -EINVAL;
+                label++;
+        }
+        for (size_t i = 0; i < n; i++)
+                ret[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] - 'A' + 'a' : s[i]);
+        ret[n] = '\0';
+        return 0;
+}

@@ -55,3 +55,9 @@ int name_model_address(const NameLabel *labels, size_t n_labels, int *ret_family
  * -ENXIO for NAME.D while the MagicDNS suffix is unknown (nothing to ask).
  */
 int name_model_classify(const char *name, const char *domain, const char *tailnet_domain, NameTarget *ret);
+
+/* A domain as Domain= and TailnetDomain= (and their options and the learned MagicDNS
+ * suffix) take it: labels of letters, digits, '-' and '_', 1..63 bytes each, dots
+ * between them, 253 bytes in all, an optional final dot; not the root. ret: lowercase,
+ * without the final dot. 0, -EINVAL or -ENAMETOOLONG. */
+int name_model_domain(const char *s, char ret[static NAME_MODEL_NAME_MAX + 1]);

@@ -159,7 +159,7 @@ int forwarder_init(Forwarder *f, ForwarderShared *sh, unsigned index, sd_event *
                 if (options->forwards[i].target.ss_family == AF_UNSPEC && !f->resolver) {
                         r = resolver_new(
                                 event, options->egress == EGRESS_TAILNET ? options->egress_interface : NULL,
-                                &f->resolver);
+                                &options->names, &f->resolver);
                         if (r < 0)
                                 return log_error_errno(log, r, "Failed to set up the name resolver: %m");
                 }

@@ -29,6 +29,9 @@ enum {
         ARG_WORKERS,
         ARG_EGRESS,
         ARG_EGRESS_INTERFACE,
+        ARG_DOMAIN,
+        ARG_TAILNET_DOMAIN,
+        ARG_TAILNET_DOMAIN_FILE,
 };
 
 static void help(void)
@@ -58,8 +61,7 @@ static void help(void)
                "                              (bound to it) or the namespace's own addresses;\n"
                "                              or any (default tailnet); names are resolved\n"
                "                              through that interface too\n"
-               "     --egress-interface IF    The tailscale interface (default %s)\n"
-               "\n"
+               "     --egress-interface IF    The tailscale interface (default %s)\n" NAME_OPTIONS_HELP "\n"
                "See the tsproxy-relay(8) man page for details.\n",
                program_invocation_short_name, RELAY_DEFAULT_MAX_CONNECTIONS, RELAY_DEFAULT_CONNECT_TIMEOUT,
                RELAY_DEFAULT_UDP_IDLE_TIMEOUT, RELAY_DEFAULT_UDP_MAX_SESSIONS, RELAY_WORKERS_AUTO_MAX,
@@ -113,6 +115,7 @@ int relay_options_parse(int argc, char *argv[], RelayOptions *ret)
                 {"workers", required_argument, NULL, ARG_WORKERS},
                 {"egress", required_argument, NULL, ARG_EGRESS},
                 {"egress-interface", required_argument, NULL, ARG_EGRESS_INTERFACE},
+                NAME_OPTIONS_LONG(ARG_DOMAIN, ARG_TAILNET_DOMAIN, ARG_TAILNET_DOMAIN_FILE),
                 {}};
         RelayOptions o = {
                 .max_connections = RELAY_DEFAULT_MAX_CONNECTIONS,
@@ -176,6 +179,11 @@ int relay_options_parse(int argc, char *argv[], RelayOptions *ret)
                         break;
                 case ARG_EGRESS: r = egress_mode_option(optarg, &o.egress); break;
                 case ARG_EGRESS_INTERFACE: r = egress_interface_option(optarg, o.egress_interface); break;
+                case ARG_DOMAIN:
+                case ARG_TAILNET_DOMAIN:
+                case ARG_TAILNET_DOMAIN_FILE:
+                        r = name_options_set(&o.names, (NameOption)(c - ARG_DOMAIN), optarg);
+                        break;
                 default: r = -EINVAL; break;
                 }
         }
@@ -193,6 +201,8 @@ int relay_options_parse(int argc, char *argv[], RelayOptions *ret)
         }
         if (r >= 0)
                 r = allow_from_finish(&o.allow_from);
+        if (r >= 0)
+                r = name_options_finish(&o.names, argv[optind]);
         if (r < 0) {
                 relay_options_done(&o);
                 return r;

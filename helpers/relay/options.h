@@ -13,6 +13,7 @@
 #include "egress-mode.h"
 #include "forward.h"
 #include "instance.h"
+#include "name-options.h"
 #include "relay-limits.h"
 
 typedef struct RelayOptions {
@@ -27,6 +28,7 @@ typedef struct RelayOptions {
         unsigned workers;               /* event loops; 0: auto */
         EgressMode egress;              /* where targets may be (egress-mode.h) */
         char egress_interface[IF_NAMESIZE];
+        NameOptions names; /* how NAME:PORT targets resolve (name-model.h) */
 } RelayOptions;
 
 /*

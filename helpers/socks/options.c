@@ -30,6 +30,9 @@ enum {
         ARG_IDLE_TIMEOUT,
         ARG_HANDSHAKE_TIMEOUT,
         ARG_WORKERS,
+        ARG_DOMAIN,
+        ARG_TAILNET_DOMAIN,
+        ARG_TAILNET_DOMAIN_FILE,
 };
 
 static void help(void)
@@ -54,8 +57,7 @@ static void help(void)
                "     --handshake-timeout SEC Drop clients that have not finished the handshake\n"
                "                             within SEC (default %u; 0: never)\n"
                "     --workers N|auto        Event loops, each on a CPU (default auto: the CPUs\n"
-               "                             it may run on, at most %u)\n"
-               "\n"
+               "                             it may run on, at most %u)\n" NAME_OPTIONS_HELP "\n"
                "See the tsproxy-socks(8) man page for details.\n",
                program_invocation_short_name, SOCKS_DEFAULT_MAX_CONNECTIONS, SOCKS_DEFAULT_HANDSHAKE_TIMEOUT,
                SOCKS_WORKERS_AUTO_MAX);
@@ -93,6 +95,7 @@ int socks_options_parse(int argc, char *argv[], SocksOptions *ret)
                 {"idle-timeout", required_argument, NULL, ARG_IDLE_TIMEOUT},
                 {"handshake-timeout", required_argument, NULL, ARG_HANDSHAKE_TIMEOUT},
                 {"workers", required_argument, NULL, ARG_WORKERS},
+                NAME_OPTIONS_LONG(ARG_DOMAIN, ARG_TAILNET_DOMAIN, ARG_TAILNET_DOMAIN_FILE),
                 {}};
         SocksOptions o = {
                 .egress = EGRESS_MODE_DEFAULT,
@@ -161,6 +164,12 @@ int socks_options_parse(int argc, char *argv[], SocksOptions *ret)
                         } else
                                 o.workers = (unsigned)v;
                         break;
+                case ARG_DOMAIN:
+                case ARG_TAILNET_DOMAIN:
+                case ARG_TAILNET_DOMAIN_FILE:
+                        if (name_options_set(&o.names, (NameOption)(c - ARG_DOMAIN), optarg) < 0)
+                                return -EINVAL;
+                        break;
                 default: return -EINVAL;
                 }
         }
@@ -175,6 +184,8 @@ int socks_options_parse(int argc, char *argv[], SocksOptions *ret)
                 return -EINVAL;
         }
         strcpy(o.name, argv[optind]);
+        if (name_options_finish(&o.names, o.name) < 0)
+                return -EINVAL;
         if (o.users && !o.password_file) {
                 fprintf(stderr, "--users needs --password-file.\n");
                 return -EINVAL;

@@ -13,6 +13,7 @@
 #include "egress-mode.h"
 #include "instance.h"
 #include "ipnet.h"
+#include "name-options.h"
 #include "socks-limits.h"
 
 typedef struct SocksOptions {
@@ -27,6 +28,7 @@ typedef struct SocksOptions {
         uint64_t idle_timeout_usec;      /* 0: none */
         uint64_t handshake_timeout_usec; /* 0: none */
         unsigned workers;                /* event loops; 0: auto */
+        NameOptions names;               /* how target names resolve (name-model.h) */
 } SocksOptions;
 
 /*

@@ -228,7 +228,7 @@ int server_init(Server *s, ServerShared *sh, unsigned index, sd_event *event)
         if (r < 0)
                 return log_error_errno(log, r, "Failed to set up the password checks' eventfd: %m");
         r = resolver_new(event, sh->options->egress == EGRESS_TAILNET ? sh->options->egress_interface : NULL,
-                         &s->resolver);
+                         &sh->options->names, &s->resolver);
         if (r < 0)
                 return log_error_errno(log, r, "Failed to set up the name resolver: %m");
 
