@@ -6,7 +6,7 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
     meson ninja-build pkg-config gcc libc6-dev \
-    libsystemd-dev libmount-dev libnl-3-dev libnl-route-3-dev libnftables-dev libnftnl-dev libmnl-dev libinih-dev libcmocka-dev \
+    libsystemd-dev libmount-dev libnl-3-dev libnl-route-3-dev libnftables-dev libnftnl-dev libmnl-dev libinih-dev libcmocka-dev libjson-c-dev \
     libc-ares-dev libcrypt-dev clang libclang-rt-14-dev \
     clang-format systemd nftables iproute2 iputils-ping util-linux procps python3 man-db mandoc \
     dnsmasq-base bind9-dnsutils dnsperf curl openssl python3-pacparser dbus \
