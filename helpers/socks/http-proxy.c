@@ -37,6 +37,7 @@
 #include "pac.h"
 #include "pac-peer.h"
 #include "server.h"
+#include "tailnet-suffix.h"
 #include "tailnet.h"
 
 _Static_assert(HANDSHAKE_INPUT_MAX >= HTTP_HEAD_MAX, "a request head must fit the input buffer");
@@ -192,20 +193,27 @@ static void http_proxy_pac(Connection *c)
         HttpProxy *h = c->http;
         const SocksOptions *o = c->server->options;
         IpNetwork ranges[2];
-        PacInstance in[1];
+        PacInstance in[1 + PAC_PEERS_MAX];
+        TailnetSuffix suffix;
         char self[ENDPOINT_STRLEN];
         const char *bad = NULL;
         size_t n = 0, size = 16 * 1024;
         int k, head;
 
+        /* Given, or learned from the instance's tailscaled (read now: PAC requests are rare). */
+        tailnet_suffix_init(&suffix, o->names.tailnet_domain, o->names.tailnet_domain_file);
         if (ipnet_parse(TAILNET_IPV4_RANGE, &ranges[0]) < 0 ||
             ipnet_parse(TAILNET_IPV6_RANGE, &ranges[1]) < 0 ||
             local_proxy_address(c, self, sizeof(self)) < 0) {
                 http_proxy_error(c, 500, "cannot tell this proxy's own address");
                 return;
         }
-        /* The domain is the instance's name (Domain='s default) until --domain reaches this daemon. */
-        in[n++] = (PacInstance){o->name, o->name, NULL, ranges, 2, self};
+        in[n++] =
+                (PacInstance){o->name, o->names.domain, tailnet_suffix_get(&suffix, NULL), ranges, 2, self};
+        for (size_t i = 0; i < o->n_pac_peers; i++) {
+                const PacPeer *p = &o->pac_peers[i];
+                in[n++] = (PacInstance){p->name, p->domain, p->tailnet_domain, ranges, 2, p->proxy};
+        }
 
         for (;;) {
                 /* The head goes in front of the PAC: leave it room. */

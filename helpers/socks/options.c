@@ -33,6 +33,7 @@ enum {
         ARG_DOMAIN,
         ARG_TAILNET_DOMAIN,
         ARG_TAILNET_DOMAIN_FILE,
+        ARG_PAC_PEER,
 };
 
 static void help(void)
@@ -57,7 +58,10 @@ static void help(void)
                "     --handshake-timeout SEC Drop clients that have not finished the handshake\n"
                "                             within SEC (default %u; 0: never)\n"
                "     --workers N|auto        Event loops, each on a CPU (default auto: the CPUs\n"
-               "                             it may run on, at most %u)\n" NAME_OPTIONS_HELP "\n"
+               "                             it may run on, at most %u)\n" NAME_OPTIONS_HELP
+               "     --pac-peer NAME,DOMAIN,TAILNETDOMAIN,HOST:PORT\n"
+               "                             Another instance's proxy, for the PAC file (repeatable)\n"
+               "\n"
                "See the tsproxy-socks(8) man page for details.\n",
                program_invocation_short_name, SOCKS_DEFAULT_MAX_CONNECTIONS, SOCKS_DEFAULT_HANDSHAKE_TIMEOUT,
                SOCKS_WORKERS_AUTO_MAX);
@@ -96,6 +100,7 @@ int socks_options_parse(int argc, char *argv[], SocksOptions *ret)
                 {"handshake-timeout", required_argument, NULL, ARG_HANDSHAKE_TIMEOUT},
                 {"workers", required_argument, NULL, ARG_WORKERS},
                 NAME_OPTIONS_LONG(ARG_DOMAIN, ARG_TAILNET_DOMAIN, ARG_TAILNET_DOMAIN_FILE),
+                {"pac-peer", required_argument, NULL, ARG_PAC_PEER},
                 {}};
         SocksOptions o = {
                 .egress = EGRESS_MODE_DEFAULT,
@@ -170,6 +175,20 @@ int socks_options_parse(int argc, char *argv[], SocksOptions *ret)
                         if (name_options_set(&o.names, (NameOption)(c - ARG_DOMAIN), optarg) < 0)
                                 return -EINVAL;
                         break;
+                case ARG_PAC_PEER: {
+                        const char *why = NULL;
+
+                        if (o.n_pac_peers >= PAC_PEERS_MAX) {
+                                fprintf(stderr, "--pac-peer: more than %d peers.\n", PAC_PEERS_MAX);
+                                return -EINVAL;
+                        }
+                        if (pac_peer_parse(optarg, &o.pac_peers[o.n_pac_peers], &why) < 0) {
+                                fprintf(stderr, "--pac-peer: '%s': %s.\n", optarg, strna(why));
+                                return -EINVAL;
+                        }
+                        o.n_pac_peers++;
+                        break;
+                }
                 default: return -EINVAL;
                 }
         }

@@ -14,6 +14,7 @@
 #include "instance.h"
 #include "ipnet.h"
 #include "name-options.h"
+#include "pac-peer.h"
 #include "socks-limits.h"
 
 typedef struct SocksOptions {
@@ -25,10 +26,12 @@ typedef struct SocksOptions {
         const char *password_file; /* points into argv; NULL: no authentication */
         const char *users;         /* "u1,u2", NULL: every user of the file */
         unsigned max_connections;
-        uint64_t idle_timeout_usec;      /* 0: none */
-        uint64_t handshake_timeout_usec; /* 0: none */
-        unsigned workers;                /* event loops; 0: auto */
-        NameOptions names;               /* how target names resolve (name-model.h) */
+        uint64_t idle_timeout_usec;       /* 0: none */
+        uint64_t handshake_timeout_usec;  /* 0: none */
+        unsigned workers;                 /* event loops; 0: auto */
+        NameOptions names;                /* how target names resolve (name-model.h) */
+        PacPeer pac_peers[PAC_PEERS_MAX]; /* the other instances in the PAC file (--pac-peer) */
+        size_t n_pac_peers;
 } SocksOptions;
 
 /*

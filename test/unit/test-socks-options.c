@@ -334,6 +334,25 @@ static void test_refused(void **state)
         assert_refused("tsproxy-socks: option '--help' doesn't allow an argument", "a", "--help=1");
 }
 
+/* --pac-peer: repeatable, each checked as the PAC builder checks it. */
+static void test_pac_peer(void **state)
+{
+        SocksOptions o;
+        Output out;
+
+        assert_int_equal(parse(&o, &out, "a", "--pac-peer", "lab,lab,tail1.ts.net,100.121.76.21:1080",
+                               "--pac-peer", "b,b,,[fd7a:115c:a1e0::1]:3128", NULL),
+                         1);
+        assert_int_equal(o.n_pac_peers, 2);
+        assert_string_equal(o.pac_peers[0].name, "lab");
+        assert_string_equal(o.pac_peers[0].tailnet_domain, "tail1.ts.net");
+        assert_string_equal(o.pac_peers[1].proxy, "[fd7a:115c:a1e0::1]:3128");
+        assert_refused("--pac-peer: 'lab,lab,1.2.3.4:1': expected NAME,DOMAIN,TAILNETDOMAIN,HOST:PORT.", "a",
+                       "--pac-peer", "lab,lab,1.2.3.4:1");
+        assert_refused("--pac-peer: 'lab,lab,,1.2.3.4': proxy address.", "a", "--pac-peer",
+                       "lab,lab,,1.2.3.4");
+}
+
 static void test_help_version(void **state)
 {
         SocksOptions o;
@@ -357,6 +376,7 @@ int main(void)
                 cmocka_unit_test(test_defaults), cmocka_unit_test(test_every_option),
                 cmocka_unit_test(test_limits),   cmocka_unit_test(test_allow_from_max),
                 cmocka_unit_test(test_refused),  cmocka_unit_test(test_help_version),
+                cmocka_unit_test(test_pac_peer),
         };
         return cmocka_run_group_tests_name("tsproxy-socks command line", tests, NULL, NULL);
 }
