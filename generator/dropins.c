@@ -12,6 +12,7 @@
  */
 #include "dropins.h"
 #include "relay-limits.h"
+#include "tailnet-suffix.h"
 #include "tailnet.h"
 
 #include <errno.h>
@@ -160,6 +161,19 @@ static int add_activated(GeneratedTree *tree, const DropinPaths *paths, const ch
         return add_target_want(tree, paths, name, unit, "service");
 }
 
+/* " --domain D[ --tailnet-domain T] --tailnet-domain-file F": how tsproxy-socks,
+ * tsproxy-relay and tsproxy-dns name things (name-model.h), from [DNS] Domain= (default:
+ * the instance name) and TailnetDomain= for every instance; F is where the MagicDNS
+ * suffix learned from the instance's tailscaled is kept. Domain names have no '%' or
+ * '$' (config-keys.c), nor do instance names: no escaping needed. NULL: out of memory. */
+static char *name_options(const InstanceConfig *c)
+{
+        return strprintf(" --domain %s%s%s --tailnet-domain-file " RUNTIME_DIR_PREFIX
+                         "/%s/" TAILNET_SUFFIX_FILE,
+                         c->dns.domain ?: c->name, c->dns.tailnet_domain ? " --tailnet-domain " : "",
+                         strempty(c->dns.tailnet_domain), c->name);
+}
+
 /*
  * [SOCKS]: the socket's ListenStream= and ListenDatagram= lines, the daemon's command line with every
  * option written out (defaults too), the password file as a credential, and the
@@ -170,7 +184,7 @@ static int build_socks(const InstanceConfig *c, const DropinPaths *paths, const 
 {
         const SocksConfig *s = &c->socks;
         _cleanup_free_ char *listen = strdup("ListenStream=\nListenDatagram=\n"), *exec = NULL,
-                            *service = NULL, *credential = NULL, *users = NULL,
+                            *service = NULL, *credential = NULL, *users = NULL, *names = NULL,
                             *allow = allow_from_options(s->allow_from, s->n_allow_from);
         char buf[ENDPOINT_STRLEN], n[12];
         int r;
@@ -231,12 +245,16 @@ static int build_socks(const InstanceConfig *c, const DropinPaths *paths, const 
                         return r;
         }
 
+        names = name_options(c);
+        if (!names)
+                return -ENOMEM;
         /* What the daemon raises its soft limit to, as well (daemon-limits.h). */
         service = strprintf("%s"
                             "LimitNOFILE=%u\n"
                             "ExecStart=\n"
-                            "ExecStart=%s\n",
-                            strempty(credential), (unsigned)daemon_fds_needed(s->max_connections, 0), exec);
+                            "ExecStart=%s%s\n",
+                            strempty(credential), (unsigned)daemon_fds_needed(s->max_connections, 0), exec,
+                            names);
         if (!service)
                 return -ENOMEM;
         return add_activated(tree, paths, c->name, source, "socks", listen, service);
@@ -252,13 +270,14 @@ static int build_forward(const InstanceConfig *c, const DropinPaths *paths, cons
                          GeneratedTree *tree)
 {
         _cleanup_free_ char *listen = strdup("ListenStream=\nListenDatagram=\n"), *exec = NULL,
-                            *service = NULL, *allow = NULL;
+                            *service = NULL, *allow = NULL, *names = NULL;
         char buf[ENDPOINT_STRLEN];
 
         if (c->n_forwards == 0)
                 return 0;
         exec = strprintf("%s/tsproxy-relay %s", paths->pkglibexecdir, c->name);
         allow = allow_from_options(c->forward_allow_from, c->n_forward_allow_from);
+        names = name_options(c);
         for (size_t i = 0; listen && exec && i < c->n_forwards; i++) {
                 const Forward *f = &c->forwards[i];
                 const char *proto = f->protocol == FORWARD_UDP ? "udp" : "tcp";
@@ -273,20 +292,20 @@ static int build_forward(const InstanceConfig *c, const DropinPaths *paths, cons
                 free(exec);
                 exec = t;
         }
-        if (!listen || !exec || !allow)
+        if (!listen || !exec || !allow || !names)
                 return -ENOMEM;
         /* tsproxy-relay's defaults written out (relay-limits.h); per UDP session 1 socket. */
         service = strprintf(
                 "LimitNOFILE=%u\n"
                 "ExecStart=\n"
                 "ExecStart=%s%s --max-connections %u --connect-timeout %u --udp-idle-timeout %u "
-                "--udp-max-sessions %u --workers auto --egress %s%s%s\n",
+                "--udp-max-sessions %u --workers auto --egress %s%s%s%s\n",
                 (unsigned)daemon_fds_needed(RELAY_DEFAULT_MAX_CONNECTIONS, RELAY_DEFAULT_UDP_MAX_SESSIONS),
                 exec, allow, RELAY_DEFAULT_MAX_CONNECTIONS, RELAY_DEFAULT_CONNECT_TIMEOUT,
                 RELAY_DEFAULT_UDP_IDLE_TIMEOUT, RELAY_DEFAULT_UDP_MAX_SESSIONS,
                 egress_mode_to_string(c->forward_egress),
                 c->forward_egress == EGRESS_TAILNET ? " --egress-interface " : "",
-                c->forward_egress == EGRESS_TAILNET ? c->ts_tun : "");
+                c->forward_egress == EGRESS_TAILNET ? c->ts_tun : "", names);
         if (!service)
                 return -ENOMEM;
 
@@ -295,14 +314,14 @@ static int build_forward(const InstanceConfig *c, const DropinPaths *paths, cons
 
 /*
  * [DNS]: ts-dns@NAME.socket with a ListenStream= and a ListenDatagram= per Listen=, and
- * tsproxy-dns with its domain (Domain=, or the instance name) and, when set, the
- * tailnet's. Nothing at all without Listen=.
+ * tsproxy-dns with its names (name_options()). Nothing at all without Listen=.
  */
 static int build_dns(const InstanceConfig *c, const DropinPaths *paths, const char *source,
                      GeneratedTree *tree)
 {
         _cleanup_free_ char *listen = strdup("ListenStream=\nListenDatagram=\n"), *service = NULL,
-                            *allow = allow_from_options(c->dns.allow_from, c->dns.n_allow_from);
+                            *allow = allow_from_options(c->dns.allow_from, c->dns.n_allow_from),
+                            *names = name_options(c);
         char buf[ENDPOINT_STRLEN];
 
         if (c->dns.n_listen == 0)
@@ -314,13 +333,10 @@ static int build_dns(const InstanceConfig *c, const DropinPaths *paths, const ch
                 free(listen);
                 listen = t;
         }
-        /* Domain names have no '%' or '$' (config-keys.c): no escaping needed. */
-        service = allow ? strprintf("ExecStart=\nExecStart=%s/tsproxy-dns %s --domain %s%s%s%s "
-                                    "--egress-interface %s\n",
-                                    paths->pkglibexecdir, c->name, c->dns.domain ?: c->name,
-                                    c->dns.tailnet_domain ? " --tailnet-domain " : "",
-                                    strempty(c->dns.tailnet_domain), allow, c->ts_tun)
-                        : NULL;
+        service = allow && names
+                          ? strprintf("ExecStart=\nExecStart=%s/tsproxy-dns %s%s%s --egress-interface %s\n",
+                                      paths->pkglibexecdir, c->name, names, allow, c->ts_tun)
+                          : NULL;
         if (!listen || !service)
                 return -ENOMEM;
 

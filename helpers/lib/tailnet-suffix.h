@@ -19,6 +19,10 @@
 
 #include "name-model.h"
 
+/* The learned suffix's file in the instance's runtime directory (RUNTIME_DIR_PREFIX/NAME/):
+ * its writer and the generator, which passes its path to the daemons, use this name. */
+#define TAILNET_SUFFIX_FILE "magicdns-suffix"
+
 typedef struct TailnetSuffix {
         char fixed[NAME_MODEL_NAME_MAX + 1]; /* "": none given */
         const char *path;                    /* NULL: no file */
