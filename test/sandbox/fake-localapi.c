@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "fake-net.h"
 #include "fileio.h"
 
 #define REQUEST_MAX     65536
@@ -286,8 +287,15 @@ static void write_status(const Daemon *d, bool peers, FILE *f)
         write_ips(f, netmap ? l->address : 0, 2);
         fprintf(f, ",\n\t\t\"Online\": %s", netmap ? "true" : "false");
         if (l->logged_in) {
+                char path[4096], line[32];
+                unsigned expiry = KEY_EXPIRY_S;
+
+                /* The test knob NAME.key-expiry-s (fake-tailscaled.c). */
+                snprintf(path, sizeof(path), "%s/%s.key-expiry-s", d->config_dir, d->name);
+                if (fake_read_line(path, line, sizeof(line)) >= 0)
+                        (void)fake_parse_unsigned(line, KEY_EXPIRY_S, &expiry);
                 fputs(",\n\t\t\"KeyExpiry\": ", f);
-                write_time(f, time(NULL) + KEY_EXPIRY_S);
+                write_time(f, time(NULL) + expiry);
         }
         fputs("\n\t},\n\t\"Health\": [", f);
         if (*daemon_health(d, health, sizeof(health))) {

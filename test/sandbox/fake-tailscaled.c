@@ -43,7 +43,10 @@
  *   peers                  the tailnet's peers, an IPv4 address per line (else 100.64.0.1)
  *   tailnet                "NAME SUFFIX [LOGIN]" (else "example.com tailnet.test
  *                          tester@example.com")
+ *   NAME.tailnet           as tailnet, for this instance only (read at start)
  *   NAME.connect-delay-ms  how long Starting lasts before Running (else 0)
+ *   NAME.key-expiry-s      the logged-in node's Self.KeyExpiry, in seconds from now
+ *                          (else 180 days; read at every status)
  * The tunnel: while Running, packets read from the TUN go to the peer endpoint, one per
  * UDP datagram (fake-net.h); datagrams received go into the TUN; a keepalive every 10 s.
  */
@@ -267,8 +270,8 @@ static int peer_endpoint(const char *config_dir, struct sockaddr_in *ret)
         return fake_parse_endpoint(line, ret);
 }
 
-/* The control server's view of the tailnet: the tailnet and peers files. */
-static int tailnet_load(const char *config_dir, Tailnet *t)
+/* The control server's view of the tailnet: the NAME.tailnet (else tailnet) and peers files. */
+static int tailnet_load(const char *config_dir, const char *instance, Tailnet *t)
 {
         _cleanup_fclose_ FILE *f = NULL;
         char path[4096], line[256];
@@ -279,8 +282,12 @@ static int tailnet_load(const char *config_dir, Tailnet *t)
                 .magicdns_suffix = "tailnet.test",
                 .login_name = "tester@example.com",
         };
-        snprintf(path, sizeof(path), "%s/tailnet", config_dir);
+        snprintf(path, sizeof(path), "%s/%s.tailnet", config_dir, instance);
         r = fake_read_line(path, line, sizeof(line));
+        if (r == -ENOENT) {
+                snprintf(path, sizeof(path), "%s/tailnet", config_dir);
+                r = fake_read_line(path, line, sizeof(line));
+        }
         if (r >= 0) {
                 char name[128] = "", suffix[128] = "", login[128] = "";
                 if (sscanf(line, "%127s %127s %127s", name, suffix, login) < 2)
@@ -710,7 +717,7 @@ int main(int argc, char *argv[])
         r = peer_endpoint(d.config_dir, &d.peer);
         if (r < 0)
                 return log_error_errno(&log, r, "Failed to read '%s/peer': %m", d.config_dir), 1;
-        r = tailnet_load(d.config_dir, &d.tailnet);
+        r = tailnet_load(d.config_dir, d.name, &d.tailnet);
         if (r < 0)
                 return log_error_errno(&log, r, "Failed to read the tailnet in '%s': %m", d.config_dir), 1;
         prefs_init(&d.prefs);
