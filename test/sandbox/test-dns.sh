@@ -64,7 +64,7 @@ check "daemon-reload runs the generator" sb systemctl daemon-reload
 check_output "ts-dns@t1.socket listens on 127.0.0.1:5300, UDP and TCP" \
     'ListenStream=127\.0\.0\.1:5300 ListenDatagram=127\.0\.0\.1:5300' one_line sb systemctl cat ts-dns@t1.socket
 check_output "ts-dns@t1.service runs tsproxy-dns with the domains" \
-    'ExecStart=.*/tsproxy-dns t1 --domain t1 --tailnet-domain tailnet\.test --allow-from 100\.64\.0\.0/10 --allow-from fd7a:115c:a1e0::/48 --allow-from 127\.0\.0\.0/8 --allow-from ::1/128( --egress-interface tailscale0)?$' sb systemctl cat ts-dns@t1.service
+    'ExecStart=.*/tsproxy-dns t1 --domain t1 --tailnet-domain tailnet\.test --tailnet-domain-file /run/tsproxy/t1/magicdns-suffix --allow-from 100\.64\.0\.0/10 --allow-from fd7a:115c:a1e0::/48 --allow-from 127\.0\.0\.0/8 --allow-from ::1/128( --egress-interface tailscale0)?$' sb systemctl cat ts-dns@t1.service
 check_output "ts-dns@t1.service has LimitNOFILE=8192 (not the default 1024)" '^8192$' \
     sb systemctl show -p LimitNOFILE --value ts-dns@t1.service
 verify_out=$(sb systemd-analyze verify --generators=yes ts-dns@t1.socket ts-dns@t1.service 2>&1); verify_rc=$?
