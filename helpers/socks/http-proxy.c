@@ -24,6 +24,7 @@
  */
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -344,6 +345,13 @@ static void http_proxy_read_head(Connection *c)
         }
 }
 
+/* Heads and bodies go out in separate send()s: without TCP_NODELAY, Nagle holds the
+ * second back until the first is acknowledged, and a delayed ACK makes that 40 ms. */
+static void set_nodelay(int fd)
+{
+        (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &(int){1}, sizeof(int));
+}
+
 void http_proxy_start(Connection *c)
 {
         HttpProxy *h = calloc(1, sizeof(*h));
@@ -353,6 +361,7 @@ void http_proxy_start(Connection *c)
                 return;
         }
         c->http = h;
+        set_nodelay(c->client_fd);
         h->client_in = true; /* a read tells; EAGAIN clears it */
         http_proxy_read_head(c);
 }
@@ -603,6 +612,7 @@ void http_proxy_connected(Connection *c)
 {
         HttpProxy *h = c->http;
 
+        set_nodelay(c->target.fd);
         c->state = CONNECTION_HTTP;
         h->client_in = h->client_out = h->target_in = h->target_out = true;
         http_body_init(&h->req_body, h->req.framing, h->req.content_length);
