@@ -418,7 +418,9 @@ finish:
         return r;
 }
 
-int config_check_files(InstanceConfig *c, const char *root, Diagnostics *d)
+/* A secret that systemd hands over as LoadCredential=: 0 if fine, else 1 with *ret_why
+ * (static) or *ret_error. */
+static int check_secret_file(const char *root, const char *path, const char **ret_why, int *ret_error)
 {
         _cleanup_free_ char *real = NULL;
         _cleanup_close_ int fd = -EBADF;
@@ -426,11 +428,9 @@ int config_check_files(InstanceConfig *c, const char *root, Diagnostics *d)
         struct stat st;
         int r = 0;
 
-        if (!c->valid || !c->socks.password_file)
-                return 0;
-        if (asprintf(&real, "%s%s", root, c->socks.password_file) < 0)
+        if (asprintf(&real, "%s%s", root, path) < 0)
                 return -ENOMEM;
-        /* systemd reads it as LoadCredential= when socks@ starts, and fails with 243
+        /* systemd reads it as LoadCredential= when the unit starts, and fails with 243
          * (CREDENTIALS) in a loop: say so now. Stat first: never open a FIFO or device. */
         if (stat(real, &st) < 0)
                 r = negative_errno();
@@ -440,7 +440,7 @@ int config_check_files(InstanceConfig *c, const char *root, Diagnostics *d)
                 why = "is not a regular file (a FIFO, socket or device)";
         /* The same rule as tsproxy-socks' for the file it reads (tsproxy-socks(8)), here
          * for the original, which the daemon never sees (LoadCredential= hands it a
-         * copy of mode 0400): as OpenSSH with private keys, hashes others may read or
+         * copy of mode 0400): as OpenSSH with private keys, secrets others may read or
          * change are refused, not warned about. The reading user (root for the
          * generator) may own it too. */
         else if (st.st_uid != 0 && st.st_uid != geteuid())
@@ -453,17 +453,54 @@ int config_check_files(InstanceConfig *c, const char *root, Diagnostics *d)
                 if (fd < 0 && !(errno == EACCES && geteuid() != 0))
                         r = negative_errno();
         }
-        if (r >= 0 && !why)
+        *ret_why = why;
+        *ret_error = r;
+        return r < 0 || why;
+}
+
+int config_check_files(InstanceConfig *c, const char *root, Diagnostics *d)
+{
+        const char *why;
+        int r, error;
+
+        if (!c->valid)
                 return 0;
-        c->valid = false;
-        if (!why)
-                return diagnostics_add(d, LOG_ERR, c->socks.password_file_at.file,
-                                       c->socks.password_file_at.line, "PasswordFile", c->name,
-                                       "[SOCKS] PasswordFile=%s cannot be read: %s; instance '%s' is not "
-                                       "generated.",
-                                       c->socks.password_file, strerror(-r), c->name);
-        return diagnostics_add(d, LOG_ERR, c->socks.password_file_at.file, c->socks.password_file_at.line,
-                               "PasswordFile", c->name,
-                               "[SOCKS] PasswordFile=%s %s; instance '%s' is not generated.",
-                               c->socks.password_file, why, c->name);
+        if (c->socks.password_file) {
+                r = check_secret_file(root, c->socks.password_file, &why, &error);
+                if (r < 0)
+                        return r;
+                if (r > 0) {
+                        c->valid = false;
+                        return diagnostics_add(
+                                d, LOG_ERR, c->socks.password_file_at.file, c->socks.password_file_at.line,
+                                "PasswordFile", c->name,
+                                "[SOCKS] PasswordFile=%s %s%s; instance '%s' is not generated.",
+                                c->socks.password_file,
+                                why ?: "cannot be read: ", why ? "" : strerror(-error), c->name);
+                }
+        }
+        if (c->ts_auth_key_file) {
+                r = check_secret_file(root, c->ts_auth_key_file, &why, &error);
+                if (r <= 0)
+                        return r;
+                /* Gone: an auth key is often for one login, and the node stays logged in
+                 * without it; the instance runs, tsproxy-login without a key. */
+                if (!why && error == -ENOENT) {
+                        r = diagnostics_add(d, LOG_WARNING, c->ts_auth_key_file_at.file,
+                                            c->ts_auth_key_file_at.line, "AuthKeyFile", c->name,
+                                            "[Tailscale] AuthKeyFile=%s does not exist; instance '%s' "
+                                            "logs in without an auth key, ignoring.",
+                                            c->ts_auth_key_file, c->name);
+                        free(c->ts_auth_key_file);
+                        c->ts_auth_key_file = NULL;
+                        return r;
+                }
+                c->valid = false;
+                return diagnostics_add(d, LOG_ERR, c->ts_auth_key_file_at.file, c->ts_auth_key_file_at.line,
+                                       "AuthKeyFile", c->name,
+                                       "[Tailscale] AuthKeyFile=%s %s%s; instance '%s' is not generated.",
+                                       c->ts_auth_key_file,
+                                       why ?: "cannot be read: ", why ? "" : strerror(-error), c->name);
+        }
+        return 0;
 }

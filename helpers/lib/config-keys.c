@@ -230,6 +230,13 @@ const ConfigKey config_keys[] = {
         {"Tailscale", "Binary", config_parse_path, FIELD(ts_binary), .def_text = TAILSCALED_DEFAULT},
         {"Tailscale", "Port", config_parse_port},
         {"Tailscale", "ExtraArguments", config_parse_extra_arguments},
+        /* The login (tsproxy-login, ts-login@.service). */
+        {"Tailscale", "AuthKeyFile", config_parse_path, FIELD(ts_auth_key_file), AT(ts_auth_key_file_at)},
+        {"Tailscale", "LoginServer", config_parse_login_server, FIELD(ts_login_server)},
+        {"Tailscale", "Hostname", config_parse_hostname, FIELD(ts_hostname)},
+        {"Tailscale", "AdvertiseTags", config_parse_advertise_tags, FIELD(ts_advertise_tags)},
+        {"Tailscale", "AcceptRoutes", config_parse_boolean, FIELD(ts_accept_routes)},
+        {"Tailscale", "UpArguments", config_parse_up_arguments, FIELD(ts_up_arguments)},
         {"SOCKS", "Listen", config_parse_listen, LIST(socks.listen, socks.n_listen),
          .hint = "expected a TCP port from 1 to 65535"},
         {"SOCKS", "AllowFrom", config_parse_allow_from, LIST(socks.allow_from, socks.n_allow_from)},

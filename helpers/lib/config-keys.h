@@ -42,3 +42,8 @@ CONFIG_PARSER(allow_from);
 CONFIG_PARSER(socks_users);
 CONFIG_PARSER(forward);
 CONFIG_PARSER(dns_domain);
+/* config-login.c */
+CONFIG_PARSER(login_server);
+CONFIG_PARSER(hostname);
+CONFIG_PARSER(advertise_tags);
+CONFIG_PARSER(up_arguments);

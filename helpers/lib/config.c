@@ -26,6 +26,11 @@ void instance_config_done(InstanceConfig *c)
         free(c->uplink);
         free(c->ts_binary);
         free(c->ts_extra_arguments);
+        free(c->ts_auth_key_file);
+        free(c->ts_login_server);
+        free(c->ts_hostname);
+        free(c->ts_advertise_tags);
+        free(c->ts_up_arguments);
         socks_config_done(&c->socks);
         free(c->dns.listen);
         free(c->dns.domain);

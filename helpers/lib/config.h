@@ -121,6 +121,14 @@ typedef struct InstanceConfig {
         ConfigLocation ts_port_at;
         char *ts_extra_arguments;
         char ts_tun[IFNAMSIZ]; /* --tun= of ExtraArguments=, or TAILSCALE_TUN_DEFAULT */
+        /* The login (ts-login@NAME.service, tsproxy-login; login-prefs.h checks them). */
+        char *ts_auth_key_file; /* absolute path; NULL: none (or unreadable: warned) */
+        ConfigLocation ts_auth_key_file_at;
+        char *ts_login_server;   /* http(s) URL; NULL: tailscaled's default */
+        char *ts_hostname;       /* NULL: the host's short name and the instance name */
+        char *ts_advertise_tags; /* "tag:a,tag:b"; NULL: none */
+        bool ts_accept_routes;
+        char *ts_up_arguments; /* checked words, one space apart; NULL: none */
 
         /* [SOCKS] */
         SocksConfig socks;
@@ -199,7 +207,8 @@ int config_assign(InstanceConfig *instances, size_t n, Diagnostics *d);
 int config_check_listeners(InstanceConfig *v, const size_t *order, size_t n, Diagnostics *d);
 
 /* Files that would fail at start: PasswordFile= must be a readable regular file (below
- * root). Reports and invalidates. */
+ * root), reported and invalidated; so must AuthKeyFile=, but a missing one is only a
+ * warning (the key may be gone after the login it was for) and is dropped. */
 int config_check_files(InstanceConfig *c, const char *root, Diagnostics *d);
 
 /*

@@ -313,6 +313,80 @@ static void test_socks_assign(void **state)
 /* The key table: each key once; each number a daemon takes has its default within its
  * range (or 0, meant by its word or a zero minimum), and the descriptors of the most
  * connections stay under the kernel's default fs.nr_open (LimitNOFILE= would fail). */
+static void test_login_keys(void **state)
+{
+        static const struct {
+                const char *line, *key, *says;
+        } bad[] = {
+                {"AuthKeyFile=key", "AuthKeyFile", "absolute"},
+                {"LoginServer=hs.example.com", "LoginServer", "https:// or http://"},
+                {"LoginServer=https://a b", "LoginServer", "white space"},
+                {"LoginServer=https://", "LoginServer", "no host"},
+                {"Hostname=gpu_box", "Hostname", "only letters, digits and '-'"},
+                {"Hostname=-gpu", "Hostname", "start or end with '-'"},
+                {"AdvertiseTags=tag:", "AdvertiseTags", "may not be empty"},
+                {"AdvertiseTags=tag:1gpu", "AdvertiseTags", "start with a letter"},
+                {"AdvertiseTags=group:x", "AdvertiseTags", "tag:NAME"},
+                {"AcceptRoutes=maybe", "AcceptRoutes", "boolean"},
+                {"UpArguments=--auth-key=tskey-x", "UpArguments", "use AuthKeyFile="},
+                {"UpArguments=--hostname=x", "UpArguments", "use Hostname="},
+                {"UpArguments=--ssh", "UpArguments", "shell on this host"},
+                {"UpArguments=--accept-dns=maybe", "UpArguments", "true or false"},
+                {"UpArguments=--advertise-routes=10.1.2.3/8", "UpArguments", "expected IP prefixes"},
+                {"UpArguments=--exit-node=gpu-exit", "UpArguments", "IP address"},
+                {"UpArguments=--exit-node-allow-lan-access", "UpArguments", "only be used with --exit-node"},
+                {"UpArguments=--timeout=5s", "UpArguments", "not a flag tsproxy maps"},
+                {"UpArguments=shields-up", "UpArguments", "--flag or --flag=value"},
+                {"UpArguments=--exit-node=$HOME", "UpArguments", "'$' are not taken"},
+        };
+        InstanceConfig c;
+        Diagnostics d = {};
+
+        parse(&c, &d, "a",
+              "[Tailscale]\nAuthKeyFile=/etc/tsproxy/a.key\nLoginServer=https://hs.example.com:8443\n"
+              "Hostname=gpu-a\nAdvertiseTags=proxy, tag:lab-2\nAcceptRoutes=yes\n"
+              "UpArguments=--shields-up   --advertise-routes=10.0.0.0/8,fd00::/64 --accept-dns=false\n");
+        assert_int_equal(d.n, 0);
+        assert_true(c.valid);
+        assert_string_equal(c.ts_auth_key_file, "/etc/tsproxy/a.key");
+        assert_int_equal(c.ts_auth_key_file_at.line, 2);
+        assert_string_equal(c.ts_login_server, "https://hs.example.com:8443");
+        assert_string_equal(c.ts_hostname, "gpu-a");
+        assert_string_equal(c.ts_advertise_tags, "tag:proxy,tag:lab-2");
+        assert_true(c.ts_accept_routes);
+        assert_string_equal(c.ts_up_arguments,
+                            "--shields-up --advertise-routes=10.0.0.0/8,fd00::/64 --accept-dns=false");
+        instance_config_done(&c);
+        diagnostics_done(&d);
+
+        /* Empty assignments reset to the defaults. */
+        parse(&c, &d, "a",
+              "[Tailscale]\nHostname=x\nHostname=\nAcceptRoutes=yes\nAcceptRoutes=\nUpArguments=\n");
+        assert_int_equal(d.n, 0);
+        assert_null(c.ts_hostname);
+        assert_false(c.ts_accept_routes);
+        assert_null(c.ts_up_arguments);
+        assert_null(c.ts_auth_key_file);
+        instance_config_done(&c);
+        diagnostics_done(&d);
+
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                char text[160];
+
+                snprintf(text, sizeof(text), "[Tailscale]\n%s\n", bad[i].line);
+                parse(&c, &d, "a", text);
+                assert_false(c.valid);
+                assert_int_equal(d.n, 1);
+                assert_int_equal(d.items[0].line, 2);
+                assert_string_equal(d.items[0].key, bad[i].key);
+                if (!strstr(d.items[0].message, bad[i].says))
+                        fail_msg("'%s': '%s' does not say '%s'", bad[i].line, d.items[0].message,
+                                 bad[i].says);
+                instance_config_done(&c);
+                diagnostics_done(&d);
+        }
+}
+
 static void test_key_table(void **state)
 {
         for (size_t i = 0; i < config_keys_count; i++) {
@@ -336,6 +410,7 @@ int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_values),
+                cmocka_unit_test(test_login_keys),
                 cmocka_unit_test(test_reset_and_override),
                 cmocka_unit_test(test_errors_name_line_and_key),
                 cmocka_unit_test(test_unknown_is_a_warning),
