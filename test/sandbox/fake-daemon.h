@@ -56,6 +56,7 @@ typedef struct Daemon {
         BackendState state;
         char auth_url[128];
         char login_error[256]; /* the last login error, "" if none */
+        bool key_login;        /* the last start carried an auth key: no login URL follows */
         Router router;
         int udp_fd;
         struct sockaddr_in peer;
@@ -67,6 +68,9 @@ typedef struct Daemon {
 int daemon_start(Daemon *d, const char *auth_key, JsonSlice update_prefs);
 /* POST /localapi/v0/login-interactive. */
 int daemon_login_interactive(Daemon *d);
+/* A new netmap: the tailnet knobs read again (a tailnet rename or move, tsproxy-login's
+ * suffix file follows it). Before each status answer. */
+void daemon_tailnet_refresh(Daemon *d);
 /* POST /localapi/v0/logout. */
 int daemon_logout(Daemon *d);
 /* PATCH /localapi/v0/prefs: ipn.MaskedPrefs. -EINVAL: bad prefs. */

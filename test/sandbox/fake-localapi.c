@@ -442,6 +442,7 @@ static void dispatch(Daemon *d, int fd, const Request *req)
         if (strcmp(ep, "status") == 0) {
                 if (!want(fd, req, "GET"))
                         return;
+                daemon_tailnet_refresh(d);
                 return serve_json(fd, status_fn, d, !strstr(req->query, "peers=false"));
         }
         if (strcmp(ep, "start") == 0)

@@ -516,6 +516,7 @@ int daemon_start(Daemon *d, const char *auth_key, JsonSlice update_prefs)
                 if (r < 0)
                         return r;
         }
+        d->key_login = auth_key && *auth_key;
         if (auth_key && *auth_key) {
                 if (strncmp(auth_key, GOOD_KEY_PREFIX, strlen(GOOD_KEY_PREFIX)) != 0) {
                         snprintf(d->login_error, sizeof(d->login_error), "%s", BAD_KEY_ERROR);
@@ -541,8 +542,30 @@ int daemon_start(Daemon *d, const char *auth_key, JsonSlice update_prefs)
         return 0;
 }
 
+void daemon_tailnet_refresh(Daemon *d)
+{
+        Tailnet t;
+
+        if (tailnet_load(d->config_dir, d->name, &t) < 0 ||
+            (strcmp(t.name, d->tailnet.name) == 0 &&
+             strcmp(t.magicdns_suffix, d->tailnet.magicdns_suffix) == 0))
+                return;
+        log_info(d->log, "control: new netmap: tailnet %s, MagicDNS suffix %s", t.name, t.magicdns_suffix);
+        memcpy(d->tailnet.name, t.name, sizeof(t.name));
+        memcpy(d->tailnet.magicdns_suffix, t.magicdns_suffix, sizeof(t.magicdns_suffix));
+        if (d->state == STATE_RUNNING)
+                reconfig(d);
+}
+
+/* With an auth key in the last start, the control client logs in with it and makes no
+ * URL (control/controlclient/direct.go doLogin; cmd/tailscale/cli/up.go calls
+ * StartLoginInteractive after Start when the node had no node key, key or not). */
 int daemon_login_interactive(Daemon *d)
 {
+        if (d->key_login) {
+                d->key_login = false;
+                return 0;
+        }
         memcpy(d->auth_url, "https://login.tailnet.test/a/", 29);
         random_hex(d->auth_url + 29, 12);
         log_info(d->log, "control: AuthURL is %s", d->auth_url);
