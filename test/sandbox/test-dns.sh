@@ -154,7 +154,7 @@ status_text ts-dns@t1.service | sed 's/^/# /'
 # --- 6b. AllowFrom= ---------------------------------------------------------------------------
 sb sh -c 'echo AllowFrom=127.0.0.2/32 >> /etc/tsproxy/t1.conf'
 check "AllowFrom=127.0.0.2/32: regenerated and restarted" restart_dns
-check_output "the command line has only --allow-from 127.0.0.2/32" 'tailnet\.test --allow-from 127\.0\.0\.2/32( --egress|$)' \
+check_output "the command line has only --allow-from 127.0.0.2/32" 'magicdns-suffix --allow-from 127\.0\.0\.2/32( --egress|$)' \
     sb systemctl cat ts-dns@t1.service
 check_output "a query from 127.0.0.2 (inside) is answered" 'status: NOERROR' q -b 127.0.0.2 10.1.2.3.t1
 check_output "a UDP query from 127.0.0.1 (outside) gets nothing" 'timed out|no servers could be reached' \
