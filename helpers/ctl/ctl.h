@@ -51,6 +51,7 @@ int ctl_verify(Ctl *ctl, int argc, char *argv[]);
 int ctl_doctor(Ctl *ctl, int argc, char *argv[]);
 int ctl_exec(Ctl *ctl, int argc, char *argv[]);
 int ctl_tailscale(Ctl *ctl, int argc, char *argv[]);
+int ctl_login(Ctl *ctl, int argc, char *argv[]);
 
 /* A fix hint with NAME and UNIT replaced by the instance and unit name. malloc'd. */
 char *ctl_fix_text(const char *fix, const char *name, const char *unit);

@@ -8,8 +8,9 @@
  * /dev/net/tun missing, /run/netns on a mount that is not shared (a namespace made
  * there would not be seen by the units). Per instance: no route out of the uplink,
  * the tailscaled binary missing or not executable, a running tailscaled that is not
- * logged in (its STATUS=), a listen address not on any interface (the host's own
- * tailscale down), the subnet overlapping a route of the host.
+ * logged in (its LocalAPI status, else its STATUS=), its node key expiring within 7 days
+ * (a warning: "!", exit 0), two instances logged in to one tailnet, a listen address not on any interface
+ * (the host's own tailscale down), the subnet overlapping a route of the host.
  *
  * Each check is drawn as a line of the status tree (good or bad, the fact), a bad one
  * with "why:" and "fix:" notes. Exit 1 on any finding. Reads /proc and nftables only.
@@ -22,6 +23,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ctl.h"
@@ -41,9 +43,28 @@ typedef struct Doctor {
         sd_bus *bus; /* NULL: not booted with systemd, or no rights: login not checked */
         HostFacts host;
         TreeNode *root;
-        size_t findings;
+        size_t findings, warnings;
+        /* the logged-in instances' tailnets, for "two instances on one tailnet" */
+        struct {
+                char name[INSTANCE_NAME_BUFSZ];
+                char tailnet[256], suffix[256];
+        } * logged_in;
+        size_t n_logged_in;
         int error; /* first error that stops the checks (-EPERM: exit 5) */
 } Doctor;
+
+static char *strjoin_fmt(const char *fmt, ...) _printf_(1, 2);
+static char *strjoin_fmt(const char *fmt, ...)
+{
+        va_list ap;
+        char *s;
+        int r;
+
+        va_start(ap, fmt);
+        r = vasprintf(&s, fmt, ap);
+        va_end(ap);
+        return r < 0 ? NULL : s;
+}
 
 static TreeNode *check(Doctor *d, bool good, const char *label, const char *fmt, ...) _printf_(4, 5);
 static TreeNode *check(Doctor *d, bool good, const char *label, const char *fmt, ...)
@@ -63,6 +84,29 @@ static TreeNode *check(Doctor *d, bool good, const char *label, const char *fmt,
         if (!good)
                 d->findings++;
         TreeNode *n = tree_node_add(d->root, good ? TREE_MARK_GOOD : TREE_MARK_BAD, label, "%s", fact);
+        if (!n)
+                d->error = -ENOMEM;
+        return n;
+}
+
+static TreeNode *warn(Doctor *d, const char *label, const char *fmt, ...) _printf_(3, 4);
+static TreeNode *warn(Doctor *d, const char *label, const char *fmt, ...)
+{
+        _cleanup_free_ char *fact = NULL;
+        TreeNode *n;
+        va_list ap;
+        int r;
+
+        va_start(ap, fmt);
+        r = vasprintf(&fact, fmt, ap);
+        va_end(ap);
+        if (r < 0) {
+                fact = NULL;
+                d->error = -ENOMEM;
+                return NULL;
+        }
+        d->warnings++;
+        n = tree_node_add(d->root, TREE_MARK_WARN, label, "%s", fact);
         if (!n)
                 d->error = -ENOMEM;
         return n;
@@ -218,35 +262,126 @@ static void check_netns_shared(Doctor *d)
                 "mount --make-shared /run/netns), then restart the instances");
 }
 
-/* A running tailscaled that is not logged in: the instance serves nothing of its tailnet. */
-static void check_instance_login(Doctor *d, const InstanceConfig *c)
-{
-        _cleanup_(unit_state_done) UnitState st = {};
-        char unit[64], label[64], fix[160];
-        TailscaledLogin login;
+/*
+ * A running tailscaled that is not logged in: the instance serves nothing of its tailnet. What
+ * it says of itself comes from its LocalAPI (instance-status.c), else from its STATUS=. A node
+ * key that expires within KEY_EXPIRY_WARN_S is a warning: the instance stops when it does.
+ */
+#define KEY_EXPIRY_FIX                                                                                      \
+        "log the instance in again (tsproxyctl tailscale NAME logout; tsproxyctl login NAME), or disable "  \
+        "key expiry for this machine in the tailnet's admin console"
 
-        if (!d->bus)
+static void check_instance_login(Doctor *d, const InstanceStatus *s)
+{
+        const InstanceConfig *c = s->config;
+        const UnitFacts *ts = NULL;
+        _cleanup_free_ char *fix = ctl_fix_text(LOGIN_FIX, c->name, ""), *said = NULL, *api = NULL;
+        char label[64];
+        int logged_in = instance_status_logged_in(s);
+        bool answered = s->localapi_asked && s->localapi_error >= 0;
+
+        for (size_t i = 0; i < s->units.n; i++)
+                if (strncmp(s->units.units[i].name, "tailscaled@", 11) == 0)
+                        ts = &s->unit_facts[i];
+        if (!fix) {
+                d->error = -ENOMEM;
                 return;
-        snprintf(unit, sizeof(unit), "tailscaled@%s.service", c->name);
+        }
+        if (logged_in < 0)
+                return; /* not running (status says why), or on its way */
         snprintf(label, sizeof(label), "%s: login", c->name);
-        if (unit_state_get(d->bus, unit, &st) < 0 || !st.active_state ||
-            strcmp(st.active_state, "active") != 0)
-                return; /* not running: status says why; nothing to log in */
-        login = parse_tailscaled_status(st.status_text);
-        snprintf(
-                fix, sizeof(fix),
-                "tsproxyctl tailscale %s up (prints the login URL; --auth-key=file:PATH logs in with a key)",
-                c->name);
-        if (login == TAILSCALED_LOGIN_CONNECTED)
-                check(d, true, label, "tailscaled says \"%s\"", st.status_text);
-        else if (login != TAILSCALED_LOGIN_UNKNOWN)
-                explain(d, check(d, false, label, "not logged in: tailscaled says \"%s\"", st.status_text),
-                        login == TAILSCALED_LOGIN_KEY_EXPIRED
-                                ? "the node key expired: until it logs in again, the instance's proxy, "
-                                  "forwards and DNS refuse every request for its tailnet"
-                                : "until it logs in, the instance's proxy, forwards and DNS refuse every "
-                                  "request for its tailnet",
+        said = ts && ts->state.status_text &&
+                               parse_tailscaled_status(ts->state.status_text) != TAILSCALED_LOGIN_UNKNOWN
+                       ? strjoin_fmt("tailscaled says \"%s\"", ts->state.status_text)
+                       : strjoin_fmt("tailscaled is %s", answered ? s->ts.backend_state : "not logged in");
+        if (logged_in > 0)
+                api = answered && *s->ts.tailnet_name
+                              ? strjoin_fmt("; tailnet %s as %s", s->ts.tailnet_name,
+                                            *s->ts.login_name ? s->ts.login_name : "(unknown user)")
+                              : strdup("");
+        else
+                api = answered ? strjoin_fmt(" (%s%s%s)", s->ts.backend_state,
+                                             *s->ts.auth_url ? ", login URL " : "", s->ts.auth_url)
+                               : strdup("");
+        if (!said || !api) {
+                d->error = -ENOMEM;
+                return;
+        }
+        if (logged_in == 0) {
+                explain(d, check(d, false, label, "not logged in: %s%s", said, api),
+                        "until it logs in, the instance's proxy, forwards and DNS refuse every request for "
+                        "its "
+                        "tailnet",
                         fix);
+                return;
+        }
+        check(d, true, label, "%s%s", said, api);
+        if (answered && s->ts.has_key_expiry) {
+                time_t now = time(NULL);
+                _cleanup_free_ char *when = instance_status_expiry_text(s->ts.key_expiry, now);
+
+                _cleanup_free_ char *again = ctl_fix_text(KEY_EXPIRY_FIX, c->name, "");
+
+                snprintf(label, sizeof(label), "%s: key", c->name);
+                if (!when || !again)
+                        d->error = -ENOMEM;
+                else if (s->ts.key_expiry <= now)
+                        explain(d, check(d, false, label, "node key expired %s", when),
+                                "the control server no longer accepts this node: the instance serves "
+                                "nothing of "
+                                "its tailnet",
+                                again);
+                else if (s->ts.key_expiry - now < KEY_EXPIRY_WARN_S)
+                        explain(d, warn(d, label, "node key expires %s", when),
+                                "when it expires, the instance serves nothing of its tailnet until it logs "
+                                "in "
+                                "again",
+                                again);
+        }
+        if (answered && (*s->ts.tailnet_name || *s->ts.magicdns_suffix)) {
+                __typeof__(d->logged_in) grown =
+                        reallocarray(d->logged_in, d->n_logged_in + 1, sizeof(*grown));
+
+                if (!grown) {
+                        d->error = -ENOMEM;
+                        return;
+                }
+                d->logged_in = grown;
+                snprintf(grown[d->n_logged_in].name, sizeof(grown->name), "%s", c->name);
+                snprintf(grown[d->n_logged_in].tailnet, sizeof(grown->tailnet), "%s", s->ts.tailnet_name);
+                snprintf(grown[d->n_logged_in].suffix, sizeof(grown->suffix), "%s", s->ts.magicdns_suffix);
+                d->n_logged_in++;
+        }
+}
+
+/* Two instances logged in to one tailnet (same name or same MagicDNS suffix): they shadow
+ * each other's names and addresses and double what the tailnet counts as machines. */
+static void check_shared_tailnets(Doctor *d)
+{
+        for (size_t i = 0; i < d->n_logged_in; i++)
+                for (size_t j = i + 1; j < d->n_logged_in; j++) {
+                        bool name = *d->logged_in[i].tailnet &&
+                                    strcmp(d->logged_in[i].tailnet, d->logged_in[j].tailnet) == 0;
+                        bool suffix = *d->logged_in[i].suffix &&
+                                      strcmp(d->logged_in[i].suffix, d->logged_in[j].suffix) == 0;
+                        char label[64];
+                        _cleanup_free_ char *fix = NULL;
+
+                        if (!name && !suffix)
+                                continue;
+                        snprintf(label, sizeof(label), "%s, %s", d->logged_in[i].name, d->logged_in[j].name);
+                        fix = strjoin_fmt(
+                                "log one of them out (tsproxyctl tailscale %s logout) and in to the "
+                                "tailnet it is meant for (tsproxyctl login %s)",
+                                d->logged_in[j].name, d->logged_in[j].name);
+                        explain(d,
+                                check(d, false, label, "both logged in to the tailnet %s",
+                                      name ? d->logged_in[i].tailnet : d->logged_in[i].suffix),
+                                "each instance is one tailnet: two in the same one duplicate its machines, "
+                                "and "
+                                "their TailnetDomain= names and proxies serve the same tailnet twice",
+                                fix);
+                }
 }
 
 /*
@@ -254,21 +389,14 @@ static void check_instance_login(Doctor *d, const InstanceConfig *c)
  * namespace's routes, the host's rules, the owned and the backstop table. Each bad one
  * is a finding; status shows the good ones.
  */
-static void check_instance_links(Doctor *d, const InstanceConfig *c)
+static void check_instance_links(Doctor *d, const InstanceStatus *s)
 {
-        _cleanup_(instance_status_done) InstanceStatus s = {};
+        const InstanceConfig *c = s->config;
         char label[64];
-        int r;
 
-        if (!d->bus)
-                return; /* which links are expected depends on the units' states */
-        r = instance_status_collect(d->ctl, d->bus, &d->host, c, false, false, &s);
-        if (r < 0) {
-                d->error = r;
-                return;
-        }
-        const Link *links[] = {&s.netns,    &s.route_default, &s.route_tailnet, &s.veth_link, &s.rule_subnet,
-                               &s.rule_iif, &s.rule_barrier,  &s.guard,         &s.nft};
+        const Link *links[] = {&s->netns,        &s->route_default, &s->route_tailnet,
+                               &s->veth_link,    &s->rule_subnet,   &s->rule_iif,
+                               &s->rule_barrier, &s->guard,         &s->nft};
         snprintf(label, sizeof(label), "%s: network", c->name);
         for (size_t i = 0; i < ELEMENTSOF(links); i++) {
                 _cleanup_free_ char *fix = NULL;
@@ -336,8 +464,18 @@ static void check_instance(Doctor *d, const InstanceConfig *c, const RouteEntry 
                         "install tailscale (https://tailscale.com/download), or set [Tailscale] Binary= to "
                         "its path");
 
-        check_instance_login(d, c);
-        check_instance_links(d, c);
+        /* Which links are expected depends on the units' states: only with the bus. */
+        if (d->bus) {
+                _cleanup_(instance_status_done) InstanceStatus s = {};
+                int r = instance_status_collect(d->ctl, d->bus, &d->host, c, false, false, &s);
+
+                if (r < 0) {
+                        d->error = r;
+                        return;
+                }
+                check_instance_login(d, &s);
+                check_instance_links(d, &s);
+        }
 
         const struct sockaddr *sa;
         const char *kind;
@@ -438,6 +576,9 @@ int ctl_doctor(Ctl *ctl, int argc, char *argv[])
                 if (set.instances[i].valid)
                         check_instance(&d, &set.instances[i], routes, n_routes);
         if (d.error >= 0)
+                check_shared_tailnets(&d);
+        free(d.logged_in);
+        if (d.error >= 0)
                 check_orphans(&d, &set);
         host_facts_done(&d.host);
         d.bus = sd_bus_flush_close_unref(d.bus);
@@ -451,9 +592,13 @@ int ctl_doctor(Ctl *ctl, int argc, char *argv[])
         if (d.error < 0)
                 return log_error_errno(&ctl->log, d.error, "Failed to run the checks: %m"),
                        CTL_EXIT_PROBLEMS;
-        r = tree_node_set_fact(root, "%zu finding%s", d.findings, d.findings == 1 ? "" : "s");
+        if (d.warnings > 0)
+                r = tree_node_set_fact(root, "%zu finding%s, %zu warning%s", d.findings,
+                                       d.findings == 1 ? "" : "s", d.warnings, d.warnings == 1 ? "" : "s");
+        else
+                r = tree_node_set_fact(root, "%zu finding%s", d.findings, d.findings == 1 ? "" : "s");
         if (r >= 0) {
-                root->mark = d.findings ? TREE_MARK_BAD : TREE_MARK_GOOD;
+                root->mark = d.findings ? TREE_MARK_BAD : d.warnings ? TREE_MARK_WARN : TREE_MARK_GOOD;
                 r = tree_render(root, &ctl->style, stdout);
         }
         if (r < 0)

@@ -32,6 +32,8 @@
 #include "tailnet.h"
 
 #define JOURNAL_LINES 5
+/* A busy tailscaled still answers its status in well under a second. */
+#define LOCALAPI_STATUS_TIMEOUT_MS 2000
 
 /* Every Link of an InstanceStatus: judged together for ok, freed together. */
 static const size_t link_offsets[] = {
@@ -410,17 +412,35 @@ static int collect_tailnet(InstanceStatus *s)
                                 return -ENOMEM;
                         s->n_tailnet++;
                 }
+        /* tailscaled's own answer first (ipn/localapi/localapi.go serveStatus); STATUS= when it
+         * does not answer. */
+        if (ts && unit_is(ts, "active")) {
+                char path[128];
+
+                s->localapi_asked = true;
+                s->localapi_error = localapi_socket_path(s->config->name, path, sizeof(path));
+                if (s->localapi_error >= 0)
+                        s->localapi_error = localapi_status(path, LOCALAPI_STATUS_TIMEOUT_MS, &s->ts);
+        }
         login = parse_tailscaled_status(ts ? ts->state.status_text : NULL);
-        fix = fmt("log the instance in: tsproxyctl tailscale %s up (it prints the login URL; "
-                  "--auth-key=file:PATH logs in with a key)",
-                  s->config->name);
+        fix = strdup(LOGIN_FIX);
         if (!fix)
                 return -ENOMEM;
-        if (missing == VERDICT_BAD && login != TAILSCALED_LOGIN_UNKNOWN &&
-            login != TAILSCALED_LOGIN_CONNECTED)
+        if (missing == VERDICT_BAD && instance_status_logged_in(s) == 0) {
                 /* The real tailscaled is ready long before it is logged in: say so. */
+                _cleanup_free_ char *said = ts->state.status_text && login != TAILSCALED_LOGIN_UNKNOWN
+                                                    ? fmt(" says \"%s\"", ts->state.status_text)
+                                                    : strdup("");
+                if (!said)
+                        return -ENOMEM;
+                if (s->localapi_asked && s->localapi_error >= 0)
+                        return set_link(&s->tailnet_link, VERDICT_BAD, fix,
+                                        fmt("not logged in: tailscaled%s (%s%s%s)", said,
+                                            s->ts.backend_state, *s->ts.auth_url ? ", login URL " : "",
+                                            s->ts.auth_url));
                 return set_link(&s->tailnet_link, VERDICT_BAD, fix,
-                                fmt("not logged in: tailscaled says \"%s\"", ts->state.status_text));
+                                fmt("not logged in: tailscaled%s", said));
+        }
         if (s->n_tailnet == 0)
                 return set_link(&s->tailnet_link, missing, fix,
                                 strdup(s->netns_error < 0 ? "unknown: no namespace to look into"
@@ -478,6 +498,38 @@ int instance_status_collect(const Ctl *ctl, sd_bus *bus, HostFacts *h, const Ins
                         s.ok = false;
         *ret = TAKE_STRUCT(s);
         return 0;
+}
+
+char *instance_status_expiry_text(time_t expiry, time_t now)
+{
+        time_t d = expiry > now ? expiry - now : now - expiry;
+        char when[64];
+        struct tm tm;
+
+        if (!gmtime_r(&expiry, &tm) || strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", &tm) == 0)
+                strcpy(when, "?");
+        if (d >= 2 * 24 * 3600)
+                return fmt("%s (%s%lld days%s)", when, expiry > now ? "in " : "expired ",
+                           (long long)(d / 86400), expiry > now ? "" : " ago");
+        return fmt("%s (%s%lld hours%s)", when, expiry > now ? "in " : "expired ", (long long)(d / 3600),
+                   expiry > now ? "" : " ago");
+}
+
+int instance_status_logged_in(const InstanceStatus *s)
+{
+        const UnitFacts *ts = unit_by_template(s, "tailscaled");
+        TailscaledLogin login;
+
+        if (!ts || !unit_is(ts, "active"))
+                return -1;
+        if (s->localapi_asked && s->localapi_error >= 0)
+                return strcmp(s->ts.backend_state, "Running") == 0 ? 1
+                       : strcmp(s->ts.backend_state, "Starting") == 0 ||
+                                       strcmp(s->ts.backend_state, "NoState") == 0
+                               ? -1 /* on its way */
+                               : 0;
+        login = parse_tailscaled_status(ts->state.status_text);
+        return login == TAILSCALED_LOGIN_CONNECTED ? 1 : login == TAILSCALED_LOGIN_UNKNOWN ? -1 : 0;
 }
 
 const char *instance_status_unit_fix(const InstanceStatus *s, size_t i)

@@ -10,11 +10,13 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "addr.h"
 #include "config.h"
 #include "ctl.h"
 #include "host-facts.h"
+#include "localapi.h"
 #include "netcheck.h"
 #include "netfacts.h"
 #include "unit-state.h"
@@ -85,6 +87,12 @@ typedef struct InstanceStatus {
         char (*tailnet)[IPNET_STRLEN]; /* every one, malloc'd */
         char tailnet_ifname[IFNAMSIZ];
         Link tailnet_link;
+        /* tailscaled's own view, from GET /localapi/v0/status (localapi.h) while tailscaled@ is
+         * active: localapi_asked, then localapi_error 0 and ts filled, or why it did not answer
+         * (the login is then judged from STATUS=, as before). */
+        bool localapi_asked;
+        int localapi_error;
+        TailnetStatus ts;
 
         bool ok; /* nothing judged bad */
 } InstanceStatus;
@@ -98,6 +106,16 @@ typedef struct InstanceStatus {
 int instance_status_collect(const Ctl *ctl, sd_bus *bus, HostFacts *h, const InstanceConfig *c,
                             bool with_journal, bool named, InstanceStatus *ret);
 void instance_status_done(InstanceStatus *s);
+
+/* Logged in, from the LocalAPI's BackendState when it answered, else from STATUS=:
+ * 1 yes, 0 no, -1 unknown (not running, or nothing known). */
+int instance_status_logged_in(const InstanceStatus *s);
+/* The fix for an instance that is not logged in. */
+#define LOGIN_FIX "tsproxyctl login NAME (prints the login URL, or logs in with [Tailscale] AuthKeyFile=)"
+/* A key expiring within this many seconds is a warning of doctor. */
+#define KEY_EXPIRY_WARN_S (7 * 24 * 3600)
+/* "2026-01-02 03:04 UTC (in 5 days)", "... (expired 2 hours ago)": malloc'd, NULL on ENOMEM. */
+char *instance_status_expiry_text(time_t expiry, time_t now);
 
 /* The unit's fix hint when it is bad. */
 const char *instance_status_unit_fix(const InstanceStatus *s, size_t i);

@@ -33,6 +33,9 @@ static void help(void)
                "  status [NAME...]         The chain of each instance as a tree, each link good or bad\n"
                "  verify [--units]         Check the configuration as the generator reads it\n"
                "  doctor                   Check the host for the known ways it breaks tsproxy\n"
+               "  login NAME [--auth-key-file=PATH]\n"
+               "                           Log the instance in: print the login URL, or log in\n"
+               "                           with the key in PATH\n"
                "  tailscale NAME [ARGS...] Run the tailscale CLI against the instance's tailscaled\n"
                "  exec NAME CMD...         Run a command inside the instance's namespace\n"
                "\n"
@@ -52,8 +55,8 @@ typedef struct Verb {
 } Verb;
 
 static const Verb verbs[] = {
-        {"list", ctl_list},     {"status", ctl_status}, {"verify", ctl_verify},
-        {"doctor", ctl_doctor}, {"exec", ctl_exec},     {"tailscale", ctl_tailscale},
+        {"list", ctl_list}, {"status", ctl_status},       {"verify", ctl_verify}, {"doctor", ctl_doctor},
+        {"exec", ctl_exec}, {"tailscale", ctl_tailscale}, {"login", ctl_login},
 };
 
 int main(int argc, char *argv[])

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "ctl.h"
 #include "instance-status.h"
@@ -46,6 +47,53 @@ static int add_link(TreeNode *parent, const char *label, const Link *l, const ch
         if (!n)
                 return -ENOMEM;
         return add_fix(n, l->fix, name, "");
+}
+
+/* What tailscaled says of itself (its LocalAPI status): facts, not verdicts (the tailnet
+ * link above judges the login; doctor the key expiry and tailnets shared by instances). */
+static int add_tailscaled_facts(TreeNode *n, const InstanceStatus *s)
+{
+        const TailnetStatus *t = &s->ts;
+        _cleanup_free_ char *ips = NULL, *expiry = NULL;
+        size_t len = 0;
+        FILE *f;
+
+        if (!s->localapi_asked)
+                return 0;
+        if (s->localapi_error < 0)
+                return tree_node_add(n, TREE_MARK_NONE, "localapi",
+                                     "not answering: %s (the login is judged from STATUS=)",
+                                     strerror(-s->localapi_error))
+                               ? 0
+                               : -ENOMEM;
+        if (!tree_node_add(n, TREE_MARK_NONE, "state", "%s%s%s", t->backend_state,
+                           *t->auth_url ? ", login URL " : "", t->auth_url))
+                return -ENOMEM;
+        if (*t->tailnet_name &&
+            !tree_node_add(n, TREE_MARK_NONE, "login", "%s on the tailnet %s, MagicDNS suffix %s",
+                           *t->login_name ? t->login_name : "(unknown user)", t->tailnet_name,
+                           *t->magicdns_suffix ? t->magicdns_suffix : "(none)"))
+                return -ENOMEM;
+        f = open_memstream(&ips, &len);
+        if (!f)
+                return -ENOMEM;
+        for (size_t i = 0; i < t->n_ips; i++)
+                fprintf(f, "%s%s", i ? " " : "", t->ips[i]);
+        if (fclose(f) != 0)
+                return -ENOMEM;
+        if ((*t->dns_name || t->n_ips > 0) &&
+            !tree_node_add(n, TREE_MARK_NONE, "node", "%s%s%s", t->dns_name, *t->dns_name && *ips ? " " : "",
+                           ips))
+                return -ENOMEM;
+        if (t->has_key_expiry) {
+                expiry = instance_status_expiry_text(t->key_expiry, time(NULL));
+                if (!expiry || !tree_node_add(n, TREE_MARK_NONE, "key", "expires %s", expiry))
+                        return -ENOMEM;
+        }
+        if (*t->tailnet_name &&
+            !tree_node_add(n, TREE_MARK_NONE, "peers", "%u of %u online", t->peers_online, t->peers_total))
+                return -ENOMEM;
+        return 0;
 }
 
 static int unit_node(const InstanceStatus *s, size_t i, TreeNode **ret)
@@ -101,8 +149,11 @@ static int unit_node(const InstanceStatus *s, size_t i, TreeNode **ret)
                         r = add_link(n, "forwarding", &s->forwarding_link, name);
         } else if (strncmp(unit, "ts-nat@", 7) == 0)
                 r = add_link(n, "nft", &s->nft, name);
-        else if (strncmp(unit, "tailscaled@", 11) == 0)
+        else if (strncmp(unit, "tailscaled@", 11) == 0) {
                 r = add_link(n, "tailnet", &s->tailnet_link, name);
+                if (r >= 0)
+                        r = add_tailscaled_facts(n, s);
+        }
         for (char **l = u->state.listen; r >= 0 && l && *l; l++)
                 if (!tree_node_add(n, u->verdict == VERDICT_GOOD ? TREE_MARK_GOOD : mark_of(u->verdict),
                                    "listen", "%s%s", *l, u->verdict == VERDICT_GOOD ? " (listening)" : ""))
@@ -233,6 +284,39 @@ static void json_unit(JsonWriter *w, const char *name, ssize_t parent, const Ins
         json_end_object(w);
 }
 
+/* What tailscaled's LocalAPI said (null when it was not asked or did not answer). */
+static void json_tailscaled(JsonWriter *w, const InstanceStatus *s)
+{
+        const TailnetStatus *t = &s->ts;
+        char expiry[32];
+        struct tm tm;
+
+        if (!s->localapi_asked || s->localapi_error < 0) {
+                json_null(w);
+                return;
+        }
+        json_begin_object(w);
+        json_key_string(w, "backend_state", t->backend_state);
+        json_key_string(w, "auth_url", *t->auth_url ? t->auth_url : NULL);
+        json_key_string(w, "tailnet_name", *t->tailnet_name ? t->tailnet_name : NULL);
+        json_key_string(w, "magicdns_suffix", *t->magicdns_suffix ? t->magicdns_suffix : NULL);
+        json_key_string(w, "dns_name", *t->dns_name ? t->dns_name : NULL);
+        json_key(w, "addresses");
+        json_begin_array(w);
+        for (size_t i = 0; i < t->n_ips; i++)
+                json_string(w, t->ips[i]);
+        json_end_array(w);
+        json_key_string(w, "login_name", *t->login_name ? t->login_name : NULL);
+        if (t->has_key_expiry && gmtime_r(&t->key_expiry, &tm) &&
+            strftime(expiry, sizeof(expiry), "%Y-%m-%dT%H:%M:%SZ", &tm) > 0)
+                json_key_string(w, "key_expiry", expiry);
+        else
+                json_key_string(w, "key_expiry", NULL);
+        json_key_uint(w, "peers", t->peers_total);
+        json_key_uint(w, "peers_online", t->peers_online);
+        json_end_object(w);
+}
+
 static void json_instance(JsonWriter *w, const InstanceStatus *s)
 {
         const char *name = s->config->name;
@@ -337,6 +421,10 @@ static void json_instance(JsonWriter *w, const InstanceStatus *s)
         for (size_t i = 0; i < s->n_tailnet; i++)
                 json_string(w, s->tailnet[i]);
         json_end_array(w);
+        json_key_string(w, "localapi_error",
+                        s->localapi_asked && s->localapi_error < 0 ? strerror(-s->localapi_error) : NULL);
+        json_key(w, "tailscaled");
+        json_tailscaled(w, s);
         json_end_object(w);
 
         json_end_object(w);

@@ -16,6 +16,7 @@
 
 #define ANSI_GREEN  "\033[0;1;32m"
 #define ANSI_RED    "\033[0;1;31m"
+#define ANSI_YELLOW "\033[0;1;33m"
 #define ANSI_GREY   "\033[0;38;5;245m"
 #define ANSI_BOLD   "\033[0;1;39m"
 #define ANSI_NORMAL "\033[0m"
@@ -153,17 +154,17 @@ bool tree_node_any_bad(const TreeNode *n)
 
 typedef struct Glyphs {
         const char *branch, *last, *vertical, *space;
-        const char *mark[3];
+        const char *mark[4];
 } Glyphs;
 
-static const Glyphs glyphs_utf8 = {"├─", "└─", "│ ", "  ", {"○", "●", "×"}};
-static const Glyphs glyphs_ascii = {"|-", "`-", "| ", "  ", {"o", "*", "x"}};
+static const Glyphs glyphs_utf8 = {"├─", "└─", "│ ", "  ", {"○", "●", "×", "!"}};
+static const Glyphs glyphs_ascii = {"|-", "`-", "| ", "  ", {"o", "*", "x", "!"}};
 
 /* prefix: the columns of the ancestors ("│ " or "  " each), as text. */
 static void render_node(const TreeNode *n, const TreeStyle *style, const Glyphs *g, FILE *f,
                         const char *prefix, const char *connector, const char *child_prefix_add)
 {
-        static const char *const mark_color[3] = {ANSI_GREY, ANSI_GREEN, ANSI_RED};
+        static const char *const mark_color[4] = {ANSI_GREY, ANSI_GREEN, ANSI_RED, ANSI_YELLOW};
         size_t plen = strlen(prefix);
         char child_prefix[plen + 16];
 

@@ -20,6 +20,7 @@ typedef enum TreeMark {
         TREE_MARK_NONE, /* neutral: a fact, not a verdict (drawn ○ / o) */
         TREE_MARK_GOOD, /* ● / * in green */
         TREE_MARK_BAD,  /* × / x in red */
+        TREE_MARK_WARN, /* ! in yellow: works now, needs care soon (doctor's warnings) */
 } TreeMark;
 
 typedef struct TreeNode {
