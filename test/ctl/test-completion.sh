@@ -35,7 +35,7 @@ complete_is() {
     fi
 }
 
-complete_is "doctor exec list status tailscale verify" ""
+complete_is "doctor exec list login status tailscale verify" ""
 complete_is "status" "st"
 complete_is "--help --json --no-color --version -h" "-"
 complete_is "fgpu lab" status ""
@@ -48,5 +48,7 @@ complete_is "fgpu lab" tailscale ""
 complete_is "set status switch" tailscale fgpu s
 complete_is "fgpu lab" exec ""
 complete_is "doctor" "do"
+complete_is "fgpu lab" login ""
+complete_is "--auth-key-file=" login --
 echo "1..$n"
 ((failed == 0))
