@@ -10,6 +10,7 @@ apt-get install -y -qq --no-install-recommends \
     libc-ares-dev libcrypt-dev clang libclang-rt-14-dev \
     clang-format systemd nftables iproute2 iputils-ping util-linux procps python3 man-db mandoc \
     dnsmasq-base bind9-dnsutils dnsperf curl openssl python3-pacparser dbus \
+    debhelper fakeroot lintian \
     chromium git wget dpkg-dev \
     >/dev/null
 # test-dns-resolved: systemd-resolved of the installed systemd's version, downloaded and
