@@ -122,6 +122,17 @@ check "... nor fd7a-115c-a1e0--1.n1 (answered by the model)" never_asked fd7a-11
 check "... nor n1" never_asked n1
 check "... nor peer.n1" never_asked peer.n1
 
+# --- 3b. no daemon sees another instance's runtime files ----------------------------------------
+sb sh -c 'mkdir -p /run/tsproxy/zz-other && echo secret.test > /run/tsproxy/zz-other/magicdns-suffix'
+for unit in socks@n1.service ts-relay@n1.service ts-dns@n1.service; do
+        pid=$(sb systemctl show -p MainPID --value "$unit")
+        check "$unit sees only /run/tsproxy/n1" [ "$(sb ls "/proc/$pid/root/run/tsproxy" | tr '\n' ' ')" = "n1 " ]
+        check "$unit cannot read zz-other's files" not sb cat "/proc/$pid/root/run/tsproxy/zz-other/magicdns-suffix"
+        check_output "$unit reads its own magicdns-suffix" '^tailnet\.test$|^[a-z0-9.-]+$' \
+                sb cat "/proc/$pid/root/run/tsproxy/n1/magicdns-suffix"
+done
+sb rm -rf /run/tsproxy/zz-other
+
 # --- 4. the file changes: followed without a restart ---------------------------------------------
 pids=$(main_pids)
 set_suffix other.test
