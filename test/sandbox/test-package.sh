@@ -78,7 +78,7 @@ leftovers() {
     sb sh -c "ls /run/netns/p1 /run/tsproxy/p1 2>/dev/null; grep -F ' /run/netns/p1 ' /proc/self/mountinfo;
               ip -o link show ts-p1 2>/dev/null; nft list tables | grep -E '(tsproxy|tsguard)-p1\$';
               ip -4 rule show priority 5200; ip -4 rule show priority 5201; ip -6 rule show | grep -E 'iif ts-p1 ';
-              ss -Hltnu | grep -E ':(1091|2291)\\b'; pgrep -a 'tsproxy-|tailscaled';
+              ss -Hltnu | grep -E ':(1091|2291)\\b'; ps -eo comm= | grep -E '^(tsproxy-|tailscaled)';
               systemctl list-units --all --plain --no-legend '*@p1.*'; true"
 }
 # The instance's state: these must stay through the upgrade.
@@ -163,9 +163,9 @@ echo "# SOCKS requests during the upgrade: $ok ok, $failed failed"
 # listening socket, which PID 1 keeps, and are served by the new daemon.
 check "at most 1 of $((ok + failed)) SOCKS requests failed across the upgrade (the one in flight at the restart)" \
     test "$ok" -gt 0 -a "$failed" -le 1
-check_output "the package is now $new_version" "^install ok installed $new_version\$" \
+check_output "the package is now $new_version" "^install ok installed ${new_version//+/\\+}\$" \
     sb dpkg-query -W -f '${Status} ${Version}' tsproxy
-check_output "postinst restarted the changed daemon only" 'restarting the daemons with a new program: socks@p1\.service$' \
+check_output "postinst restarted the changed daemon only" 'restarting the daemons with a new program: socks@p1\.service[[:space:]]*$' \
     echo "$up_out"
 check "socks@p1.service has a new process" test "$(main_pid socks@p1.service)" != "$socks_pid" -a "$(main_pid socks@p1.service)" != 0
 check_output "namespace, tsproxy-nat, tailscaled, tsproxy-relay (unchanged) and the SOCKS socket kept running" \
