@@ -12,6 +12,7 @@
  */
 #include "dropins.h"
 #include "relay-limits.h"
+#include "socks-limits.h"
 #include "tailnet-suffix.h"
 #include "tailnet.h"
 
@@ -174,17 +175,62 @@ static char *name_options(const InstanceConfig *c)
                          strempty(c->dns.tailnet_domain), c->name);
 }
 
+/* Whether clients can name the address a: not a wildcard (0.0.0.0, ::), no scope. */
+static bool nameable(const struct sockaddr_storage *a, const char *formatted)
+{
+        static const struct in6_addr any6 = IN6ADDR_ANY_INIT;
+
+        if (strchr(formatted, '%'))
+                return false;
+        if (a->ss_family == AF_INET)
+                return ((const struct sockaddr_in *)a)->sin_addr.s_addr != htonl(INADDR_ANY);
+        return memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr, &any6, sizeof(any6)) != 0;
+}
+
+/* " --pac-peer NAME,DOMAIN,TAILNETDOMAIN,HOST:PORT" for every other valid instance with a
+ * [SOCKS] Listen= that clients can name (its first such address), so that the PAC file of
+ * c sends each instance's names to that instance's proxy (tsproxy-socks(8)); the first
+ * SOCKS_PAC_PEERS_MAX of them, as many as the daemon takes. Names and domains have no '%'
+ * or '$', addresses neither (nameable()). NULL: out of memory. */
+static char *pac_peer_options(const InstanceConfig *c, const InstanceConfig *all, size_t n_all)
+{
+        char *s = strdup("");
+        size_t n = 0;
+
+        for (size_t i = 0; s && i < n_all && n < SOCKS_PAC_PEERS_MAX; i++) {
+                const InstanceConfig *p = &all[i];
+                char buf[ENDPOINT_STRLEN];
+                bool found = false;
+                char *t;
+
+                if (!p->valid || strcmp(p->name, c->name) == 0)
+                        continue;
+                for (size_t j = 0; !found && j < p->socks.n_listen; j++) {
+                        endpoint_format((const struct sockaddr *)&p->socks.listen[j].address, buf);
+                        found = nameable(&p->socks.listen[j].address, buf);
+                }
+                if (!found)
+                        continue;
+                t = strprintf("%s --pac-peer %s,%s,%s,%s", s, p->name, p->dns.domain ?: p->name,
+                              strempty(p->dns.tailnet_domain), buf);
+                free(s);
+                s = t;
+                n++;
+        }
+        return s;
+}
+
 /*
  * [SOCKS]: the socket's ListenStream= and ListenDatagram= lines, the daemon's command line with every
  * option written out (defaults too), the password file as a credential, and the
  * target's wants links. Nothing at all without Listen=.
  */
-static int build_socks(const InstanceConfig *c, const DropinPaths *paths, const char *source,
-                       GeneratedTree *tree)
+static int build_socks(const InstanceConfig *c, const InstanceConfig *all, size_t n_all,
+                       const DropinPaths *paths, const char *source, GeneratedTree *tree)
 {
         const SocksConfig *s = &c->socks;
         _cleanup_free_ char *listen = strdup("ListenStream=\nListenDatagram=\n"), *exec = NULL,
-                            *service = NULL, *credential = NULL, *users = NULL, *names = NULL,
+                            *service = NULL, *credential = NULL, *users = NULL, *names = NULL, *peers = NULL,
                             *allow = allow_from_options(s->allow_from, s->n_allow_from);
         char buf[ENDPOINT_STRLEN], n[12];
         int r;
@@ -246,15 +292,16 @@ static int build_socks(const InstanceConfig *c, const DropinPaths *paths, const 
         }
 
         names = name_options(c);
-        if (!names)
+        peers = pac_peer_options(c, all, n_all);
+        if (!names || !peers)
                 return -ENOMEM;
         /* What the daemon raises its soft limit to, as well (daemon-limits.h). */
         service = strprintf("%s"
                             "LimitNOFILE=%u\n"
                             "ExecStart=\n"
-                            "ExecStart=%s%s\n",
+                            "ExecStart=%s%s%s\n",
                             strempty(credential), (unsigned)daemon_fds_needed(s->max_connections, 0), exec,
-                            names);
+                            names, peers);
         if (!service)
                 return -ENOMEM;
         return add_activated(tree, paths, c->name, source, "socks", listen, service);
@@ -343,7 +390,8 @@ static int build_dns(const InstanceConfig *c, const DropinPaths *paths, const ch
         return add_activated(tree, paths, c->name, source, "ts-dns", listen, service);
 }
 
-int dropins_build(const InstanceConfig *c, const DropinPaths *paths, GeneratedTree *tree)
+int dropins_build(const InstanceConfig *c, const InstanceConfig *all, size_t n_all, const DropinPaths *paths,
+                  GeneratedTree *tree)
 {
         _cleanup_free_ char *description = NULL, *binary = NULL, *extra = NULL, *uplink_arg = NULL,
                             *target_unit = NULL, *netns = NULL, *nat = NULL, *tailscaled = NULL;
@@ -401,7 +449,7 @@ int dropins_build(const InstanceConfig *c, const DropinPaths *paths, GeneratedTr
         r = add_dropin(tree, "tailscaled", c->name, source, NULL, tailscaled);
         if (r < 0)
                 return r;
-        r = build_socks(c, paths, source, tree);
+        r = build_socks(c, all, n_all, paths, source, tree);
         if (r < 0)
                 return r;
         r = build_forward(c, paths, source, tree);

@@ -31,8 +31,10 @@ typedef struct DropinPaths {
         const char *unitdir;       /* where the templates live (enablement link targets) */
 } DropinPaths;
 
-/* Append the files of instance c to tree. Returns 0 or -ENOMEM. */
-int dropins_build(const InstanceConfig *c, const DropinPaths *paths, GeneratedTree *tree);
+/* Append the files of instance c to tree; all[0..n_all): every instance (c among them),
+ * for the other proxies named in c's PAC file. Returns 0 or -ENOMEM. */
+int dropins_build(const InstanceConfig *c, const InstanceConfig *all, size_t n_all, const DropinPaths *paths,
+                  GeneratedTree *tree);
 void generated_tree_done(GeneratedTree *tree);
 
 /* Escape for a unit file value: '%' -> '%%' (specifiers); with exec, also '$' -> '$$'. */

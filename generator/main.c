@@ -50,7 +50,7 @@ static void build_one(size_t i, GeneratedTree *tree, void *userdata)
                                    "Skipping instance '%s' because of the errors above.", c->name);
                 return;
         }
-        r = dropins_build(c, &ctx->paths, tree);
+        r = dropins_build(c, ctx->set->instances, ctx->set->n_instances, &ctx->paths, tree);
         if (r < 0) {
                 generated_tree_done(tree);
                 (void)log_error_errno(ctx->log, r, "Failed to build units of instance '%s': %m", c->name);

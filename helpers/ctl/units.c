@@ -56,7 +56,7 @@ int ctl_units_of(const InstanceConfig *c, CtlUnits *ret)
                         return r;
         }
 
-        r = dropins_build(c, &paths, &tree);
+        r = dropins_build(c, c, 1, &paths, &tree); /* the links only: no peers needed */
         plen = (size_t)snprintf(prefix, sizeof(prefix), "tsproxy@%s.target.wants/", c->name);
         for (size_t i = 0; r >= 0 && i < tree.n; i++)
                 if (tree.files[i].link_target && strncmp(tree.files[i].path, prefix, plen) == 0)

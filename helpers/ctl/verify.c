@@ -105,7 +105,7 @@ static int verify_units(Ctl *ctl, const ConfigSet *set)
 
                 if (!c->valid)
                         continue;
-                r = dropins_build(c, &paths, &trees[i]);
+                r = dropins_build(c, set->instances, set->n_instances, &paths, &trees[i]);
                 if (r >= 0)
                         r = ctl_units_of(c, &u);
                 for (size_t j = 0; r >= 0 && j <= u.n; j++) {

@@ -21,5 +21,8 @@
  * SOCKS_WORKERS_AUTO_MAX (every idle worker is woken by each new client, workers.h). */
 #define SOCKS_WORKERS_AUTO_MAX 4u
 #define SOCKS_WORKERS_MAX      64u
+
+/* Other instances in one PAC file (--pac-peer): the generator names the first this many. */
+#define SOCKS_PAC_PEERS_MAX 64
 /* AllowFrom=, --allow-from: ALLOW_FROM_DEFAULT_INIT and ALLOW_FROM_MAX (allow-from.h),
  * shared with the other daemons. */

@@ -10,8 +10,9 @@
 
 #include "instance.h"
 #include "name-model.h"
+#include "socks-limits.h"
 
-#define PAC_PEERS_MAX 64
+#define PAC_PEERS_MAX SOCKS_PAC_PEERS_MAX
 /* "[" IPv6 "]:" port, or a host name and port */
 #define PAC_PEER_PROXY_MAX (NAME_MODEL_NAME_MAX + 8)
 
