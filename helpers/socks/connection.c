@@ -391,6 +391,18 @@ void connection_auth_done(Connection *c, bool granted)
                 connection_handshake_input(c, noted);
 }
 
+void connection_reuse_target(Connection *c, int fd)
+{
+        c->target.fd = fd;
+        c->target.revents = 0;
+        if (io_set_add(&c->server->io, &c->target.watch, fd, SPLICE_PUMP_EVENTS, on_target_event) < 0) {
+                connection_fail(c, -ENOMEM);
+                return;
+        }
+        c->state = CONNECTION_CONNECTING;
+        http_proxy_connected(c);
+}
+
 void connection_handshake_restart(Connection *c)
 {
         handshake_init(c->handshake, c->server->shared->passwords

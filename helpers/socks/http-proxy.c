@@ -71,7 +71,11 @@ struct HttpProxy {
         HttpResponse resp;
         HttpBody resp_body;
         ResponseState resp_state;
-        bool head_sent; /* the client got a final response head: no error reply any more */
+        bool head_sent;  /* the client got a final response head: no error reply any more */
+        bool down_extra; /* the target sent more than its response: never keep it */
+
+        char key[PROXY_TARGET_STRLEN]; /* the target, for the pool of kept connections */
+        bool reused;                   /* the target connection was kept from an earlier request */
 
         /* to the client: a response head, an error reply or the PAC file */
         char *out;
@@ -249,11 +253,46 @@ static void http_proxy_pac(Connection *c)
         http_proxy_local_reply(c, !keep);
 }
 
-/* Credentials checked (or none needed): connect, as connection.c does for CONNECT. */
+/* Credentials checked (or none needed): a kept connection to the target, else connect
+ * as connection.c does for CONNECT. Only a request without a body takes a kept one: it
+ * can be sent again when the server closed that connection meanwhile. */
 static void http_proxy_go(Connection *c)
 {
-        c->handshake->target = c->http->req.target;
+        HttpProxy *h = c->http;
+
+        c->handshake->target = h->req.target;
         c->handshake->command = PROXY_COMMAND_CONNECT;
+        proxy_target_format(&h->req.target, h->key);
+        if (h->req.framing == HTTP_FRAMING_NONE && h->req.version_minor >= 1) {
+                int fd = http_pool_take(&c->server->http_pool, h->key, connection_now_usec(c));
+
+                if (fd >= 0) {
+                        h->reused = true;
+                        connection_reuse_target(c, fd);
+                        return;
+                }
+        }
+        connection_request(c);
+}
+
+/* The kept connection failed before any answer (the server closed it while it was idle):
+ * the request goes again, on a new connection. */
+static bool retryable(const HttpProxy *h)
+{
+        return h->reused && !h->head_sent && h->n_out == 0 && h->n_down == 0;
+}
+
+static void http_proxy_retry(Connection *c)
+{
+        HttpProxy *h = c->http;
+
+        log_debug(c->server->log, "A kept connection to %s was closed before it answered, connecting anew.",
+                  h->key);
+        http_proxy_drop_target(c);
+        h->reused = h->target_eof = false;
+        h->up_off = 0;
+        h->resp_scanned = 0;
+        h->resp_state = RESPONSE_HEAD;
         connection_request(c);
 }
 
@@ -376,6 +415,13 @@ static void http_proxy_next(Connection *c)
         char *out = h->out;
         size_t out_size = h->out_size;
 
+        /* The upstream connection, when it ended cleanly, for a later request to its target. */
+        if (!h->local_reply && h->resp.reusable && !h->down_extra && !h->target_eof &&
+            http_body_done(&h->req_body) && h->req_ready == 0 && c->target.fd >= 0 &&
+            io_set_remove(&c->server->io, &c->target.watch, c->target.fd) >= 0) {
+                http_pool_put(&c->server->http_pool, h->key, c->target.fd, connection_now_usec(c));
+                c->target.fd = -EBADF;
+        }
         if (!keep) {
                 connection_free(c);
                 return;
@@ -523,7 +569,10 @@ static int pump_down(Connection *c)
                         r = body_take(&h->resp_body, h->down, h->n_down, &h->down_ready);
                         if (r < 0)
                                 return -EBADMSG;
-                        h->n_down = h->down_ready; /* anything after the body is not for the client */
+                        /* Anything after the body is not for the client, and the connection
+                         * that brought it not to be kept. */
+                        h->down_extra |= h->down_ready < h->n_down;
+                        h->n_down = h->down_ready;
                 }
                 if (h->down_ready > 0) {
                         r = send_some(c->client_fd, h->down, h->down_ready, &h->client_out, &k);
@@ -540,6 +589,10 @@ static int pump_down(Connection *c)
                 }
         }
         if (h->target_eof) {
+                if (retryable(h)) {
+                        http_proxy_retry(c);
+                        return -ECANCELED;
+                }
                 if (h->resp_state == RESPONSE_HEAD) {
                         http_proxy_error(c, 502, "the target closed the connection without a response");
                         return -ECANCELED;
@@ -560,7 +613,10 @@ static int pump_down(Connection *c)
         if (n < 0) {
                 if (h->head_sent)
                         return negative_errno();
-                http_proxy_fail(c, negative_errno());
+                if (retryable(h))
+                        http_proxy_retry(c);
+                else
+                        http_proxy_fail(c, negative_errno());
                 return -ECANCELED;
         }
         if (n == 0)
@@ -578,6 +634,10 @@ static void http_proxy_run(Connection *c)
         do {
                 progress = false;
                 r = pump_up(c);
+                if (r < 0 && retryable(h)) {
+                        http_proxy_retry(c);
+                        return;
+                }
                 if (r < 0) {
                         if (!h->head_sent && r == -EBADMSG) {
                                 http_proxy_error(c, 400, "the request body's chunked framing is broken");

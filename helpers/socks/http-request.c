@@ -228,7 +228,9 @@ int http_request_parse(const uint8_t *data, size_t len, size_t *scanned, HttpReq
         http_out_fields(&o, &f, (const char *)data, end, true);
         if (req->framing == HTTP_FRAMING_LENGTH)
                 http_out_printf(&o, "Content-Length: %llu\r\n", (unsigned long long)req->content_length);
-        http_out_printf(&o, "Via: 1.%u tsproxy\r\nConnection: close\r\n\r\n", req->version_minor);
+        /* HTTP/1.1 upstream connections may be kept for the next request (http-pool.h). */
+        http_out_printf(&o, "Via: 1.%u tsproxy\r\nConnection: %s\r\n\r\n", req->version_minor,
+                        req->version_minor >= 1 ? "keep-alive" : "close");
         if (o.overflow) {
                 (void)fail(req, 431, "the request head is too large");
                 return -ENOBUFS;

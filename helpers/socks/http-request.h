@@ -13,8 +13,9 @@
  * in origin-form ("GET /path HTTP/1.x", the client's version, so that an HTTP/1.0 client
  * never gets a chunked response it cannot read), "Host:" from the URI (a client's Host is
  * replaced, RFC 9112 section 3.2.2), the end-to-end fields as they came, Content-Length
- * once, "Via: 1.x tsproxy" and "Connection: close": each request gets its own upstream
- * connection, closed after the response, while the client's may stay open (keep_alive).
+ * once, "Via: 1.x tsproxy" and "Connection: keep-alive" (HTTP/1.1: the upstream
+ * connection may be kept for a later request, http-pool.h) or "Connection: close"
+ * (HTTP/1.0), while the client's own connection may stay open (keep_alive).
  *
  *   size_t scanned = 0;    (per message)
  *   loop: r = http_request_parse(buf, len, &scanned, &req, out, sizeof(out));

@@ -93,6 +93,8 @@ int http_response_parse(const uint8_t *data, size_t len, size_t *scanned, const 
         if (r < 0)
                 return r;
         resp->keep_alive = req->keep_alive && resp->framing != HTTP_FRAMING_UNTIL_CLOSE;
+        resp->reusable = req->version_minor >= 1 && resp->version_minor >= 1 && !f.conn_close &&
+                         resp->framing != HTTP_FRAMING_UNTIL_CLOSE;
 
         if (resp->informational && req->version_minor == 0)
                 return 1; /* not for an HTTP/1.0 client (RFC 9110 section 15.2) */

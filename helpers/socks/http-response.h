@@ -39,6 +39,8 @@ typedef struct HttpResponse {
         HttpFraming framing;
         uint64_t content_length;
         bool keep_alive;    /* the client connection stays open after this response's body */
+        bool reusable;      /* the upstream connection may carry another request after it
+                             * (HTTP/1.1, no "Connection: close", a body with a known end) */
         size_t head_len;    /* bytes of the input that were the head */
         size_t client_len;  /* bytes written to out */
         const char *reason; /* after an error: what was wrong */

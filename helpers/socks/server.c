@@ -224,6 +224,7 @@ int server_init(Server *s, ServerShared *sh, unsigned index, sd_event *event)
         r = io_set_init(&s->io, event);
         if (r < 0)
                 return log_error_errno(log, r, "Failed to set up the connections' epoll set: %m");
+        http_pool_init(&s->http_pool, &s->io);
         r = work_return_init(&s->verified, event);
         if (r < 0)
                 return log_error_errno(log, r, "Failed to set up the password checks' eventfd: %m");
@@ -262,6 +263,8 @@ void server_done(Server *s)
         s->handover_source = sd_event_source_disable_unref(s->handover_source);
         s->resolver = resolver_free(s->resolver);
         egress_done(&s->egress);
+        if (s->http_pool.io)
+                http_pool_done(&s->http_pool);
         io_set_done(&s->io);
         pipe_pool_done(&s->pipes);
 }

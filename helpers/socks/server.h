@@ -31,6 +31,7 @@
 #include "auth-throttle.h"
 #include "egress.h"
 #include "handshake.h"
+#include "http-pool.h"
 #include "io-set.h"
 #include "log.h"
 #include "options.h"
@@ -90,7 +91,8 @@ struct Server {
         Egress egress;
         Resolver *resolver;
         PipePool pipes;
-        IoSet io; /* the connections' sockets */
+        IoSet io;           /* the connections' sockets */
+        HttpPool http_pool; /* idle upstream connections of the HTTP forward proxy */
 
         sd_event_source **listeners; /* one per ServerShared.stream_fds */
         DatagramListener *datagram;  /* worker 0 only: one per ServerShared.datagram_fds */
@@ -175,6 +177,9 @@ void connection_set_timer(Connection *c, uint64_t usec_from_now);
 uint64_t connection_now_usec(const Connection *c);
 /* A CONNECT after forwarded requests: the handshake engine parses c->input afresh. */
 void connection_handshake_restart(Connection *c);
+/* A kept upstream connection fd (http-pool.h) is c's target now: watched as a new one
+ * is, then http_proxy_connected(). */
+void connection_reuse_target(Connection *c, int fd);
 
 /* http-proxy.c: the HTTP forward proxy and the PAC file (see there). */
 /* c->input starts with an HTTP request that is not CONNECT (http_request_sniff()). */

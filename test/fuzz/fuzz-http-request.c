@@ -5,7 +5,8 @@
  *
  * Input: CHUNK then the client's bytes; the head arrives CHUNK bytes at a time (0: all
  * at once). Checks: consumed bytes within the input, the rewritten head bounded, ending
- * in an empty line, with no hop-by-hop field and exactly one "Connection: close"; a
+ * in an empty line, with no hop-by-hop field and exactly one Connection field, "close" for
+ * HTTP/1.0 and "keep-alive" for HTTP/1.1; a
  * valid target; an error always has a status and a reason, whose reply fits
  * HTTP_ERROR_MAX; and the body framing gives the same answer fed whole and byte by byte
  * (a parser that depends on how bytes arrive is a smuggling bug).
@@ -24,14 +25,8 @@ static char out[HTTP_UPSTREAM_HEAD_MAX];
 
 static void check_head(const HttpRequest *req)
 {
-        const char *hop[] = {"\nConnection: keep",
-                             "\nProxy-Connection:",
-                             "\nKeep-Alive:",
-                             "\nProxy-Authorization:",
-                             "\nTE:",
-                             "\nTrailer:",
-                             "\nUpgrade:",
-                             "\nProxy-Authenticate:"};
+        const char *hop[] = {"\nProxy-Connection:", "\nKeep-Alive:", "\nProxy-Authorization:", "\nTE:",
+                             "\nTrailer:",          "\nUpgrade:",    "\nProxy-Authenticate:"};
         char *copy;
 
         if (req->upstream_len < 4 || req->upstream_len > sizeof(out) ||
@@ -43,8 +38,12 @@ static void check_head(const HttpRequest *req)
         for (size_t i = 0; i < sizeof(hop) / sizeof(hop[0]); i++)
                 if (strcasestr(copy, hop[i]))
                         abort();
-        if (!strstr(copy, "\r\nConnection: close\r\n") ||
-            strstr(strstr(copy, "\r\nConnection: close\r\n") + 2, "\nConnection:"))
+        /* One Connection field, ours, the last one: none of the client's got through. */
+        const char *conn = req->version_minor >= 1 ? "\r\nConnection: keep-alive\r\n\r\n"
+                                                   : "\r\nConnection: close\r\n\r\n";
+        size_t at = req->upstream_len - strlen(conn);
+        if (req->upstream_len < strlen(conn) || strcmp(copy + at, conn) != 0 ||
+            strcasestr(copy, "\nConnection:") != copy + at + 1)
                 abort();
         free(copy);
 }

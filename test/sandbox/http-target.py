@@ -13,6 +13,8 @@
 #   POST/PUT /echo      "got N bytes sha256 HEX" of the request body, Content-Length or
 #                       chunked (decoded here), and "via VIA" when a Via: came
 #   GET /headers        the request head as received, one field per line
+#   GET /bye            "bye", then the connection is closed without a "Connection: close"
+#                       (as a server closing a kept connection it thinks idle)
 #
 # Prints "listening" once bound.
 
@@ -56,6 +58,9 @@ class Handler(http.server.SimpleHTTPRequestHandler):
             self.send_text("hello from the tailnet\n", head=head)
         elif self.path == "/client":
             self.send_text("you are %s:%d\n" % self.client_address, head=head)
+        elif self.path == "/bye":
+            self.send_text("bye\n", head=head)
+            self.close_connection = True
         elif self.path == "/headers":
             self.send_text("".join("%s: %s\n" % kv for kv in self.headers.items()), head=head)
         elif self.path == "/chunked":

@@ -97,6 +97,8 @@ Uplink=uplink0
 Listen=127.0.0.1:3128
 AllowFrom=127.0.0.0/8
 HandshakeTimeoutSec=3
+# One loop: its kept upstream connections serve every client (section 2).
+Workers=1
 EOF
 sb sh -c 'cat > /etc/tsproxy/h2.conf' <<'EOF'
 [Instance]
@@ -137,6 +139,13 @@ keep_out=$(sb curl -sS -v --max-time 10 -x $P1 $T/hello $T/client 2>&1)
 check_output "keep-alive: two URLs in one curl run reuse the client connection" \
     'Re-using existing connection' echo "$keep_out"
 check_output "and both answers arrive" "^you are ${addr1//./\\.}:" echo "$keep_out"
+client1=$(via $P1 $T/client)
+client2=$(via $P1 $T/client)
+check "the upstream connection is kept and reused by the next client (${client1#you are }, ${client2#you are })" \
+    test -n "$client1" -a "$client1" = "$client2"
+check_output "a kept connection the server closed after its answer" '^bye$' via $P1 $T/bye
+check_output "  is not used again: the next request gets a new one" "^you are ${addr1//./\\.}:" via $P1 $T/client
+check "  (another source port than before)" test "$(via $P1 $T/client)" != "$client1"
 check_output "hop-by-hop fields are not forwarded, Host is the URL's" '^Host: 100\.64\.0\.1:8080$' \
     via $P1 -H 'Keep-Alive: timeout=5' -H 'Connection: Keep-Alive, X-Secret' -H 'X-Secret: 1' $T/headers
 check "  (no Keep-Alive, X-Secret or Proxy-Connection)" \

@@ -80,7 +80,7 @@ static void test_forward_rewrite(void **state)
                                  "User-Agent: a\r\n"
                                  "Accept: */*\r\n"
                                  "Via: 1.1 tsproxy\r\n"
-                                 "Connection: close\r\n\r\n");
+                                 "Connection: keep-alive\r\n\r\n");
         assert_int_equal(req.upstream_len, strlen(out));
         http_request_done(&req);
         assert_string_equal(req.password, "");
@@ -95,7 +95,7 @@ static void test_forward_targets(void **state)
         assert_int_equal(req.target.family, AF_INET6);
         assert_int_equal(req.target.port, 8080);
         assert_string_equal(out, "GET /p HTTP/1.1\r\nHost: [fd7a:115c:a1e0::1]:8080\r\n"
-                                 "Via: 1.1 tsproxy\r\nConnection: close\r\n\r\n");
+                                 "Via: 1.1 tsproxy\r\nConnection: keep-alive\r\n\r\n");
 
         assert_int_equal(parse("GET http://10.0.0.1 HTTP/1.1\n\n", &req), 1); /* bare LF, no path */
         assert_int_equal(req.target.family, AF_INET);
@@ -139,6 +139,8 @@ static void test_keep_alive(void **state)
         assert_false(req.keep_alive);
         assert_int_equal(req.version_minor, 0);
         assert_non_null(strstr(out, "GET / HTTP/1.0\r\n"));
+        /* An HTTP/1.0 upstream request closes its connection: it is never kept. */
+        assert_non_null(strstr(out, "\r\nConnection: close\r\n\r\n"));
         assert_non_null(strstr(out, "Via: 1.0 tsproxy\r\n"));
         assert_int_equal(parse("GET http://h/ HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n", &req), 1);
         assert_true(req.keep_alive);

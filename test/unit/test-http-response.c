@@ -80,6 +80,32 @@ static void test_rewrite(void **state)
                 out, "HTTP/1.1 200 \r\nContent-Length: 0\r\nVia: 1.1 tsproxy\r\nConnection: close\r\n\r\n");
 }
 
+/* Whether the upstream connection may carry the next request (http-pool.h). */
+static void test_reusable(void **state)
+{
+        HttpRequest req = request(false, true, 1), old = request(false, true, 0);
+        HttpResponse resp;
+
+        (void)state;
+        assert_int_equal(parse("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\n", &req, &resp), 1);
+        assert_true(resp.reusable);
+        assert_int_equal(parse("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", &req, &resp), 1);
+        assert_true(resp.reusable);
+        assert_int_equal(parse("HTTP/1.1 204 No Content\r\n\r\n", &req, &resp), 1);
+        assert_true(resp.reusable);
+        /* the upstream closes: after the body, or said so */
+        assert_int_equal(parse("HTTP/1.1 200 OK\r\n\r\n", &req, &resp), 1);
+        assert_false(resp.reusable);
+        assert_int_equal(
+                parse("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 1\r\n\r\n", &req, &resp), 1);
+        assert_false(resp.reusable);
+        /* HTTP/1.0 on either side */
+        assert_int_equal(parse("HTTP/1.0 200 OK\r\nContent-Length: 1\r\n\r\n", &req, &resp), 1);
+        assert_false(resp.reusable);
+        assert_int_equal(parse("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\n", &old, &resp), 1);
+        assert_false(resp.reusable);
+}
+
 static void test_framing(void **state)
 {
         HttpRequest req = request(false, true, 1), head = request(true, true, 1);
@@ -170,9 +196,8 @@ static void test_status_line(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_rewrite),
-                cmocka_unit_test(test_framing),
-                cmocka_unit_test(test_informational),
+                cmocka_unit_test(test_rewrite),     cmocka_unit_test(test_reusable),
+                cmocka_unit_test(test_framing),     cmocka_unit_test(test_informational),
                 cmocka_unit_test(test_status_line),
         };
         return cmocka_run_group_tests_name("http-response", tests, NULL, NULL);
