@@ -11,6 +11,7 @@
  * their drop-ins plus tsproxy@NAME.target.wants/ links, so the target pulls them in.
  */
 #include "dropins.h"
+#include "login-dropin.h"
 #include "relay-limits.h"
 #include "socks-limits.h"
 #include "tailnet-suffix.h"
@@ -394,7 +395,8 @@ int dropins_build(const InstanceConfig *c, const InstanceConfig *all, size_t n_a
                   GeneratedTree *tree)
 {
         _cleanup_free_ char *description = NULL, *binary = NULL, *extra = NULL, *uplink_arg = NULL,
-                            *target_unit = NULL, *netns = NULL, *nat = NULL, *tailscaled = NULL;
+                            *target_unit = NULL, *netns = NULL, *nat = NULL, *tailscaled = NULL,
+                            *login = NULL;
         const char *source = c->files[0];
         char subnet[SUBNET_STRLEN], host_if[IFNAMSIZ];
         int r;
@@ -447,6 +449,12 @@ int dropins_build(const InstanceConfig *c, const InstanceConfig *all, size_t n_a
         if (r < 0)
                 return r;
         r = add_dropin(tree, "tailscaled", c->name, source, NULL, tailscaled);
+        if (r < 0)
+                return r;
+        r = login_dropin_service(c, paths->pkglibexecdir, &login);
+        if (r < 0)
+                return r;
+        r = add_dropin(tree, "ts-login", c->name, source, NULL, login);
         if (r < 0)
                 return r;
         r = build_socks(c, all, n_all, paths, source, tree);
