@@ -116,18 +116,21 @@ static const char *add_route(LoginPrefs *p, const char *route)
 {
         char buf[IPNET_STRLEN];
         IpNetwork n;
+        int r;
 
-        for (size_t i = 0; i < p->n_routes; i++)
-                if (strcmp(p->routes[i], route) == 0)
-                        return NULL;
-        if (!strchr(route, '/') || ipnet_parse(route, &n) < 0)
-                return "expected IP prefixes such as 10.0.0.0/8,fd00::/64.";
-        ipnet_format(&n, buf);
-        if (strcmp(buf, route) != 0)
+        r = strchr(route, '/') ? ipnet_parse(route, &n) : -EINVAL;
+        if (r == -EDOM)
                 return "a prefix may not have bits set beyond its length (10.0.0.0/8, not 10.1.2.3/8).";
+        if (r < 0)
+                return "expected IP prefixes such as 10.0.0.0/8,fd00::/64.";
+        /* Kept as tailscaled writes it (netip.Prefix.String): "fd00::/64" for "fd00:0::/64". */
+        ipnet_format(&n, buf);
+        for (size_t i = 0; i < p->n_routes; i++)
+                if (strcmp(p->routes[i], buf) == 0)
+                        return NULL;
         if (p->n_routes == LOGIN_ROUTES_MAX)
                 return "too many routes (at most 32).";
-        snprintf(p->routes[p->n_routes++], LOGIN_ROUTE_STRLEN, "%s", route);
+        snprintf(p->routes[p->n_routes++], LOGIN_ROUTE_STRLEN, "%s", buf);
         return NULL;
 }
 

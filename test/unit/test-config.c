@@ -332,7 +332,7 @@ static void test_login_keys(void **state)
                 {"UpArguments=--hostname=x", "UpArguments", "use Hostname="},
                 {"UpArguments=--ssh", "UpArguments", "shell on this host"},
                 {"UpArguments=--accept-dns=maybe", "UpArguments", "true or false"},
-                {"UpArguments=--advertise-routes=10.1.2.3/8", "UpArguments", "expected IP prefixes"},
+                {"UpArguments=--advertise-routes=10.1.2.3/8", "UpArguments", "bits set beyond its length"},
                 {"UpArguments=--exit-node=gpu-exit", "UpArguments", "IP address"},
                 {"UpArguments=--exit-node-allow-lan-access", "UpArguments", "only be used with --exit-node"},
                 {"UpArguments=--timeout=5s", "UpArguments", "not a flag tsproxy maps"},
