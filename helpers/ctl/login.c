@@ -6,8 +6,9 @@
  * login-interactive, status; ipn/backend.go Options; ipn/prefs.go MaskedPrefs):
  *  - Running already: say so (tailnet and user), exit 0.
  *  - PATCH prefs {"WantRunning": true} first, so that a node that logs in also starts.
- *  - With a key file: POST start {"AuthKey": KEY}, then wait for Running (or report the
- *    error tailscaled's health shows through its state staying NeedsLogin).
+ *  - With a key file (--auth-key-file=, else [Tailscale] AuthKeyFile=): POST start
+ *    {"AuthKey": KEY}, then wait for Running (or report the error tailscaled's health
+ *    shows through its state staying NeedsLogin).
  *  - Without: POST login-interactive, wait for the AuthURL in the status and print it;
  *    the node logs in when someone opens it.
  * When the LocalAPI does not answer, tailscaled@'s STATUS= says whether it is logged in
@@ -147,6 +148,9 @@ int ctl_login(Ctl *ctl, int argc, char *argv[])
                 print_logged_in(c->name, &t);
                 return CTL_EXIT_OK;
         }
+        /* The key the instance's login agent has, unless another is named. */
+        if (!key_file)
+                key_file = c->ts_auth_key_file;
         if (key_file && read_key(ctl, key_file, &key) < 0)
                 return CTL_EXIT_PROBLEMS;
 

@@ -35,7 +35,7 @@ static void help(void)
                "  doctor                   Check the host for the known ways it breaks tsproxy\n"
                "  login NAME [--auth-key-file=PATH]\n"
                "                           Log the instance in: print the login URL, or log in\n"
-               "                           with the key in PATH\n"
+               "                           with the key in PATH (default: AuthKeyFile=)\n"
                "  tailscale NAME [ARGS...] Run the tailscale CLI against the instance's tailscaled\n"
                "  exec NAME CMD...         Run a command inside the instance's namespace\n"
                "\n"
