@@ -72,6 +72,10 @@ CONFIG_PARSER(up_arguments)
 
         if (!copy || !words)
                 return -ENOMEM;
+        /* An auth key written here is not echoed: it would be in the journal. */
+        if (strstr(value, "auth-key") || strstr(value, "authkey"))
+                return config_invalid(c, d, at, k, "(not shown)", "%s",
+                                      "an auth key never goes on a command line: use AuthKeyFile=.");
         login_prefs_init(&p);
         for (char *w = strtok_r(copy, WHITESPACE, &save); w; w = strtok_r(NULL, WHITESPACE, &save)) {
                 char *t;
