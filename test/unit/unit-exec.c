@@ -236,6 +236,7 @@ static int expand_specifiers(const char *value, const char *unit, Buffer *out, c
                                 r = buffer_add(out, unit, strlen(unit));
                         break;
                 case 't': r = buffer_add(out, "/run", 4); break;
+                case 'l': r = buffer_add(out, "host", 4); break; /* the short host name: a stand-in */
                 default:
                         *error = "a specifier this test does not know (or a lone % at the end)";
                         return -EINVAL;
