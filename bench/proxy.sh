@@ -83,47 +83,37 @@ idle=10000
 # sockets of one row's hundreds of thousands of connections
 # would otherwise still be in the kernel's tables, and expiring, while the next row is
 # measured. BENCH_ROWS=NAME,... measures only those rows (and direct), for development.
+topology=${BENCH_TOPOLOGY:-production}
+[[ $topology == production || $topology == one-namespace ]] ||
+    die "BENCH_TOPOLOGY must be production or one-namespace, not '$topology'"
 rows=$("$py" "$here/proxy/driver.py" rows)
 if [[ -n ${BENCH_ROWS:-} ]]; then
     rows=$(for r in $rows; do if [[ $r == direct || ,$BENCH_ROWS, == *,$r,* ]]; then echo "$r"; fi; done)
 fi
-echo "proxy bench: every row in private network namespaces of its own, ${BENCH_ROUNDS:-3} rounds; about 8 minutes" >&2
-# In the new namespace: lo up; the whole port range for clients and proxies, as the
-# proxies' listening ports (1080-1082) and the target's (9000) are below it; and
-# tcp_tw_reuse=1, as tsproxy-netns sets it in an instance namespace: every proxy's
-# connections to the target leave from one address to one target address per phase, and
-# at thousands a second their TIME_WAIT ports would fill the ephemeral range within the
-# phase (connect() then searches ever longer for a free port, and stalls for hundreds of
-# milliseconds). Every row runs with it, the peers too.
-# The target lives in a second namespace, bench-far, behind a veth (tsproxy's topology:
-# the proxy reaches a tailnet peer through an interface); /run/netns is a tmpfs of this
-# mount namespace, so nothing of it is visible outside.
+echo "proxy bench: $topology topology, every row in private network namespaces of its own, ${BENCH_ROUNDS:-3} rounds; about 8 minutes" >&2
+# In the new namespaces (bench/proxy/topology.sh builds them; /run/netns is a tmpfs of
+# the row's mount namespace, so nothing of it is visible outside): BENCH_TOPOLOGY=production
+# (the default) is tsproxy's own layout: the client in a namespace of its own (another
+# machine), tsproxy's listening sockets in the "host" namespace (this one), the daemon in
+# the instance namespace dialling out through its "tailscale0" with Egress=tailnet, the
+# peers listening inside the instance namespace, the target one veth further.
+# BENCH_TOPOLOGY=one-namespace is the earlier layout: client and proxies on loopback in
+# one namespace, --egress any, the target behind a veth. In both, the whole port range for
+# clients and proxies, and tcp_tw_reuse=1 where connections start, as tsproxy-netns sets it
+# in an instance namespace: every proxy's connections to the target leave from one
+# address to one target address per phase, and at thousands a second their TIME_WAIT
+# ports would fill the ephemeral range within the phase (connect() then searches ever
+# longer for a free port, and stalls for hundreds of milliseconds).
 measure_row() { # ROW ROUND IDLE(yes|no)
     timeout 600 unshare --net --mount --propagation private -- bash -c '
         set -e
-        ip link set lo up
-        echo "10000 65535" >/proc/sys/net/ipv4/ip_local_port_range
-        echo 1 >/proc/sys/net/ipv4/tcp_tw_reuse
         mkdir -p /run/netns && mount -t tmpfs tmpfs /run/netns
-        ip netns add bench-far
-        trap "ip netns del bench-far" EXIT
-        ip link add vnear type veth peer name vfar netns bench-far
-        {
-            echo "addr add 10.99.0.1/16 dev vnear"
-            for k in $(seq 1 250); do echo "addr add 10.99.1.$k/16 dev vnear"; done
-            echo "link set vnear up"
-        } | ip -batch -
-        {
-            echo "addr add 10.99.0.2/16 dev vfar"
-            for k in $(seq 1 250); do echo "addr add 10.99.2.$k/16 dev vfar"; done
-            echo "link set vfar up"
-            echo "link set lo up"
-        } | ip -n bench-far -batch -
-        ip netns exec bench-far sh -c "echo 10000 65535 >/proc/sys/net/ipv4/ip_local_port_range"
+        trap "for ns in \$(ip netns list | cut -d\" \" -f1); do ip netns del \$ns; done" EXIT
+        bash "${13}" "${12}" >&2
         "$1" "$2" run --bindir "$3" --tsproxy-socks "$4" --workdir "$5" --idle "$6" --nofile "$7" \
-            --host-netns "$8" --tsproxy-relay "$9" --only "${10}" --idle-phase "${11}"' \
+            --host-netns "$8" --tsproxy-relay "$9" --only "${10}" --idle-phase "${11}" --topology "${12}"' \
         _ "$py" "$here/proxy/driver.py" "$builddir/bench/proxy" "$socks" "$work" "$idle" "$nofile" \
-        "$(stat -L -c %i /proc/self/ns/net)" "$relay" "$1" "$3" \
+        "$(stat -L -c %i /proc/self/ns/net)" "$relay" "$1" "$3" "$topology" "$here/proxy/topology.sh" \
         >"$work/row-$2-$1.json" &
     child=$!
     wait "$child" || die "the benchmark run of row $1 failed (see above)"

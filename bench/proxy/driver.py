@@ -41,8 +41,7 @@ import sys
 import time
 
 TARGET_PORT = 9000
-FAR_NETNS = "bench-far"   # made by bench/proxy.sh
-FAR_ADDRESS = "10.99.0.2"
+FAR_NETNS = "bench-far"   # made by bench/proxy/topology.sh
 HEADER = struct.Struct("!c7xQ")
 GIB = 1 << 30
 MIB = 1 << 20
@@ -55,6 +54,61 @@ def die(msg):
 
 def log(msg):
     print(f"proxy bench: {msg}", file=sys.stderr, flush=True)
+
+
+# --- the topology (bench/proxy/topology.sh made it) --------------------------------------------
+
+class Topology:
+    """Where each program runs and which addresses it uses, in one of topology.sh's modes.
+
+    production: proxy-load in bench-client; tsproxy's listening sockets in the caller's
+    namespace ("host"), the daemon itself in bench-inst (nsenter, as the units'
+    NetworkNamespacePath=), with its units' defaults (Egress=tailnet through tailscale0);
+    the peers listen inside bench-inst; proxy-target in bench-far, behind tailscale0.
+    one-namespace: the client and every proxy in the caller's namespace, on loopback, with
+    --egress any; proxy-target in bench-far behind a veth."""
+
+    def __init__(self, mode):
+        self.mode = mode
+        self.production = mode == "production"
+        prod = self.production
+        self.client = ["ip", "netns", "exec", "bench-client"] if prod else []
+        self.inst = ["ip", "netns", "exec", "bench-inst"] if prod else []
+        self.daemon_ns = ["nsenter", "--net=/run/netns/bench-inst"] if prod else []
+        self.allow_from = "10.98.0.0/16" if prod else "127.0.0.0/8"
+        # Egress=tailnet and tailscale0 are the daemons' (and units') defaults
+        self.egress = [] if prod else ["--egress", "any"]
+        self.listen_any = "0.0.0.0" if prod else "127.0.0.1"
+        self.external = "100.64.0.1" if prod else "10.99.0.1"
+        self.probe_target = ("100.80.0.250" if prod else "10.99.0.2", TARGET_PORT)
+
+    def target(self, k):
+        return (f"100.80.0.{k}" if self.production else f"10.99.2.{k}", TARGET_PORT)
+
+    def sources(self, k):
+        """proxy-load's source addresses for lane k, towards a proxy."""
+        n = os.environ.get("BENCH_SOURCES", "250")
+        if self.production:
+            return ["--bind", "10.98.1.1", "--bind-count", n]
+        return ["--bind", f"127.{k}.0.1", "--bind-count", n]
+
+    def direct_sources(self):
+        n = os.environ.get("BENCH_SOURCES", "250")
+        return ["--bind", "10.98.1.1" if self.production else "10.99.1.1", "--bind-count", n]
+
+    def host_address(self, k):
+        """The address clients of lane k reach a listening socket of the host namespace at."""
+        return f"10.98.2.{k}" if self.production else "127.0.0.1"
+
+    def inst_address(self, k):
+        """The address clients of lane k reach a peer listening in the instance namespace at."""
+        return f"10.97.2.{k}" if self.production else "127.0.0.1"
+
+    def address(self, row, k):
+        return self.host_address(k) if row.get("where", "inst") == "host" else self.inst_address(k)
+
+
+TOPO = Topology("production")  # replaced by cmd_run/cmd_callgrind from --topology
 
 
 # --- processes ------------------------------------------------------------------------------
@@ -175,19 +229,19 @@ def recv_exact(s, n):
 def dante_config(workdir, port):
     path = os.path.join(workdir, "danted.conf")
     with open(path, "w") as f:
-        f.write(f"""# written by bench/proxy/driver.py: SOCKS5, no authentication, clients on loopback, out through the veth
+        f.write(f"""# written by bench/proxy/driver.py: SOCKS5, no authentication, out through the target's link
 logoutput: {workdir}/danted.log
-internal: 127.0.0.1 port = {port}
-external: 10.99.0.1
+internal: {TOPO.listen_any} port = {port}
+external: {TOPO.external}
 socksmethod: none
 clientmethod: none
 user.privileged: root
 user.unprivileged: nobody
 client pass {{
-        from: 127.0.0.0/8 to: 0.0.0.0/0
+        from: 0.0.0.0/0 to: 0.0.0.0/0
 }}
 socks pass {{
-        from: 127.0.0.0/8 to: 0.0.0.0/0
+        from: 0.0.0.0/0 to: 0.0.0.0/0
         command: connect
 }}
 """)
@@ -201,20 +255,20 @@ def rows_proxy(args):
             return None, "not built"
         # Under SCHED_BATCH, as socks@.service runs it (CPUSchedulingPolicy=batch); the peers
         # run as their packages run them.
-        return ["systemd-socket-activate", "-l", f"127.0.0.1:{port}", "chrt", "--batch", "0",
-                args.tsproxy_socks, "bench",
-                "--egress", "any", "--allow-from", "127.0.0.0/8", "--max-connections", "20000"], None
+        return ["systemd-socket-activate", "-l", f"{TOPO.listen_any}:{port}"] + TOPO.daemon_ns + [
+                "chrt", "--batch", "0", args.tsproxy_socks, "bench"] + TOPO.egress + [
+                "--allow-from", TOPO.allow_from, "--max-connections", "20000"], None
 
     def microsocks(port):
-        return ["microsocks", "-i", "127.0.0.1", "-p", str(port)], None
+        return TOPO.inst + ["microsocks", "-i", TOPO.listen_any, "-p", str(port)], None
 
     def dante(port):
         conf = dante_config(args.workdir, port)
-        return ["danted", "-f", conf, "-p", os.path.join(args.workdir, "danted.pid")], None
+        return TOPO.inst + ["danted", "-f", conf, "-p", os.path.join(args.workdir, "danted.pid")], None
 
     return [
         {"name": "direct", "kind": "direct", "peer": False, "port": None, "argv": None},
-        {"name": "tsproxy-socks", "kind": "socks", "peer": False, "port": 1080, "argv": tsproxy},
+        {"name": "tsproxy-socks", "kind": "socks", "peer": False, "port": 1080, "argv": tsproxy, "where": "host"},
         {"name": "microsocks", "kind": "socks", "peer": True, "port": 1081, "argv": microsocks},
         {"name": "dante", "kind": "socks", "peer": True, "port": 1082, "argv": dante},
     ]
@@ -224,26 +278,27 @@ def rows_relay(args):
     """The relay table of issue 4: plain TCP relays from a port to the target, driven without
     SOCKS. Each phase gets a fresh relay process whose fixed target is that phase's lane
     (see measure_plain_row): argv(port, target) gives its command line (or why not)."""
-    def tsproxy(port, target):
+    def tsproxy(port, target, addr):
         if not args.tsproxy_relay:
             return None, "not built"
-        return ["systemd-socket-activate", "-l", f"127.0.0.1:{port}", args.tsproxy_relay, "bench",
-                "--forward", f"tcp:127.0.0.1:{port}={target[0]}:{target[1]}",
-                "--max-connections", "10100"], None
+        listen = f"{addr}:{port}"
+        return ["systemd-socket-activate", "-l", listen] + TOPO.daemon_ns + [
+                args.tsproxy_relay, "bench", "--forward", f"tcp:{listen}={target[0]}:{target[1]}"] + TOPO.egress + [
+                "--allow-from", TOPO.allow_from, "--max-connections", "10100"], None
 
-    def socat(port, target):
+    def socat(port, target, addr):
         # backlog=1024: socat's default of 5 would drop SYNs from 64 or 512 clients.
-        return ["socat", f"TCP-LISTEN:{port},bind=127.0.0.1,fork,reuseaddr,backlog=1024",
+        return TOPO.inst + ["socat", f"TCP-LISTEN:{port},bind={addr},fork,reuseaddr,backlog=1024",
                 f"TCP:{target[0]}:{target[1]}"], None
 
-    def proxyd(port, target):
+    def proxyd(port, target, addr):
         # --connections-max: its default of 256 would refuse the 512 clients and the idle ones.
-        return ["systemd-socket-activate", "-l", f"127.0.0.1:{port}", SOCKET_PROXYD,
+        return TOPO.inst + ["systemd-socket-activate", "-l", f"{addr}:{port}", SOCKET_PROXYD,
                 "--connections-max=20000", f"{target[0]}:{target[1]}"], None
 
     return [
         {"name": "tsproxy-relay", "kind": "plain", "table": "relay", "peer": False, "port": 1100,
-         "argv": tsproxy},
+         "argv": tsproxy, "where": "host"},
         {"name": "socat", "kind": "plain", "table": "relay", "peer": True, "port": 1200, "argv": socat,
          "idle": False},
         # It holds its two pipes per connection: 6 descriptors each.
@@ -263,19 +318,19 @@ class Lanes:
         self.k += 1
         if self.k > 250:
             raise RuntimeError("out of lanes")
-        return self.k, (f"10.99.2.{self.k}", TARGET_PORT)
+        return self.k, TOPO.target(self.k)
 
 
 def source_args(k):
-    """proxy-load's source addresses for lane k, towards a proxy on loopback."""
-    return ["--bind", f"127.{k}.0.1", "--bind-count", os.environ.get("BENCH_SOURCES", "250")]
+    """proxy-load's source addresses for lane k, towards a proxy."""
+    return TOPO.sources(k)
 
 
 def load_args(row, lane):
     k, target = lane
     if row["kind"] == "direct":
-        return ["--bind", "10.99.1.1", "--bind-count", os.environ.get("BENCH_SOURCES", "250"), "--connect", f"{target[0]}:{target[1]}"]
-    args = source_args(k) + ["--connect", f"127.0.0.1:{row['port']}"]
+        return TOPO.direct_sources() + ["--connect", f"{target[0]}:{target[1]}"]
+    args = source_args(k) + ["--connect", f"{TOPO.address(row, k)}:{row['port']}"]
     if row["kind"] == "socks":
         args += ["--socks", f"{target[0]}:{target[1]}"]
     return args
@@ -325,7 +380,7 @@ def steal_guarded(res, name, attempt):
 
 
 def run_load(load, argv, timeout):
-    p = subprocess.run([load] + argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    p = subprocess.run(TOPO.client + [load] + argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                        timeout=timeout)
     if p.returncode != 0:
         raise RuntimeError(p.stderr.strip().splitlines()[-1] if p.stderr.strip() else f"exit {p.returncode}")
@@ -361,7 +416,7 @@ def rate_argv(args, clients):
 def hold_idle(res, load, proc, count, load_argv, who):
     """count idle connections through proc (proxy-load idle), its memory measured while
     they are held; results or the error go into res. who: "proxy" or "relay"."""
-    idle = subprocess.Popen([load, "idle", "--count", str(count), "--parallel", "128", "--timeout", "60"] + load_argv,
+    idle = subprocess.Popen(TOPO.client + [load, "idle", "--count", str(count), "--parallel", "128", "--timeout", "60"] + load_argv,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         first = json.loads(idle.stdout.readline() or "{}")
@@ -423,15 +478,17 @@ def measure_row(args, row, proc, lanes):
 def start_plain(args, row, port, target):
     """Start row's relay on port towards target and wait until it answers: (proc, None) or
     (None, why not)."""
-    argv, why = row["argv"](port, target)
+    addr = TOPO.address(row, port - row["port"])
+    argv, why = row["argv"](port, target, addr)
     if argv is None:
         return None, why
-    if not shutil_which(argv[0]) or (argv[0] == "systemd-socket-activate" and not os.access(argv[3], os.X_OK)):
-        return None, f"{argv[3] if argv[0] == 'systemd-socket-activate' else argv[0]} not installed"
+    prog = main_program(argv)
+    if not shutil_which(prog):
+        return None, f"{prog} not installed"
     logf = open(os.path.join(args.workdir, f"{row['name']}-{port}.log"), "w")
     proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=logf, stderr=logf, start_new_session=True)
     logf.close()
-    err = probe(row, ("127.0.0.1", port), target)
+    err = probe(row, (addr, port), target)
     if err:
         stop(proc)
         return None, f"did not answer: {err}"
@@ -456,7 +513,7 @@ def measure_plain_row(args, row, lanes):
                 log(f"{row['name']}: {why}")
                 return None
             try:
-                lane_args = source_args(k) + ["--connect", f"127.0.0.1:{row['port'] + k}"]
+                lane_args = source_args(k) + ["--connect", f"{TOPO.address(row, k)}:{row['port'] + k}"]
                 r = run_load(load, load_argv + lane_args, timeout=timeout)
                 if after:
                     r["after"] = after(proc)
@@ -511,13 +568,16 @@ def measure_plain_row(args, row, lanes):
         res["idle_error"] = why
         return res
     try:
-        hold_idle(res, load, proc, count, source_args(k) + ["--connect", f"127.0.0.1:{row['port'] + k}"], "relay")
+        hold_idle(res, load, proc, count, source_args(k) + ["--connect", f"{TOPO.address(row, k)}:{row['port'] + k}"],
+                  "relay")
     finally:
         stop(proc)
     return res
 
 
 def cmd_run(args):
+    global TOPO
+    TOPO = Topology(args.topology)
     if os.stat("/proc/self/ns/net").st_ino == args.host_netns:
         die("refusing to run in the host's network namespace (use bench/proxy.sh)")
     target = subprocess.Popen(["ip", "netns", "exec", FAR_NETNS, os.path.join(args.bindir, "proxy-target"),
@@ -544,15 +604,15 @@ def cmd_run(args):
                     entry["missing"] = why
                     log(f"{row['name']}: {why}")
                     continue
-                if not shutil_which(argv[0]):
-                    entry["missing"] = f"{argv[0]} not installed"
+                if not shutil_which(main_program(argv)):
+                    entry["missing"] = f"{main_program(argv)} not installed"
                     log(f"{row['name']}: {entry['missing']}")
                     continue
                 logf = open(os.path.join(args.workdir, f"{row['name']}.log"), "w")
                 proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=logf, stderr=logf,
                                         start_new_session=True)
                 logf.close()
-                err = probe(row, ("127.0.0.1", row["port"]), (FAR_ADDRESS, TARGET_PORT))
+                err = probe(row, (TOPO.address(row, 1), row["port"]), TOPO.probe_target)
                 if err:
                     stop(proc)
                     with open(os.path.join(args.workdir, f"{row['name']}.log")) as f:
@@ -570,6 +630,16 @@ def cmd_run(args):
         target.wait()
     json.dump(results, sys.stdout, indent=1)
     print()
+
+
+def main_program(argv):
+    """The program a proxy's command line runs, past the wrappers (ip netns exec NS,
+    systemd-socket-activate -l ADDR, nsenter --net=NS, chrt --batch 0)."""
+    skip = {"ip": 4, "systemd-socket-activate": 3, "nsenter": 2, "chrt": 3}
+    i = 0
+    while i < len(argv) and os.path.basename(argv[i]) in skip:
+        i += skip[os.path.basename(argv[i])]
+    return argv[i]
 
 
 def shutil_which(name):
@@ -821,6 +891,156 @@ def cmd_table(args):
     sys.exit(1 if any(not p.startswith("note:") for p in problems) else 0)
 
 
+# --- instructions per connection (callgrind) -------------------------------------------------
+
+ECHO_BYTES = 1024
+
+
+def cmd_cycles(args):
+    """count sequential cycles from this namespace: connect, SOCKS5 handshake (with --socks),
+    an echo of ECHO_BYTES through proxy-target ('E'), close."""
+    host, port = args.connect.rsplit(":", 1)
+    socks = None
+    if args.socks:
+        t, tp = args.socks.rsplit(":", 1)
+        socks = socket.inet_aton(t) + struct.pack("!H", int(tp))
+    data = HEADER.pack(b"E", 0) + b"x" * ECHO_BYTES
+    for _ in range(args.count):
+        with socket.create_connection((host, int(port)), timeout=30) as s:
+            s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            if socks:
+                s.sendall(b"\x05\x01\x00")
+                if recv_exact(s, 2) != b"\x05\x00":
+                    die("unexpected SOCKS method selection")
+                s.sendall(b"\x05\x01\x00\x01" + socks)
+                head = recv_exact(s, 10)
+                if head[1] != 0:
+                    die(f"SOCKS reply code {head[1]}")
+            s.sendall(data)
+            recv_exact(s, ECHO_BYTES)
+
+
+def callgrind_rows(args):
+    """name, kind, the argv of the program under valgrind (listening at addr:port, towards
+    target for a relay), where it listens."""
+    def vg(out):
+        return ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", "--quiet"]
+
+    def socks(addr, port, target, out):
+        return ["systemd-socket-activate", "-l", f"{TOPO.listen_any}:{port}"] + TOPO.daemon_ns + [
+            "chrt", "--batch", "0"] + vg(out) + [args.tsproxy_socks, "bench"] + TOPO.egress + [
+            "--allow-from", TOPO.allow_from]
+
+    def microsocks(addr, port, target, out):
+        return TOPO.inst + vg(out) + ["microsocks", "-i", TOPO.listen_any, "-p", str(port)]
+
+    def relay(addr, port, target, out):
+        return ["systemd-socket-activate", "-l", f"{addr}:{port}"] + TOPO.daemon_ns + vg(out) + [
+            args.tsproxy_relay, "bench", "--forward", f"tcp:{addr}:{port}={target[0]}:{target[1]}"] + \
+            TOPO.egress + ["--allow-from", TOPO.allow_from]
+
+    def proxyd(addr, port, target, out):
+        return TOPO.inst + ["systemd-socket-activate", "-l", f"{addr}:{port}"] + vg(out) + [
+            SOCKET_PROXYD, f"{target[0]}:{target[1]}"]
+
+    return [
+        {"name": "tsproxy-socks", "kind": "socks", "where": "host", "argv": socks, "need": args.tsproxy_socks},
+        {"name": "microsocks", "kind": "socks", "where": "inst", "argv": microsocks, "need": "microsocks"},
+        {"name": "tsproxy-relay", "kind": "plain", "where": "host", "argv": relay, "need": args.tsproxy_relay},
+        {"name": "socket-proxyd", "kind": "plain", "where": "inst", "argv": proxyd, "need": SOCKET_PROXYD},
+    ]
+
+
+def callgrind_total(path):
+    """The instructions (Ir) of a callgrind output file: its totals: or summary: line."""
+    with open(path) as f:
+        for line in f:
+            if line.startswith(("totals:", "summary:")):
+                return int(line.split()[1])
+    raise RuntimeError(f"no totals in {path}")
+
+
+def cmd_callgrind(args):
+    """Per row: the program under callgrind, args.small and then args.large cycles
+    (cmd_cycles) in two runs; instructions per connection = the difference of the two
+    runs' totals over the difference of their cycles (start-up and exit cancel out)."""
+    global TOPO
+    TOPO = Topology(args.topology)
+    if os.stat("/proc/self/ns/net").st_ino == args.host_netns:
+        die("refusing to run in the host's network namespace (use bench/proxy.sh)")
+    target = subprocess.Popen(["ip", "netns", "exec", FAR_NETNS, os.path.join(args.bindir, "proxy-target"),
+                               "--listen", f"0.0.0.0:{TARGET_PORT}"], stdout=subprocess.PIPE, text=True)
+    out = {"small": args.small, "large": args.large, "echo": ECHO_BYTES, "rows": []}
+    port = 1400
+    try:
+        if target.stdout.readline().strip() != "ready":
+            die("proxy-target did not start")
+        for row in callgrind_rows(args):
+            if args.only and row["name"] not in args.only:
+                continue
+            entry = {"name": row["name"]}
+            out["rows"].append(entry)
+            if not row["need"] or not shutil_which(row["need"]) or not shutil_which("valgrind"):
+                entry["missing"] = "not built" if not row["need"] else f"{row['need'] or 'valgrind'} not installed"
+                continue
+            totals = []
+            for n in (args.small, args.large):
+                port += 1
+                k = port % 250 + 1
+                addr, tgt = TOPO.address(row, k), TOPO.target(k)
+                cg = os.path.join(args.workdir, f"callgrind-{row['name']}-{n}.out")
+                logf = open(os.path.join(args.workdir, f"callgrind-{row['name']}-{n}.log"), "w")
+                proc = subprocess.Popen(row["argv"](addr, port, tgt, cg), stdin=subprocess.DEVNULL, stdout=logf,
+                                        stderr=logf, start_new_session=True)
+                logf.close()
+                try:
+                    err = probe({"kind": row["kind"]}, (addr, port), tgt, timeout=30)
+                    if err:
+                        entry["missing"] = f"did not answer: {err}"
+                        break
+                    c = subprocess.run(TOPO.client + [sys.executable, os.path.abspath(__file__), "cycles",
+                                                      "--connect", f"{addr}:{port}", "--count", str(n)] +
+                                       (["--socks", f"{tgt[0]}:{tgt[1]}"] if row["kind"] == "socks" else []),
+                                       timeout=600)
+                    if c.returncode != 0:
+                        entry["missing"] = "the cycles failed"
+                        break
+                finally:
+                    proc.send_signal(signal.SIGTERM)
+                    try:
+                        proc.wait(timeout=30)
+                    except subprocess.TimeoutExpired:
+                        stop(proc)
+                # the probe's cycle counts too (one more on each side: it cancels out)
+                totals.append(callgrind_total(cg))
+            if len(totals) == 2:
+                entry["per_connection"] = (totals[1] - totals[0]) / (args.large - args.small)
+                entry["totals"] = totals
+    finally:
+        target.kill()
+        target.wait()
+    json.dump(out, sys.stdout, indent=1)
+    print()
+
+
+def cmd_callgrind_table(args):
+    with open(args.results) as f:
+        res = json.load(f)
+    print(f"user-space instructions per connection (callgrind, Ir): one client, each cycle connect, "
+          f"SOCKS5 handshake (SOCKS rows), {res['echo']}-byte echo through the target, close; "
+          f"({res['large']} - {res['small']} cycles) / difference")
+    rows = {r["name"]: r for r in res["rows"]}
+    for r in res["rows"]:
+        v = r.get("per_connection")
+        print(f"  {r['name']:15} {v:10,.0f}" if v is not None else f"  {r['name']:15} {r.get('missing', '?')}")
+    ts, ms = rows.get("tsproxy-socks", {}).get("per_connection"), rows.get("microsocks", {}).get("per_connection")
+    if ts and ms:
+        print(f"  tsproxy-socks below microsocks: {ts / ms:.2f} x  {'met' if ts < ms else 'NOT met'}")
+    tr, pd = rows.get("tsproxy-relay", {}).get("per_connection"), rows.get("socket-proxyd", {}).get("per_connection")
+    if tr and pd:
+        print(f"  tsproxy-relay against systemd-socket-proxyd: {tr / pd:.2f} x")
+
+
 def row_names():
     """Every row's name, in table order."""
     a = argparse.Namespace(tsproxy_socks="", tsproxy_relay="", workdir="")
@@ -901,14 +1121,33 @@ def main():
     r.add_argument("--nofile", type=int, required=True, help="the RLIMIT_NOFILE the proxies get")
     r.add_argument("--host-netns", type=int, required=True, help="inode of the caller's network namespace")
     r.add_argument("--only", action="append", default=[], help="measure only this row (repeatable)")
+    r.add_argument("--topology", choices=("production", "one-namespace"), default="production",
+                   help="the namespaces bench/proxy/topology.sh made")
     sub.add_parser("rows")
+    c = sub.add_parser("cycles")
+    c.add_argument("--connect", required=True)
+    c.add_argument("--socks", default="")
+    c.add_argument("--count", type=int, required=True)
+    g = sub.add_parser("callgrind")
+    g.add_argument("--bindir", required=True)
+    g.add_argument("--tsproxy-socks", default="")
+    g.add_argument("--tsproxy-relay", default="")
+    g.add_argument("--workdir", required=True)
+    g.add_argument("--host-netns", type=int, required=True)
+    g.add_argument("--topology", choices=("production", "one-namespace"), default="production")
+    g.add_argument("--small", type=int, default=int(os.environ.get("BENCH_CALLGRIND_SMALL", "100")))
+    g.add_argument("--large", type=int, default=int(os.environ.get("BENCH_CALLGRIND_LARGE", "500")))
+    g.add_argument("--only", action="append", default=[])
+    gt = sub.add_parser("callgrind-table")
+    gt.add_argument("results")
     m = sub.add_parser("merge")
     m.add_argument("results", nargs="+")
     t = sub.add_parser("table")
     t.add_argument("--meta", action="append", default=[])
     t.add_argument("results")
     args = ap.parse_args()
-    {"run": cmd_run, "rows": cmd_rows, "merge": cmd_merge, "table": cmd_table}[args.cmd](args)
+    {"run": cmd_run, "rows": cmd_rows, "merge": cmd_merge, "table": cmd_table, "cycles": cmd_cycles,
+     "callgrind": cmd_callgrind, "callgrind-table": cmd_callgrind_table}[args.cmd](args)
 
 
 if __name__ == "__main__":

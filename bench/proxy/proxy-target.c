@@ -2,8 +2,8 @@
 /*
  * proxy-target: the server end of the proxy benchmark. It listens on one TCP address and
  * serves every connection by the 16-byte header the client sends first (util.h): sink
- * (count N bytes, answer with the count), give (send N bytes, close) or reply (send N
- * bytes, wait for the client to close).
+ * (count N bytes, answer with the count), give (send N bytes, close), reply (send N
+ * bytes, wait for the client to close) or echo (send back what arrives).
  *
  * One thread, one epoll set, non-blocking sockets, connection state in an array indexed
  * by fd: it has to hold more than 10,000 idle connections and keep up with a 1 GiB/s
@@ -116,8 +116,8 @@ static int target_readable(Target *t, int fd, TargetConn *c)
                                 "proxy-target: Failed to parse header on connection %d, closing it.\n", fd);
                         return 0;
                 }
-                if (c->command == BENCH_COMMAND_SINK) {
-                        c->to_receive = c->to_send;
+                if (c->command == BENCH_COMMAND_SINK || c->command == BENCH_COMMAND_ECHO) {
+                        c->to_receive = c->command == BENCH_COMMAND_SINK ? c->to_send : 0;
                         c->to_send = 0;
                 } else
                         return target_send(t, fd, c);
@@ -131,6 +131,9 @@ static int target_readable(Target *t, int fd, TargetConn *c)
                 if (k == 0)
                         return 0;
                 c->received += (uint64_t)k;
+                /* echo: small messages, which fit the socket's send buffer */
+                if (c->command == BENCH_COMMAND_ECHO && write_all(fd, t->buffer, (size_t)k) < 0)
+                        return 0;
                 if (c->command == BENCH_COMMAND_SINK && c->to_receive > 0 && c->received >= c->to_receive) {
                         /* all there: confirm (8 bytes always fit), then wait for the close */
                         uint64_t be = htobe64(c->received);

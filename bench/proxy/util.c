@@ -32,7 +32,8 @@ int bench_header_parse(const uint8_t buf[static BENCH_HEADER_SIZE], BenchCommand
         switch (buf[0]) {
         case BENCH_COMMAND_SINK:
         case BENCH_COMMAND_GIVE:
-        case BENCH_COMMAND_REPLY: break;
+        case BENCH_COMMAND_REPLY:
+        case BENCH_COMMAND_ECHO: break;
         default: return -EBADMSG;
         }
         memcpy(&be, buf + 8, sizeof(be));

@@ -30,6 +30,9 @@ typedef enum BenchCommand {
         BENCH_COMMAND_GIVE = 'G',
         /* The target sends `length` bytes, then waits for the client to close. */
         BENCH_COMMAND_REPLY = 'R',
+        /* The target sends back every byte it gets after the header, until the client
+         * closes (`length` is ignored): the echo of bench/proxy/callgrind.py. */
+        BENCH_COMMAND_ECHO = 'E',
 } BenchCommand;
 
 void bench_header_build(uint8_t buf[static BENCH_HEADER_SIZE], BenchCommand command, uint64_t length);
