@@ -117,6 +117,12 @@ sleep 4
 check "the failure is logged once" count_is ts-login@l2.service "Failed to log in with the auth key: invalid key" 1
 check "the bad key was sent once" count_is tailscaled@l2.service "control: login failed" 1
 check_output "ts-login@l2 stays up, no restart loop" '^active 0$' active_restarts ts-login@l2.service
+# tsproxyctl login NAME takes the instance's AuthKeyFile= when no --auth-key-file= is given
+# (the agent read the key once and waits; the file now holds a good one).
+sb sh -c "umask 077; printf '%s\n' '$SECRET' > /etc/tsproxy/l2.key"
+check_output "tsproxyctl login l2 logs in with the configured key" "l2 is logged in to the tailnet" \
+    sb tsproxyctl login l2
+check "that was the key's use on l2" count_is tailscaled@l2.service "with an auth key" 1
 
 # --- no key: the login URL in STATUS= and the journal --------------------------------------
 check "tsproxy@l3.target starts" sb systemctl start tsproxy@l3.target
