@@ -5,8 +5,8 @@
 # item 1, name-model.h): the names tsproxy-dns hands out, and the tailnet's own names,
 # work as targets through the same instance's SOCKS5 (remote names, curl socks5h://),
 # HTTP CONNECT and a Forward= with a name target; the tailnet's MagicDNS suffix is
-# learned from /run/tsproxy/NAME/magicdns-suffix (no TailnetDomain= in the .conf) and
-# followed when that file changes (item 2).
+# learned from /run/tsproxy/NAME/magicdns-suffix, which ts-login@NAME keeps (no
+# TailnetDomain= in the .conf), and followed when the tailnet's suffix changes (item 2).
 #
 # The sandbox's MagicDNS (dnsmasq, magicdns.conf) answers names under tailnet.test; of
 # the peer it also knows the short name "peer", so the bare-name checks use "alias" (a
@@ -43,8 +43,17 @@ asked() { magicdns_log | tail -n "+$((mark + 1))" | sed -n 's/^.*query\[[A-Z]*\]
 mark_log() { mark=$(magicdns_log | wc -l); }
 never_asked() { ! asked | grep -qixF -- "$1"; }
 suffix_file=/run/tsproxy/n1/magicdns-suffix
-# As the writer does: the whole line at once (rename), read by the daemons at their next lookup.
-set_suffix() { sb sh -c "printf '%s\n' '$1' > $suffix_file.tmp && mv $suffix_file.tmp $suffix_file"; }
+suffix_is() { [[ $(sb cat "$suffix_file" 2>/dev/null) == "$1" ]]; }
+# The tailnet's suffix changed where it comes from: at the control server (the fake
+# tailscaled's n1.tailnet knob, tailnet.test without it); ts-login@n1 writes the file.
+set_suffix() {
+    if [[ $1 == tailnet.test ]]; then
+        sb rm -f /etc/fake-tailnet/n1.tailnet
+    else
+        sb sh -c "mkdir -p /etc/fake-tailnet && echo 'example.com $1' > /etc/fake-tailnet/n1.tailnet"
+    fi
+    check "ts-login@n1 writes the suffix $1" wait_for 150 suffix_is "$1"
+}
 
 # --- 1. configuration, generation, start -----------------------------------------------
 sb mkdir -p /etc/tsproxy
@@ -79,6 +88,8 @@ for unit in socks ts-relay ts-dns; do
     check "$unit@n1.service is active" sb systemctl is-active --quiet "$unit@n1.service" ||
         sb journalctl -u "$unit@n1.service" -o cat | tail -8 | sed 's/^/#   /'
 done
+# The login agent keeps the file: stopped, and the file removed, the suffix is unknown.
+check "ts-login@n1 stops" sb systemctl stop ts-login@n1.service
 sb rm -f "$suffix_file"
 you_are='^you are 100\.[0-9.]+:[0-9]+$'
 
@@ -101,7 +112,8 @@ done
 # --- 3. the suffix learned from the file -----------------------------------------------------
 suffix=$(sandbox_localapi n1 status | sed -n 's/^\t"MagicDNSSuffix": "\(.*\)",\?$/\1/p')
 check_output "the fake tailscaled's LocalAPI status has the MagicDNS suffix" '^tailnet\.test$' echo "$suffix"
-set_suffix "${suffix:-tailnet.test}"
+check "ts-login@n1 starts again" sb systemctl start ts-login@n1.service
+check "ts-login@n1 writes the suffix it learned" wait_for 150 suffix_is "${suffix:-tailnet.test}"
 mark_log
 check_output "socks5h alias (a bare name): asked as alias.tailnet.test" "$you_are" socks alias
 check_output "HTTP CONNECT alias" "$you_are" connect alias
