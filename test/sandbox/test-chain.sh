@@ -39,7 +39,8 @@ main_pid() { sb systemctl show -p MainPID --value "$1"; }
 # ExecStop= (the teardown) is still running.
 units_stopped() {
     local states
-    states=$(sb systemctl is-active "ts-netns@$1.service" "ts-nat@$1.service" "tailscaled@$1.service")
+    states=$(sb systemctl is-active "ts-netns@$1.service" "ts-nat@$1.service" "tailscaled@$1.service" \
+        "ts-login@$1.service")
     ! grep -qvE '^(inactive|failed)$' <<<"$states"
 }
 stop_instance() {
@@ -66,7 +67,7 @@ ts_rules_present() {
     grep -q '^5270:.*lookup 52' <<<"$rules"
 }
 start_and_log() { sb systemctl start "tsproxy@$1.target"; sb journalctl -u "ts-netns@$1.service" -o cat; true; }
-units_of() { echo "tsproxy@$1.target ts-netns@$1.service ts-nat@$1.service tailscaled@$1.service"; }
+units_of() { echo "tsproxy@$1.target ts-netns@$1.service ts-nat@$1.service tailscaled@$1.service ts-login@$1.service"; }
 # Everything an instance leaves in the host namespace, in one line per kind: must be empty.
 leftovers() {
     local n=$1
@@ -75,7 +76,7 @@ leftovers() {
               nft list table inet tsguard-$n 2>/dev/null;
               ip rule show priority 5200 | grep -F 'lookup main' | grep -F '$2';
               ip -4 rule show | grep -F 'iif ts-$n '; ip -6 rule show | grep -F 'iif ts-$n ';
-              pgrep -af 'tsproxy-na[t] $n |tailscal[e]-$n/' ; true"
+              pgrep -af 'tsproxy-na[t] $n |tailscal[e]-$n/|tsproxy-logi[n] $n ' ; true"
 }
 
 # --- the host as tsproxy finds it --------------------------------------------------------
