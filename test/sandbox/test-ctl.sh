@@ -388,13 +388,15 @@ check_output "doctor: 0 findings, 1 warning" '^! tsproxy host  0 findings, 1 war
 sb rm /etc/fake-tailnet/t1.key-expiry-s
 check_output "doctor: no warning with 180 days left" '^● tsproxy host  0 findings$' out_rc 0 ctl doctor
 
-# Logged out: status and doctor say so, with the fix `tsproxyctl login t1`.
+# Logged out: status and doctor say so, with the fix `tsproxyctl login t1`. ts-login@t1 (no
+# AuthKeyFile=) soon asks for a login URL, which both then show as well.
+url_ok='(, login URL https://login\.tailnet\.test/a/[0-9a-f]+)?'
 check_output "t1 logs out (POST /localapi/v0/logout)" '^204$' sandbox_localapi t1 logout -X POST -o /dev/null -w '%{http_code}'
 out=$(out_rc 1 ctl status t1); check_rc "status t1 exits 1 when logged out" $? "$out"
-check_output "status: not logged in (LocalAPI)" '× tailnet  not logged in: tailscaled says "Needs login: " \(NeedsLogin\)' echo "$out"
+check_output "status: not logged in (LocalAPI)" "× tailnet  not logged in: tailscaled says \"Needs login: \" \\(NeedsLogin$url_ok\\)" echo "$out"
 check_output "status: the fix is tsproxyctl login t1" 'fix: tsproxyctl login t1 ' echo "$out"
 out=$(out_rc 1 ctl doctor); check_rc "doctor exits 1 when t1 is logged out" $? "$out"
-check_output "doctor: t1 is logged out" '× t1: login  not logged in: tailscaled says "Needs login: " \(NeedsLogin\)' echo "$out"
+check_output "doctor: t1 is logged out" "× t1: login  not logged in: tailscaled says \"Needs login: \" \\(NeedsLogin$url_ok\\)" echo "$out"
 check_output "doctor: ... fix: tsproxyctl login t1" 'fix: tsproxyctl login t1 ' echo "$out"
 
 # tsproxyctl login: without a key the URL; with one, logged in.
