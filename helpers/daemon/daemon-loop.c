@@ -11,6 +11,7 @@
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
+#include "io-set.h"
 #include "notify.h"
 
 int daemon_event_new(const Logger *log, sd_event **ret)
@@ -148,7 +149,7 @@ int daemon_run(sd_event *event, const Logger *log)
         int r;
 
         (void)sd_notify(false, "READY=1");
-        r = sd_event_loop(event);
+        r = io_set_loop(event);
         (void)sd_notify(false, "STOPPING=1");
         if (r < 0)
                 return log_error_errno(log, r, "Event loop failed: %m");

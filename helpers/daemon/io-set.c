@@ -3,8 +3,15 @@
 #include "io-set.h"
 
 #include <errno.h>
+#include <stdbool.h>
+#include <time.h>
 
 #include "macro.h"
+
+/* The IoSet io_set_init() made on this thread, for io_set_loop(): the loops are run by
+ * daemon_run() and the worker threads, which do not know each daemon's own state. One
+ * per thread, as each worker has its loop and its set. */
+static _Thread_local IoSet *thread_io_set;
 
 static int on_ready(sd_event_source *source, int fd, uint32_t revents, void *userdata)
 {
@@ -33,7 +40,7 @@ int io_set_init(IoSet *s, sd_event *event)
 {
         int r;
 
-        *s = (IoSet){};
+        *s = (IoSet){.event = event};
         s->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
         if (s->epoll_fd < 0) {
                 r = negative_errno();
@@ -45,11 +52,14 @@ int io_set_init(IoSet *s, sd_event *event)
                 s->epoll_fd = safe_close(s->epoll_fd);
                 return r;
         }
+        thread_io_set = s;
         return 0;
 }
 
 void io_set_done(IoSet *s)
 {
+        if (thread_io_set == s)
+                thread_io_set = NULL;
         s->source = sd_event_source_disable_unref(s->source);
         s->epoll_fd = safe_close(s->epoll_fd);
 }
@@ -85,4 +95,111 @@ int io_set_close(IoSet *s, IoWatch *watch, int fd)
                 return -EBADF;
         io_set_forget(s, watch);
         return safe_close(fd);
+}
+
+static uint64_t monotonic_usec(void)
+{
+        struct timespec ts;
+
+        (void)clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/* One sd-event iteration that does not block: wait (its descriptor was readable, or a
+ * handler may have changed a timer) and dispatch. 0 or -errno. */
+static int sd_event_turn(sd_event *event)
+{
+        int r = sd_event_wait(event, 0);
+        if (r > 0)
+                r = sd_event_dispatch(event);
+        return r < 0 ? r : 0;
+}
+
+static int io_set_run(IoSet *s, sd_event *event)
+{
+        uint64_t deadline = 0; /* when sd-event must run an iteration; 0: when it asks */
+        int r;
+
+        for (;;) {
+                int state = sd_event_get_state(event), timeout = -1, n;
+                bool sd_ready = false, due = false, handled = false;
+
+                if (state == SD_EVENT_FINISHED)
+                        return 0;
+                if (state == SD_EVENT_INITIAL) {
+                        /* arms sd-event's timers; > 0: something is pending already */
+                        r = sd_event_prepare(event);
+                        if (r < 0)
+                                return r;
+                        if (r > 0) {
+                                r = sd_event_dispatch(event);
+                                if (r < 0)
+                                        return r;
+                                continue;
+                        }
+                        deadline = 0;
+                }
+                if (deadline > 0) {
+                        uint64_t now = monotonic_usec();
+                        timeout = now >= deadline ? 0 : (int)((deadline - now + 999) / 1000);
+                        due = timeout == 0;
+                }
+                n = epoll_wait(s->epoll_fd, s->events, IO_SET_BATCH, timeout);
+                if (n < 0) {
+                        if (errno != EINTR)
+                                return negative_errno();
+                        n = 0;
+                }
+                s->n_events = n;
+                for (s->next = 0; s->next < s->n_events;) {
+                        const struct epoll_event *ev = &s->events[s->next++];
+                        IoWatch *w = ev->data.ptr;
+
+                        if (w == &s->sd_event_watch)
+                                sd_ready = true;
+                        else if (w) {
+                                w->handler(w, ev->events);
+                                handled = true;
+                        }
+                }
+                s->next = s->n_events = 0;
+                if (handled && deadline == 0)
+                        deadline = monotonic_usec() + IO_SET_SD_EVENT_LAG_USEC;
+                if (sd_ready || due || (deadline > 0 && n == 0)) {
+                        r = sd_event_turn(event);
+                        if (r < 0)
+                                return r;
+                        deadline = 0;
+                }
+        }
+}
+
+int io_set_loop(sd_event *event)
+{
+        IoSet *s = thread_io_set;
+        struct epoll_event ev = {.events = EPOLLIN};
+        int fd, r, code = 0;
+
+        if (!s || s->event != event)
+                return sd_event_loop(event);
+        fd = sd_event_get_fd(event);
+        if (fd < 0)
+                return fd;
+        /* Ours may not be in sd-event's set while sd-event's is in ours (ELOOP). */
+        r = sd_event_source_set_enabled(s->source, SD_EVENT_OFF);
+        if (r < 0)
+                return r;
+        ev.data.ptr = &s->sd_event_watch;
+        if (epoll_ctl(s->epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+                r = negative_errno();
+                (void)sd_event_source_set_enabled(s->source, SD_EVENT_ON);
+                return r;
+        }
+        r = io_set_run(s, event);
+        (void)epoll_ctl(s->epoll_fd, EPOLL_CTL_DEL, fd, NULL);
+        (void)sd_event_source_set_enabled(s->source, SD_EVENT_ON);
+        if (r < 0)
+                return r;
+        r = sd_event_get_exit_code(event, &code);
+        return r < 0 ? r : code;
 }

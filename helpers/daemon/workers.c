@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "io-set.h"
 #include "macro.h"
 
 typedef struct Worker {
@@ -125,7 +126,7 @@ static void *worker_main(void *arg)
                 r = all->setup(w->index, event, all->userdata, &state);
         worker_report(w, r);
         if (r >= 0)
-                (void)sd_event_loop(event);
+                (void)io_set_loop(event);
         if (event)
                 all->teardown(w->index, state);
         sd_event_unref(event);
