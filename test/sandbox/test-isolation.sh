@@ -203,7 +203,7 @@ check_output "logged out: tsproxyctl status shows tailscaled's STATUS= and judge
 check_output "logged out: ... with the fix, and exit 1" 'rc=1' ctl_status
 check_output "logged out: tsproxyctl doctor reports t1's login as a finding" \
     't1: login +not logged in: tailscaled says "Needs login: "' ctl_doctor
-check_output "logged out: ... with its fix" 'fix: tsproxyctl tailscale t1 up' ctl_doctor
+check_output "logged out: ... with its fix" 'fix: tsproxyctl login t1 ' ctl_doctor
 
 # --- 2. logged in -------------------------------------------------------------------------------
 for n in t1 t2; do
