@@ -62,7 +62,7 @@ static int run(const Logger *log, const char *root, const char *out_dir)
         _cleanup_free_ GeneratedTree *trees = NULL;
         _cleanup_free_ OutputResult *results = NULL;
         _cleanup_close_ int dir_fd = -EBADF;
-        ConfigSet set = {};
+        _cleanup_(config_set_done) ConfigSet set = {};
         BuildContext ctx = {.log = log,
                             .set = &set,
                             .paths = {.pkglibexecdir = PKGLIBEXECDIR, .unitdir = SYSTEM_UNIT_DIR}};
@@ -80,10 +80,8 @@ static int run(const Logger *log, const char *root, const char *out_dir)
 
         trees = calloc(set.n_instances ? set.n_instances : 1, sizeof(GeneratedTree));
         results = calloc(set.n_instances ? set.n_instances : 1, sizeof(OutputResult));
-        if (!trees || !results) {
-                config_set_done(&set);
+        if (!trees || !results)
                 return log_error_errno(log, ENOMEM, "Failed to allocate memory: %m");
-        }
 
         cpus = sysconf(_SC_NPROCESSORS_ONLN);
         /* Each instance's text is built (on this thread, logging here) just before it is
@@ -98,7 +96,6 @@ static int run(const Logger *log, const char *root, const char *out_dir)
                                               strna(results[i].failed), set.instances[i].name);
                 generated_tree_done(&trees[i]);
         }
-        config_set_done(&set);
         return 0;
 }
 

@@ -255,7 +255,7 @@ static int load_dropins(InstanceConfig *c, const char *root, const FoundList *dr
                         LoadBudget *budget, Diagnostics *d)
 {
         char wanted[INSTANCE_NAME_BUFSZ + sizeof(".conf.d")];
-        FoundList found = {.max = CONFIG_DROPINS_MAX};
+        _cleanup_(found_list_done) FoundList found = {.max = CONFIG_DROPINS_MAX};
         int r = 0;
 
         snprintf(wanted, sizeof(wanted), "%s.conf.d", c->name);
@@ -296,7 +296,6 @@ static int load_dropins(InstanceConfig *c, const char *root, const FoundList *dr
                 if (r == 1)
                         r = 0; /* a masked drop-in */
         }
-        found_list_done(&found);
         return r;
 }
 
@@ -355,7 +354,7 @@ static int load_instance(ConfigSet *set, const char *root, const FoundFile *file
 int config_load_files(const char *root, ConfigSet *set)
 {
         static const char *const dirs[CONFIG_DIRS_COUNT] = CONFIG_DIRS_INIT;
-        FoundList files = {}, dropin_dirs = {};
+        _cleanup_(found_list_done) FoundList files = {}, dropin_dirs = {};
         LoadBudget budget = {};
         int r = 0;
 
@@ -379,42 +378,35 @@ int config_load_files(const char *root, ConfigSet *set)
                                                            DT_DIR);
                         }
         if (r < 0)
-                goto finish;
+                return r;
         if (files.overflow || dropin_dirs.overflow) {
                 r = diagnostics_add(&set->diagnostics, LOG_ERR, dirs[0], 0, NULL, NULL,
                                     "more than %u configuration files or drop-in directories in %s, "
                                     "%s, %s and %s; the others are not read.",
                                     CONFIG_INSTANCES_MAX, dirs[0], dirs[1], dirs[2], dirs[3]);
                 if (r < 0)
-                        goto finish;
+                        return r;
         }
         /* Running instances are read first, so that no limit on what is read (of
          * CONFIG_TOTAL_MAX) takes them away because new files appeared. */
         for (size_t k = 0; k < files.n; k++) {
                 _cleanup_free_ char *name =
                         strndup(files.items[k].name, strlen(files.items[k].name) - strlen(".conf"));
-                if (!name) {
-                        r = -ENOMEM;
-                        goto finish;
-                }
+                if (!name)
+                        return -ENOMEM;
                 files.items[k].running = instance_running(root, name);
         }
         if (files.n > 1)
                 qsort(files.items, files.n, sizeof(FoundFile), found_file_compare_running_first);
 
         set->instances = calloc(files.n ? files.n : 1, sizeof(InstanceConfig));
-        if (!set->instances) {
-                r = -ENOMEM;
-                goto finish;
-        }
+        if (!set->instances)
+                return -ENOMEM;
         for (size_t k = 0; k < files.n && r >= 0; k++)
                 r = load_instance(set, root, &files.items[k], &dropin_dirs, &budget);
 
         /* File order is not name order ("a-b.conf" < "a.conf"); conflicts are decided by name. */
         qsort(set->instances, set->n_instances, sizeof(InstanceConfig), instance_compare);
-finish:
-        found_list_done(&files);
-        found_list_done(&dropin_dirs);
         return r;
 }
 

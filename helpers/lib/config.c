@@ -63,7 +63,7 @@ static int apply_defaults(InstanceConfig *c)
 
 int config_load(const char *root, ConfigSet *ret)
 {
-        ConfigSet set = {};
+        _cleanup_(config_set_done) ConfigSet set = {};
         int r;
 
         /* "/" and "" both mean the real root; paths are joined as root + "/etc/...". */
@@ -77,11 +77,9 @@ int config_load(const char *root, ConfigSet *ret)
                 r = config_check_files(&set.instances[i], root, &set.diagnostics);
         if (r >= 0)
                 r = config_assign(set.instances, set.n_instances, &set.diagnostics);
-        if (r < 0) {
-                config_set_done(&set);
+        if (r < 0)
                 return r;
-        }
-        *ret = set;
+        *ret = TAKE_STRUCT(set);
         return 0;
 }
 

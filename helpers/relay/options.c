@@ -117,7 +117,7 @@ int relay_options_parse(int argc, char *argv[], RelayOptions *ret)
                 {"egress-interface", required_argument, NULL, ARG_EGRESS_INTERFACE},
                 NAME_OPTIONS_LONG(ARG_DOMAIN, ARG_TAILNET_DOMAIN, ARG_TAILNET_DOMAIN_FILE),
                 {}};
-        RelayOptions o = {
+        _cleanup_(relay_options_done) RelayOptions o = {
                 .max_connections = RELAY_DEFAULT_MAX_CONNECTIONS,
                 .connect_timeout_usec = RELAY_DEFAULT_CONNECT_TIMEOUT * 1000000ull,
                 .udp_idle_timeout_usec = RELAY_DEFAULT_UDP_IDLE_TIMEOUT * 1000000ull,
@@ -134,14 +134,8 @@ int relay_options_parse(int argc, char *argv[], RelayOptions *ret)
         optind = 0;
         while (r >= 0 && (c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
                 switch (c) {
-                case 'h':
-                        help();
-                        relay_options_done(&o);
-                        return 0;
-                case ARG_VERSION:
-                        printf("tsproxy-relay %s\n", PACKAGE_VERSION);
-                        relay_options_done(&o);
-                        return 0;
+                case 'h': help(); return 0;
+                case ARG_VERSION: printf("tsproxy-relay %s\n", PACKAGE_VERSION); return 0;
                 case ARG_FORWARD: r = add_forward(&o, optarg); break;
                 case ARG_ALLOW_FROM: r = allow_from_add_option(&o.allow_from, optarg); break;
                 case ARG_MAX_CONNECTIONS:
@@ -203,11 +197,9 @@ int relay_options_parse(int argc, char *argv[], RelayOptions *ret)
                 r = allow_from_finish(&o.allow_from);
         if (r >= 0)
                 r = name_options_finish(&o.names, argv[optind]);
-        if (r < 0) {
-                relay_options_done(&o);
+        if (r < 0)
                 return r;
-        }
         strcpy(o.name, argv[optind]);
-        *ret = o;
+        *ret = TAKE_STRUCT(o);
         return 1;
 }
