@@ -8,7 +8,9 @@
 # logout, a lost state directory logs in again, a wrong key is reported once and not
 # retried, no key leaves the login URL in STATUS=, the key is never in `systemctl show`,
 # `ps`, the journal or any process's environment, and /run/tsproxy/NAME/magicdns-suffix
-# appears after the login and follows the tailnet's suffix.
+# appears after the login and follows the tailnet's suffix; a key file removed since the
+# last daemon-reload fails ts-login@ once, not in a loop; tsproxyctl login NAME uses the
+# configured key.
 #
 # Key uses are counted in tailscaled@'s journal: the fake logs "control: logged in as ...
 # with an auth key" for each good key and "control: login failed" for each bad one.
@@ -129,6 +131,19 @@ check "tsproxy@l3.target starts" sb systemctl start tsproxy@l3.target
 check "ts-login@l3's STATUS= has the login URL" \
     wait_for 100 status_has ts-login@l3.service "Needs login: https://login.tailnet.test/a/"
 check "the journal has it once" count_is ts-login@l3.service "To log in instance l3, visit: https://login.tailnet.test/a/" 1
+
+# --- the key file gone since the last daemon-reload: one failure, no loop ------------------
+instance l4 10.200.0.16/30 41645 "$SECRET"
+check "daemon-reload with l4" sb systemctl daemon-reload
+sb rm -f /etc/tsproxy/l4.key
+check "tsproxy@l4.target starts without its key file" sb systemctl start tsproxy@l4.target
+check "tailscaled@l4 is active" sb systemctl is-active --quiet tailscaled@l4.service
+sleep 6
+check_output "ts-login@l4 failed on the credential, once (RestartPreventExitStatus=243)" '^failed 0$' \
+    active_restarts ts-login@l4.service
+check "daemon-reload drops the credential (a warning)" sb systemctl daemon-reload
+check "ts-login@l4 starts without a key" sb systemctl restart ts-login@l4.service
+check "and asks for a login URL" wait_for 100 status_has ts-login@l4.service "Needs login: https://login.tailnet.test/a/"
 
 # --- the key is nowhere but in the login step ---------------------------------------------
 keys() { grep -e "$SECRET" -e "$BADKEY" || true; }
