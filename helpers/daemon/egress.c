@@ -22,12 +22,71 @@
 #include "macro.h"
 #include "tailnet.h"
 
+/* The socket that hears of route, rule, link and address changes. Without it (refused:
+ * an old kernel, a filter) nothing is remembered and every check asks the kernel. */
+static void egress_monitor_open(Egress *e)
+{
+        struct sockaddr_nl groups = {
+                .nl_family = AF_NETLINK,
+                .nl_groups = RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV4_ROUTE | RTMGRP_IPV4_RULE |
+                             RTMGRP_IPV6_IFADDR | RTMGRP_IPV6_ROUTE,
+        };
+        unsigned rule6 = RTNLGRP_IPV6_RULE; /* no RTMGRP_ bit of its own */
+
+        e->monitor_fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE);
+        if (e->monitor_fd < 0) {
+                e->monitor_fd = -EBADF;
+                return;
+        }
+        if (bind(e->monitor_fd, (struct sockaddr *)&groups, sizeof(groups)) < 0 ||
+            setsockopt(e->monitor_fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &rule6, sizeof(rule6)) < 0)
+                e->monitor_fd = safe_close(e->monitor_fd);
+}
+
+/* May the cache be used? Reads what the monitor heard: anything (or a lost message,
+ * ENOBUFS) empties the cache first. */
+static bool egress_cache_usable(Egress *e)
+{
+        char buf[8192];
+
+        if (e->monitor_fd < 0)
+                return false;
+        for (;;) {
+                ssize_t n = recv(e->monitor_fd, buf, sizeof(buf), MSG_DONTWAIT);
+                if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+                        return true;
+                if (n < 0 && errno == EINTR)
+                        continue;
+                memset(e->cache, 0, sizeof(e->cache));
+                if (n < 0 && errno != ENOBUFS)
+                        return false; /* the monitor broke: ask every time */
+        }
+}
+
+static EgressCacheEntry *egress_cache_slot(Egress *e, const struct sockaddr *dst, const void **ret_addr,
+                                           size_t *ret_len)
+{
+        uint32_t h;
+
+        if (dst->sa_family == AF_INET) {
+                *ret_addr = &((const struct sockaddr_in *)dst)->sin_addr;
+                *ret_len = 4;
+        } else {
+                *ret_addr = &((const struct sockaddr_in6 *)dst)->sin6_addr;
+                *ret_len = 16;
+        }
+        h = 2166136261u; /* FNV-1a */
+        for (size_t i = 0; i < *ret_len; i++)
+                h = (h ^ ((const unsigned char *)*ret_addr)[i]) * 16777619u;
+        return &e->cache[h & (EGRESS_CACHE_SIZE - 1)];
+}
+
 int egress_init(Egress *e, bool tailnet_only, const char *interface)
 {
         struct sockaddr_nl local = {.nl_family = AF_NETLINK};
         struct timeval tv = {.tv_sec = 1};
 
-        *e = (Egress){.tailnet_only = tailnet_only, .netlink_fd = -EBADF};
+        *e = (Egress){.tailnet_only = tailnet_only, .netlink_fd = -EBADF, .monitor_fd = -EBADF};
         if (!tailnet_only)
                 return 0;
         snprintf(e->interface, sizeof(e->interface), "%s", interface);
@@ -41,12 +100,16 @@ int egress_init(Egress *e, bool tailnet_only, const char *interface)
                 e->netlink_fd = safe_close(e->netlink_fd);
                 return r;
         }
+        egress_monitor_open(e);
         return 0;
 }
 
 void egress_done(Egress *e)
 {
         e->netlink_fd = safe_close(e->netlink_fd);
+        /* Only egress_init() set monitor_fd: a zeroed Egress has a 0 there, not a descriptor. */
+        if (e->tailnet_only)
+                e->monitor_fd = safe_close(e->monitor_fd);
 }
 
 /* The route's output interface for dst, or EGRESS_LOCAL for one of the namespace's own
@@ -142,9 +205,23 @@ int egress_check(Egress *e, const struct sockaddr *dst, int *ret_ifindex)
 {
         int oif;
 
+        EgressCacheEntry *slot = NULL;
+        const void *addr = NULL;
+        size_t addr_len = 0;
+        bool cache;
+
         *ret_ifindex = 0;
         if (!e->tailnet_only)
                 return 0;
+        cache = (dst->sa_family == AF_INET || dst->sa_family == AF_INET6) && egress_cache_usable(e);
+        if (cache) {
+                slot = egress_cache_slot(e, dst, &addr, &addr_len);
+                if (slot->family == dst->sa_family && memcmp(slot->addr, addr, addr_len) == 0 &&
+                    e->ifindex > 0) {
+                        *ret_ifindex = e->ifindex;
+                        return 0;
+                }
+        }
         oif = route_oif(e, dst);
         if (oif < 0)
                 return oif;
@@ -158,6 +235,10 @@ int egress_check(Egress *e, const struct sockaddr *dst, int *ret_ifindex)
                 e->ifindex = (int)idx;
                 if (idx == 0 || oif != e->ifindex)
                         return -EACCES;
+        }
+        if (slot) {
+                slot->family = (unsigned char)dst->sa_family;
+                memcpy(slot->addr, addr, addr_len);
         }
         *ret_ifindex = oif;
         return 0;

@@ -11,6 +11,13 @@
  * bound to the interface (SO_BINDTOIFINDEX, allowed without privileges on an unbound socket since
  * Linux 5.7), so a route that changes afterwards cannot send it through the veth to
  * the host or, through NAT, to the internet. With Egress=any neither is done.
+ *
+ * Destinations found routed through the tailscale interface are remembered (a small
+ * table per worker), so the next connection to one costs no lookup; any change to the
+ * namespace's routes, rules, links or addresses, announced on a second NETLINK_ROUTE
+ * socket (one recv() per check that finds nothing), empties the table. A remembered
+ * answer is never less safe than a fresh one: the socket is bound to the interface
+ * either way. Local destinations and refusals are asked every time.
  */
 #pragma once
 
@@ -18,12 +25,21 @@
 #include <net/if.h>
 #include <sys/socket.h>
 
+#define EGRESS_CACHE_SIZE 64 /* destinations remembered, a power of 2 */
+
+typedef struct EgressCacheEntry {
+        unsigned char family; /* 0: empty */
+        unsigned char addr[16];
+} EgressCacheEntry;
+
 typedef struct Egress {
         bool tailnet_only;
         char interface[IF_NAMESIZE];
         int ifindex;    /* cached; refreshed when a route names another index */
         int netlink_fd; /* NETLINK_ROUTE, for route lookups; -EBADF when any */
+        int monitor_fd; /* NETLINK_ROUTE, changes announced (empty the cache); -EBADF: none */
         unsigned seq;
+        EgressCacheEntry cache[EGRESS_CACHE_SIZE]; /* routed through ifindex */
 } Egress;
 
 int egress_init(Egress *e, bool tailnet_only, const char *interface);
