@@ -92,6 +92,29 @@ const char *login_check_tag(const char *s, size_t len, char buf[static LOGIN_TAG
         return NULL;
 }
 
+/* Made one DNS label, as tailscale does with the OS host name (util/dnsname
+ * SanitizeHostname): the default Hostname= is "%l-NAME", and the host's name, filled in
+ * by systemd, may be long or hold '_'. A Hostname= that passed login_check_hostname() is
+ * kept as it is. */
+const char *login_prefs_set_hostname(LoginPrefs *p, const char *value)
+{
+        size_t n = 0;
+
+        for (const char *q = value; *q && n < LOGIN_HOSTNAME_MAX; q++) {
+                char c = *q;
+
+                if (!is_alnum(c) && c != '-')
+                        c = '-';
+                if (c == '-' && n == 0)
+                        continue;
+                p->hostname[n++] = c;
+        }
+        while (n > 0 && p->hostname[n - 1] == '-')
+                n--;
+        p->hostname[n] = '\0';
+        return *value && n == 0 ? "expected a host name of letters, digits and '-'." : NULL;
+}
+
 const char *login_prefs_set_tags(LoginPrefs *p, const char *list)
 {
         p->n_tags = 0;
@@ -204,12 +227,8 @@ static const char *apply(LoginPrefs *p, const LoginFlag *f, const char *value, b
         if (strcmp(name, "login-server") == 0)
                 return login_check_url(value)
                                ?: (snprintf(p->control_url, sizeof(p->control_url), "%s", value), NULL);
-        if (strcmp(name, "hostname") == 0) {
-                if (strlen(value) > LOGIN_HOSTNAME_MAX)
-                        return "expected a host name of 1 to 63 characters.";
-                snprintf(p->hostname, sizeof(p->hostname), "%s", value);
-                return NULL;
-        }
+        if (strcmp(name, "hostname") == 0)
+                return login_prefs_set_hostname(p, value);
         if (strcmp(name, "advertise-tags") == 0)
                 return login_prefs_set_tags(p, value);
         if (strcmp(name, "accept-routes") == 0)

@@ -64,5 +64,8 @@ const char *login_check_url(const char *s);      /* http:// or https://, no spac
 const char *login_check_hostname(const char *s); /* one DNS label */
 /* One tag, "tag:NAME" or "NAME" (then "tag:" is added, as the CLI does) into buf. */
 const char *login_check_tag(const char *s, size_t len, char buf[static LOGIN_TAG_MAX]);
+/* The node's name, made one DNS label (other characters as '-', at most 63, no '-' at
+ * either end): NULL, or why not (nothing left of a non-empty value). */
+const char *login_prefs_set_hostname(LoginPrefs *p, const char *value);
 /* A comma list of tags, normalised into *p. */
 const char *login_prefs_set_tags(LoginPrefs *p, const char *list);

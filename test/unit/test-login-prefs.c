@@ -203,6 +203,31 @@ static void test_own_keys(void **state)
         assert_non_null(strstr(flag(&p, "--login-server=ftp://x", LOGIN_FLAG_AGENT), "https://"));
 }
 
+/* The default Hostname= is "%l-NAME": whatever the host's name, one DNS label. */
+static void test_hostname_sanitized(void **state)
+{
+        char long_name[100];
+        LoginPrefs p;
+
+        (void)state;
+        login_prefs_init(&p);
+        assert_null(flag(&p, "--hostname=build_host-lab", LOGIN_FLAG_AGENT));
+        assert_string_equal(p.hostname, "build-host-lab");
+        assert_null(flag(&p, "--hostname=-gw.x-", LOGIN_FLAG_AGENT));
+        assert_string_equal(p.hostname, "gw-x");
+        memset(long_name, 'a', sizeof(long_name));
+        memcpy(long_name, "--hostname=", 11);
+        memcpy(long_name + 80, "-lab", 5);
+        assert_null(flag(&p, long_name, LOGIN_FLAG_AGENT));
+        assert_int_equal(strlen(p.hostname), LOGIN_HOSTNAME_MAX);
+        assert_null(login_check_hostname(p.hostname));
+        assert_null(flag(&p, "--hostname=Gpu-1", LOGIN_FLAG_AGENT)); /* a checked name as it is */
+        assert_string_equal(p.hostname, "Gpu-1");
+        assert_null(flag(&p, "--hostname=", LOGIN_FLAG_AGENT)); /* tailscaled's default */
+        assert_string_equal(p.hostname, "");
+        assert_non_null(flag(&p, "--hostname=__", LOGIN_FLAG_AGENT));
+}
+
 /* Refused from both sources, each with its reason. */
 static void test_refused(void **state)
 {
@@ -329,9 +354,10 @@ int main(void)
                 cmocka_unit_test(test_defaults),        cmocka_unit_test(test_booleans),
                 cmocka_unit_test(test_values),          cmocka_unit_test(test_routes),
                 cmocka_unit_test(test_too_many_routes), cmocka_unit_test(test_exit_node_lan_check),
-                cmocka_unit_test(test_own_keys),        cmocka_unit_test(test_refused),
-                cmocka_unit_test(test_check_url),       cmocka_unit_test(test_check_hostname),
-                cmocka_unit_test(test_check_tag),       cmocka_unit_test(test_set_tags),
+                cmocka_unit_test(test_own_keys),        cmocka_unit_test(test_hostname_sanitized),
+                cmocka_unit_test(test_refused),         cmocka_unit_test(test_check_url),
+                cmocka_unit_test(test_check_hostname),  cmocka_unit_test(test_check_tag),
+                cmocka_unit_test(test_set_tags),
         };
 
         return cmocka_run_group_tests_name("login-prefs", tests, NULL, NULL);
