@@ -155,6 +155,8 @@ for ((round = 1; round <= rounds; round++)); do
 done
 "$py" "$here/proxy/driver.py" merge "${results[@]}" >"$work/results.json"
 child=
+# BENCH_RESULTS=PATH keeps the merged results (driver.py table --meta ... PATH prints them again)
+[[ -z ${BENCH_RESULTS:-} ]] || cp "$work/results.json" "$BENCH_RESULTS"
 
 vm=$(systemd-detect-virt --vm 2>/dev/null || true)
 ct=$(systemd-detect-virt --container 2>/dev/null || true)
@@ -162,11 +164,19 @@ cpu=$(sed -n 's/^model name[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo | head -n
 machine="$(nproc) CPUs${cpu:+ ($cpu)}, $([[ -n $vm && $vm != none ]] && echo "$vm VM" || echo "no VM")"
 [[ -n $ct && $ct != none ]] && machine+=", in a $ct container"
 machine+=", Linux $(uname -r)"
+status=0
 "$py" "$here/proxy/driver.py" table \
     --meta "date=$(date -u '+%Y-%m-%d %H:%M UTC')" \
     --meta "machine=$machine" \
     --meta "build=$builddir (buildtype=$buildtype)" \
-    --meta "load=$load" \
+    --meta "load=$load; after the run: $(cut -d' ' -f1-3 /proc/loadavg)" \
+    --meta "topology=$topology" \
     --meta "tcp=$(cat /proc/sys/net/ipv4/tcp_congestion_control) congestion control (inherited by the namespaces), default qdisc $(cat /proc/sys/net/core/default_qdisc)" \
-    "$work/results.json" ||
-    die "the table is incomplete: a row could not be measured (see 'not measured' above)"
+    "$work/results.json" || status=$?
+# Instructions per connection (callgrind): load-independent, unlike the rates above.
+if [[ ${BENCH_CALLGRIND:-yes} != no ]]; then
+    echo
+    BENCH_TOPOLOGY=$topology bash "$here/proxy-callgrind.sh" "$builddir" ||
+        echo "proxy bench: bench/proxy-callgrind.sh failed (see above)" >&2
+fi
+((status == 0)) || die "the table is incomplete: a row could not be measured (see 'not measured' above)"
