@@ -6,7 +6,9 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
@@ -14,7 +16,59 @@
 #include "io-set.h"
 #include "notify.h"
 
-int daemon_event_new(const Logger *log, sd_event **ret)
+typedef struct DaemonStop {
+        const Logger *log;
+        DaemonStopFn on_stop;
+        void *userdata;
+        unsigned signals;
+} DaemonStop;
+
+static int on_stop_signal(sd_event_source *source, const struct signalfd_siginfo *si, void *userdata)
+{
+        DaemonStop *stop = userdata;
+        sd_event *event = sd_event_source_get_event(source);
+
+        if (stop->signals++ == 0) {
+                stop->on_stop(event, stop->userdata);
+                return 0;
+        }
+        log_info(stop->log, "Signal %s again: exiting at once.", strsignal((int)si->ssi_signo));
+        return sd_event_exit(event, 0);
+}
+
+/* Both signals' sources, with on_stop or (NULL) with none: sd-event then exits the loop. */
+static int add_stop_signals(sd_event *event, const Logger *log, DaemonStopFn on_stop, void *userdata)
+{
+        sd_event_source *term = NULL;
+        DaemonStop *stop;
+        int r;
+
+        if (!on_stop) {
+                r = sd_event_add_signal(event, NULL, SIGTERM, NULL, NULL);
+                return r < 0 ? r : sd_event_add_signal(event, NULL, SIGINT, NULL, NULL);
+        }
+        stop = malloc(sizeof(*stop));
+        if (!stop)
+                return -ENOMEM;
+        *stop = (DaemonStop){.log = log, .on_stop = on_stop, .userdata = userdata};
+        r = sd_event_add_signal(event, &term, SIGTERM, on_stop_signal, stop);
+        if (r < 0) {
+                free(stop);
+                return r;
+        }
+        /* Floating: the loop keeps the source, and the source stop (freed with it). */
+        r = sd_event_source_set_destroy_callback(term, free);
+        if (r >= 0)
+                r = sd_event_source_set_floating(term, true);
+        if (r < 0)
+                sd_event_source_disable_unref(term); /* frees stop */
+        else
+                sd_event_source_unref(term);
+        /* The SIGINT source goes with the loop, as the SIGTERM one. */
+        return r < 0 ? r : sd_event_add_signal(event, NULL, SIGINT, on_stop_signal, stop);
+}
+
+int daemon_event_new_with_stop(const Logger *log, DaemonStopFn on_stop, void *userdata, sd_event **ret)
 {
         _cleanup_(sd_event_unrefp) sd_event *event = NULL;
         sigset_t mask;
@@ -30,14 +84,16 @@ int daemon_event_new(const Logger *log, sd_event **ret)
         sigaddset(&mask, SIGINT);
         if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
                 return log_error_errno(log, errno, "Failed to block signals: %m");
-        /* No handler: sd-event exits the loop. */
-        r = sd_event_add_signal(event, NULL, SIGTERM, NULL, NULL);
-        if (r >= 0)
-                r = sd_event_add_signal(event, NULL, SIGINT, NULL, NULL);
+        r = add_stop_signals(event, log, on_stop, userdata);
         if (r < 0)
                 return log_error_errno(log, r, "Failed to set up the event loop: %m");
         *ret = TAKE_PTR(event);
         return 0;
+}
+
+int daemon_event_new(const Logger *log, sd_event **ret)
+{
+        return daemon_event_new_with_stop(log, NULL, NULL, ret);
 }
 
 void daemon_raise_fd_limit(const Logger *log, uint64_t want, const char *what)

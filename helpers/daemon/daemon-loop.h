@@ -5,7 +5,9 @@
  *
  * The three daemons run the same frame: SIGPIPE ignored (a write to a peer that is gone
  * fails with EPIPE instead of killing us), SIGTERM and SIGINT blocked and handled by the
- * loop, which then exits; the watchdog pinged from the main loop only while every worker
+ * loop, which then exits (tsproxy-relay, tsproxy-dns: their connections and queries are
+ * cut) or, for a daemon that gives a stop handler (tsproxy-socks: it drains), calls that
+ * handler and exits at the second signal; the watchdog pinged from the main loop only while every worker
  * loop is alive too (daemon_watchdog_start()); READY=1 once
  * the caller's sockets are watched, STOPPING=1 when the loop is done. What each serves,
  * and the line that says so, stays in its main.c.
@@ -20,6 +22,16 @@
 
 /* A new event loop, set up as above. 0 or -errno (logged). */
 int daemon_event_new(const Logger *log, sd_event **ret);
+
+/*
+ * Called on the main loop at the first SIGTERM or SIGINT, instead of exiting: the daemon
+ * winds down and calls sd_event_exit() itself when done. A second SIGTERM or SIGINT
+ * exits the loop at once (logged).
+ */
+typedef void (*DaemonStopFn)(sd_event *event, void *userdata);
+
+/* As daemon_event_new(), with a stop handler (NULL: exit at the first signal). */
+int daemon_event_new_with_stop(const Logger *log, DaemonStopFn on_stop, void *userdata, sd_event **ret);
 
 /*
  * Raise the soft RLIMIT_NOFILE to want (at most to the hard limit); when that is not

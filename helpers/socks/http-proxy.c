@@ -411,7 +411,9 @@ static void http_proxy_next(Connection *c)
         HttpProxy *h = c->http;
         bool keep = !h->close_after &&
                     (h->local_reply ||
-                     (h->resp.keep_alive && http_body_done(&h->req_body) && h->req_ready == 0));
+                     (h->resp.keep_alive && http_body_done(&h->req_body) && h->req_ready == 0)) &&
+                    /* Stopping (drain.h): only a client whose next request has begun. */
+                    (!server_draining(c->server) || c->n_input > 0);
         char *out = h->out;
         size_t out_size = h->out_size;
 
@@ -705,6 +707,11 @@ void http_proxy_target_event(Connection *c, uint32_t revents)
         if (revents & (EPOLLOUT | EPOLLERR | EPOLLHUP))
                 h->target_out = true;
         http_proxy_run(c);
+}
+
+bool http_proxy_idle(const Connection *c)
+{
+        return c->http && c->state == CONNECTION_HANDSHAKE && c->n_input == 0;
 }
 
 bool http_proxy_local(const Connection *c)

@@ -13,7 +13,8 @@
  * timeouts. There is one such loop per worker (--workers, workers.h): worker 0 is the
  * main loop, which also takes the signals, pings the watchdog and sends STATUS= (live,
  * total and refused connections of all workers, at most once a second). READY=1 once
- * every worker watches the sockets.
+ * every worker watches the sockets. SIGTERM and SIGINT drain (drain.h): no new clients,
+ * the connections in flight may finish for SOCKS_DRAIN_USEC; a second signal exits.
  *
  * Environment: LISTEN_FDS/LISTEN_PID (socket activation), NOTIFY_SOCKET, WATCHDOG_USEC,
  * SYSTEMD_LOG_TARGET, SYSTEMD_LOG_LEVEL.
@@ -24,6 +25,7 @@
 #include <systemd/sd-event.h>
 
 #include "daemon-loop.h"
+#include "drain.h"
 #include "log.h"
 #include "options.h"
 #include "password-file.h"
@@ -68,9 +70,10 @@ static int run(const Logger *log, const SocksOptions *options, PasswordFile *pas
         Workers *workers = NULL;
         ServerShared shared;
         Server server = {};
+        SocksDrain drain = {.shared = &shared, .server = &server, .n_workers = n};
         int r;
 
-        r = daemon_event_new(log, &event);
+        r = daemon_event_new_with_stop(log, socks_drain_start, &drain, &event);
         if (r < 0)
                 return r;
         r = server_shared_init(&shared, event, options, passwords, log);
@@ -92,6 +95,7 @@ static int run(const Logger *log, const SocksOptions *options, PasswordFile *pas
                 r = daemon_watchdog_start(event, log, workers);
         if (r >= 0)
                 r = daemon_run(event, log);
+        socks_drain_done(&drain);
         server_shared_stop_work(&shared); /* before the loops that wait for its verdicts end */
         workers_stop(workers);
         if (server.shared)

@@ -7,6 +7,8 @@
  * at once: the kernel has completed their handshake already, and closing tells them
  * right away instead of leaving them in the backlog. Clients already connected are not
  * affected. MaxConnections= counts the clients of all workers (ServerShared.n_live).
+ * While the daemon stops (drain.h) a listener that fires is turned off without
+ * accepting: the client stays in the backlog, for the next daemon.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -18,6 +20,7 @@
 #include <sys/socket.h>
 #include <systemd/sd-daemon.h>
 
+#include "drain.h"
 #include "listen-fds.h"
 #include "server.h"
 #include "udp-associate.h"
@@ -38,12 +41,18 @@ static int on_accept(sd_event_source *source, int fd, uint32_t revents, void *us
 {
         Server *s = userdata;
 
-        (void)source;
         (void)revents;
         for (int i = 0; i < ACCEPT_BATCH; i++) {
                 struct sockaddr_storage peer;
                 socklen_t len;
-                int r, cfd = listen_fd_accept(s->log, fd, &peer, &len);
+                int r, cfd;
+
+                if (server_draining(s)) {
+                        /* drain.h: before this worker's own server_drain() ran. */
+                        (void)sd_event_source_set_enabled(source, SD_EVENT_OFF);
+                        return 0;
+                }
+                cfd = listen_fd_accept(s->log, fd, &peer, &len);
 
                 if (cfd < 0)
                         return 0; /* none left, or another worker took it */
@@ -110,6 +119,7 @@ int server_shared_init(ServerShared *sh, sd_event *event, const SocksOptions *op
                              .options = options,
                              .passwords = passwords,
                              .handover_fd = -EBADF,
+                             .drain_fd = -EBADF,
                              .bulk_sndbuf = splice_pump_bulk_sndbuf_logged(log)};
         pthread_mutex_init(&sh->handover_lock, NULL);
         if (passwords) {
@@ -127,7 +137,8 @@ int server_shared_init(ServerShared *sh, sd_event *event, const SocksOptions *op
         if (r < 0)
                 return log_error_errno(log, r, "Failed to set up the status timer: %m");
         sh->handover_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-        if (sh->handover_fd < 0)
+        sh->drain_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+        if (sh->handover_fd < 0 || sh->drain_fd < 0)
                 return log_error_errno(log, errno, "Failed to make an eventfd: %m");
 
         n = listen_fds_take(log, "socks@.socket", "systemd-socket-activate -l ADDRESS:PORT");
@@ -171,6 +182,7 @@ void server_shared_done(ServerShared *sh)
         free(sh->stream_fds);
         free(sh->datagram_fds);
         sh->handover_fd = safe_close(sh->handover_fd);
+        sh->drain_fd = safe_close(sh->drain_fd);
         status_line_done(&sh->status);
         pthread_mutex_destroy(&sh->handover_lock);
 }
@@ -242,8 +254,8 @@ int server_init(Server *s, ServerShared *sh, unsigned index, sd_event *event)
                         return log_error_errno(log, r, "Failed to watch socket %d: %m", sh->stream_fds[i]);
         }
         if (index == 0)
-                return server_watch_datagram(s);
-        return 0;
+                return server_watch_datagram(s); /* worker 0 drains from the signal (drain.h) */
+        return server_watch_drain(s);
 }
 
 void server_done(Server *s)
@@ -261,6 +273,7 @@ void server_done(Server *s)
                 sd_event_source_disable_unref(s->datagram[i].source);
         free(s->datagram);
         s->handover_source = sd_event_source_disable_unref(s->handover_source);
+        s->drain_source = sd_event_source_disable_unref(s->drain_source);
         s->resolver = resolver_free(s->resolver);
         egress_done(&s->egress);
         if (s->http_pool.io)

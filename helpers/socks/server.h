@@ -76,6 +76,12 @@ typedef struct ServerShared {
         atomic_uint_least64_t n_total, n_refused;
         StatusLine status; /* on the main loop */
 
+        /* Stopping (drain.h): set by the main loop, which then makes drain_fd readable
+         * for good; each worker counts itself in n_drained once it no longer accepts. */
+        atomic_bool draining;
+        atomic_uint n_drained;
+        int drain_fd;
+
         /* Clients handed to worker 0 (UDP ASSOCIATE), and the eventfd that tells it. */
         pthread_mutex_t handover_lock;
         Connection *handover; /* singly linked through Connection.next */
@@ -98,6 +104,8 @@ struct Server {
         DatagramListener *datagram;  /* worker 0 only: one per ServerShared.datagram_fds */
         size_t n_datagram;
         sd_event_source *handover_source; /* worker 0 only */
+        sd_event_source *drain_source;    /* workers 1..n-1: ServerShared.drain_fd */
+        bool drained;                     /* server_drain() ran */
         WorkReturn verified;              /* password checks done for this worker's clients */
 
         Connection *connections; /* doubly linked */
@@ -202,6 +210,15 @@ HandshakeAuthResult auth_check(void *userdata, const char *user, const char *pas
 void auth_cancel(Connection *c);
 /* How many verifier threads: one fewer than the CPUs, at least 1, at most 4. */
 unsigned auth_verifier_threads(void);
+
+/* http-proxy.c, for drain.c: an HTTP keep-alive client idle between requests. */
+bool http_proxy_idle(const Connection *c);
+
+/* The daemon is stopping (drain.h): accept nothing, keep no idle client. */
+static inline bool server_draining(const Server *s)
+{
+        return atomic_load_explicit(&s->shared->draining, memory_order_relaxed);
+}
 
 /* Mark the STATUS= line out of date. */
 static inline void server_status_changed(Server *s)
