@@ -16,7 +16,7 @@ trap 'rm -rf "$work"' EXIT
 mkdir "$work/tsproxy"
 if git -C "$src" rev-parse --git-dir >/dev/null 2>&1; then
     git -C "$src" ls-files -z --cached --others --exclude-standard |
-        (cd "$src" && xargs -0 sh -c 'for f; do [ -e "$f" ] && printf "%s\0" "$f"; done' sh) |
+        (cd "$src" && xargs -0 sh -c 'for f; do if [ -e "$f" ] || [ -L "$f" ]; then printf "%s\0" "$f"; fi; done' sh) |
         tar -C "$src" --null -T - -cf - | tar -C "$work/tsproxy" -xf -
 else
     tar -C "$src" --exclude='./build*' -cf - . | tar -C "$work/tsproxy" -xf -
