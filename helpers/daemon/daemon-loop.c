@@ -200,12 +200,12 @@ int daemon_watchdog_start(sd_event *event, const Logger *log, const Workers *wor
         return 0;
 }
 
-int daemon_run(sd_event *event, const Logger *log)
+int daemon_run(sd_event *event, IoSet *io_set, const Logger *log)
 {
         int r;
 
         (void)sd_notify(false, "READY=1");
-        r = io_set_loop(event);
+        r = io_set_loop(event, io_set);
         (void)sd_notify(false, "STOPPING=1");
         if (r < 0)
                 return log_error_errno(log, r, "Event loop failed: %m");

@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <systemd/sd-event.h>
 
+#include "io-set.h"
 #include "log.h"
 #include "workers.h"
 
@@ -53,4 +54,4 @@ uint64_t daemon_watchdog_heartbeat_usec(void);
 int daemon_watchdog_start(sd_event *event, const Logger *log, const Workers *workers);
 
 /* READY=1, run the loop until SIGTERM/SIGINT, STOPPING=1. 0 or -errno (logged). */
-int daemon_run(sd_event *event, const Logger *log);
+int daemon_run(sd_event *event, IoSet *io_set, const Logger *log);

@@ -8,11 +8,6 @@
 
 #include "macro.h"
 
-/* The IoSet io_set_init() made on this thread, for io_set_loop(): the loops are run by
- * daemon_run() and the worker threads, which do not know each daemon's own state. One
- * per thread, as each worker has its loop and its set. */
-static _Thread_local IoSet *thread_io_set;
-
 static int on_ready(sd_event_source *source, int fd, uint32_t revents, void *userdata)
 {
         IoSet *s = userdata;
@@ -52,14 +47,11 @@ int io_set_init(IoSet *s, sd_event *event)
                 s->epoll_fd = safe_close(s->epoll_fd);
                 return r;
         }
-        thread_io_set = s;
         return 0;
 }
 
 void io_set_done(IoSet *s)
 {
-        if (thread_io_set == s)
-                thread_io_set = NULL;
         s->source = sd_event_source_disable_unref(s->source);
         s->epoll_fd = safe_close(s->epoll_fd);
 }
@@ -174,9 +166,8 @@ static int io_set_run(IoSet *s, sd_event *event)
         }
 }
 
-int io_set_loop(sd_event *event)
+int io_set_loop(sd_event *event, IoSet *s)
 {
-        IoSet *s = thread_io_set;
         struct epoll_event ev = {.events = EPOLLIN};
         int fd, r, code = 0;
 

@@ -58,11 +58,11 @@ int io_set_init(IoSet *s, sd_event *event);
 void io_set_done(IoSet *s);
 
 /*
- * Run event until it exits, as sd_event_loop() does, but with the IoSet that
- * io_set_init() made for event on this thread as the outer epoll set (see above);
- * sd_event_loop() itself when there is none (tsproxy-dns). Returns the exit code or -errno.
+ * Run event until it exits, as sd_event_loop() does, but with s (made by io_set_init()
+ * for event) as the outer epoll set (see above); sd_event_loop() itself when s is NULL
+ * (tsproxy-dns). Returns the exit code or -errno.
  */
-int io_set_loop(sd_event *event);
+int io_set_loop(sd_event *event, IoSet *s);
 
 /* Watch fd for events (EPOLLET and the rest as for epoll_ctl()). 0 or -errno. */
 int io_set_add(IoSet *s, IoWatch *watch, int fd, uint32_t events, IoHandler handler);

@@ -114,6 +114,7 @@ static void *worker_main(void *arg)
         Worker *w = arg;
         Workers *all = w->workers;
         sd_event *event = NULL;
+        IoSet *io_set = NULL;
         void *state = NULL;
         int r;
 
@@ -123,10 +124,10 @@ static void *worker_main(void *arg)
         if (r >= 0)
                 r = worker_add_heartbeat(w, event);
         if (r >= 0)
-                r = all->setup(w->index, event, all->userdata, &state);
+                r = all->setup(w->index, event, all->userdata, &state, &io_set);
         worker_report(w, r);
         if (r >= 0)
-                (void)io_set_loop(event);
+                (void)io_set_loop(event, io_set);
         if (event)
                 all->teardown(w->index, state);
         sd_event_unref(event);

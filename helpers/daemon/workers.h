@@ -28,11 +28,15 @@
 #include <stdint.h>
 #include <systemd/sd-event.h>
 
+#include "io-set.h"
+
 typedef struct Workers Workers;
 
 /* Set up worker index (1..n - 1) on its loop, on its thread; 0 or -errno. A worker's
- * state is kept by the callee (through userdata) and handed back to teardown. */
-typedef int (*WorkerSetup)(unsigned index, sd_event *event, void *userdata, void **ret_state);
+ * state is kept by the callee (through userdata) and handed back to teardown; the
+ * IoSet it made for event (or NULL) becomes the loop's outer set (io_set_loop()). */
+typedef int (*WorkerSetup)(unsigned index, sd_event *event, void *userdata, void **ret_state,
+                           IoSet **ret_io_set);
 /* After the loop has ended (or setup failed half way: state as setup left it). */
 typedef void (*WorkerTeardown)(unsigned index, void *state);
 

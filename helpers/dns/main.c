@@ -67,7 +67,7 @@ static int run(const Logger *log, const DnsOptions *options)
                                  options->domain_text, options->name, server->n_udp, server->n_tcp);
                 r = daemon_watchdog_start(event, log, NULL);
                 if (r >= 0)
-                        r = daemon_run(event, log);
+                        r = daemon_run(event, NULL, log);
         }
         server_done(server);
         return r;

@@ -28,13 +28,15 @@
 #include "options.h"
 
 /* Workers 1..n-1, on their threads (workers.h). */
-static int worker_setup(unsigned index, sd_event *event, void *userdata, void **ret_state)
+static int worker_setup(unsigned index, sd_event *event, void *userdata, void **ret_state,
+                        IoSet **ret_io_set)
 {
         Forwarder *f = calloc(1, sizeof(*f));
 
         if (!f)
                 return -ENOMEM;
         *ret_state = f;
+        *ret_io_set = &f->io;
         return forwarder_init(f, userdata, index, event);
 }
 
@@ -73,7 +75,7 @@ static int run(const Logger *log, const RelayOptions *options)
         if (r >= 0)
                 r = daemon_watchdog_start(event, log, workers);
         if (r >= 0)
-                r = daemon_run(event, log);
+                r = daemon_run(event, &forwarder.io, log);
         workers_stop(workers);
         if (forwarder.shared)
                 forwarder_done(&forwarder);

@@ -45,13 +45,15 @@ static void on_password_diagnostic(void *userdata, int level, unsigned line, con
 }
 
 /* Workers 1..n-1, on their threads (workers.h). */
-static int worker_setup(unsigned index, sd_event *event, void *userdata, void **ret_state)
+static int worker_setup(unsigned index, sd_event *event, void *userdata, void **ret_state,
+                        IoSet **ret_io_set)
 {
         Server *s = calloc(1, sizeof(*s));
 
         if (!s)
                 return -ENOMEM;
         *ret_state = s;
+        *ret_io_set = &s->io;
         return server_init(s, userdata, index, event);
 }
 
@@ -94,7 +96,7 @@ static int run(const Logger *log, const SocksOptions *options, PasswordFile *pas
         if (r >= 0)
                 r = daemon_watchdog_start(event, log, workers);
         if (r >= 0)
-                r = daemon_run(event, log);
+                r = daemon_run(event, &server.io, log);
         socks_drain_done(&drain);
         server_shared_stop_work(&shared); /* before the loops that wait for its verdicts end */
         workers_stop(workers);

@@ -95,7 +95,7 @@ static void test_socket_event_and_exit(void **state)
 
         f->then = THEN_EXIT;
         assert_int_equal(write(f->pair[0], "x", 1), 1);
-        assert_int_equal(io_set_loop(f->event), 5);
+        assert_int_equal(io_set_loop(f->event, &f->set), 5);
         assert_int_equal(f->socket_events, 1);
 }
 
@@ -108,7 +108,7 @@ static void test_timer_from_socket_handler(void **state)
 
         f->then = THEN_ADD_TIMER;
         assert_int_equal(write(f->pair[0], "x", 1), 1);
-        assert_int_equal(io_set_loop(f->event), 7);
+        assert_int_equal(io_set_loop(f->event, &f->set), 7);
         assert_int_equal(f->timer_fired, 1);
         assert_true(now_usec() - t0 < 5 * IO_SET_SD_EVENT_LAG_USEC);
 }
@@ -134,7 +134,7 @@ static void test_sd_event_source(void **state)
         assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, p), 0);
         assert_int_equal(sd_event_add_io(f->event, NULL, p[1], EPOLLIN, on_sd_io, f), 0);
         assert_int_equal(write(p[0], "x", 1), 1);
-        assert_int_equal(io_set_loop(f->event), 9);
+        assert_int_equal(io_set_loop(f->event, &f->set), 9);
         assert_int_equal(f->sd_io_events, 1);
         assert_int_equal(f->socket_events, 0);
         close(p[0]);
@@ -147,7 +147,7 @@ static int on_defer_exit(sd_event_source *source, void *userdata)
         return sd_event_exit(userdata, 3);
 }
 
-/* Without an IoSet made on this thread for the loop, io_set_loop() is sd_event_loop(). */
+/* Without an IoSet, io_set_loop() is sd_event_loop(). */
 static void test_without_io_set(void **state)
 {
         sd_event *event = NULL;
@@ -155,7 +155,7 @@ static void test_without_io_set(void **state)
         (void)state;
         assert_int_equal(sd_event_new(&event), 0);
         assert_int_equal(sd_event_add_defer(event, NULL, on_defer_exit, event), 0);
-        assert_int_equal(io_set_loop(event), 3);
+        assert_int_equal(io_set_loop(event, NULL), 3);
         sd_event_unref(event);
 }
 

@@ -29,13 +29,14 @@ typedef struct State {
         Record *record;
 } State;
 
-static int setup(unsigned index, sd_event *event, void *userdata, void **ret_state)
+static int setup(unsigned index, sd_event *event, void *userdata, void **ret_state, IoSet **ret_io_set)
 {
         Record *rec = userdata;
         State *st;
         sigset_t mask;
 
         assert_non_null(event);
+        assert_non_null(ret_io_set); /* left NULL: these loops have no IoSet */
         if (pthread_equal(pthread_self(), rec->main_thread))
                 atomic_fetch_add(&rec->ran_in_main, 1);
         pthread_sigmask(SIG_SETMASK, NULL, &mask);
@@ -125,9 +126,9 @@ static int on_hang(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 }
 
 static int block_fd = -1;
-static int setup_hang(unsigned index, sd_event *event, void *userdata, void **ret_state)
+static int setup_hang(unsigned index, sd_event *event, void *userdata, void **ret_state, IoSet **ret_io_set)
 {
-        int r = setup(index, event, userdata, ret_state);
+        int r = setup(index, event, userdata, ret_state, ret_io_set);
 
         if (r >= 0 && index == 2)
                 r = sd_event_add_io(event, NULL, hang_fd, EPOLLIN, on_hang, &block_fd);
