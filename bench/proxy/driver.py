@@ -748,8 +748,9 @@ def by_round(row, key, others, percent=False):
 def print_relay_table(res, relay_rows, direct, clients, problems):
     """The relay table of issue 4 (tsproxy-relay, socat, systemd-socket-proxyd; direct as in
     the proxy table) and its targets, against direct and socket-proxyd."""
-    print("relay table (issue 4): plain TCP relays from 127.0.0.1 to the target, each phase with a "
-          "relay of its own; rate: connect, 16-byte request, 64-byte reply, close")
+    print("relay table (issue 4): plain TCP relays to the target (tsproxy-relay's socket in the host namespace, "
+          "the peers' in the instance namespace; in one-namespace mode on 127.0.0.1), each phase with a relay of its "
+          "own; rate: connect, 16-byte request, 64-byte reply, close")
     print()
     print_header(clients)
     print_rows(([direct] if direct else []) + relay_rows, clients, problems)
