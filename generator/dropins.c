@@ -16,6 +16,7 @@
 #include "socks-limits.h"
 #include "tailnet-suffix.h"
 #include "tailnet.h"
+#include "strfmt.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -73,29 +74,15 @@ static int tree_add(GeneratedTree *tree, char *path, char *content, char *link_t
         return 0;
 }
 
-static char *strprintf(const char *fmt, ...) _printf_(1, 2);
-static char *strprintf(const char *fmt, ...)
-{
-        va_list ap;
-        char *s;
-        int r;
-
-        va_start(ap, fmt);
-        r = vasprintf(&s, fmt, ap);
-        va_end(ap);
-        return r < 0 ? NULL : s;
-}
-
 /* A drop-in for template@name.type: [Unit] with SourcePath=, then [Section] with text. */
 static int add_unit_dropin(GeneratedTree *tree, const char *unit, const char *type, const char *name,
                            const char *source, const char *unit_section, const char *section,
                            const char *section_text)
 {
-        return tree_add(tree, strprintf("%s@%s.%s.d/" DROPIN_NAME, unit, name, type),
-                        strprintf(HEADER "\n[Unit]\nSourcePath=%s\n%s%s%s%s%s", source,
-                                  strempty(unit_section), section_text ? "\n[" : "",
-                                  section_text ? section : "", section_text ? "]\n" : "",
-                                  strempty(section_text)),
+        return tree_add(tree, strfmt("%s@%s.%s.d/" DROPIN_NAME, unit, name, type),
+                        strfmt(HEADER "\n[Unit]\nSourcePath=%s\n%s%s%s%s%s", source, strempty(unit_section),
+                               section_text ? "\n[" : "", section_text ? section : "",
+                               section_text ? "]\n" : "", strempty(section_text)),
                         NULL);
 }
 
@@ -110,14 +97,14 @@ static int add_dropin(GeneratedTree *tree, const char *unit, const char *name, c
 static int add_target_want(GeneratedTree *tree, const DropinPaths *paths, const char *name, const char *unit,
                            const char *type)
 {
-        return tree_add(tree, strprintf("tsproxy@%s.target.wants/%s@%s.%s", name, unit, name, type), NULL,
-                        strprintf("%s/%s@.%s", paths->unitdir, unit, type));
+        return tree_add(tree, strfmt("tsproxy@%s.target.wants/%s@%s.%s", name, unit, name, type), NULL,
+                        strfmt("%s/%s@.%s", paths->unitdir, unit, type));
 }
 
 /* Append " OPTION VALUE" to *s. */
 static int append_option(char **s, const char *option, const char *value)
 {
-        char *t = strprintf("%s %s %s", *s, option, value);
+        char *t = strfmt("%s %s %s", *s, option, value);
 
         if (!t)
                 return -ENOMEM;
@@ -137,7 +124,7 @@ static char *allow_from_options(const IpNetwork *list, size_t n)
                 char *t;
                 if (n > 0)
                         ipnet_format(&list[i], buf);
-                t = strprintf("%s --allow-from %s", s, n > 0 ? buf : defaults[i]);
+                t = strfmt("%s --allow-from %s", s, n > 0 ? buf : defaults[i]);
                 free(s);
                 s = t;
         }
@@ -170,10 +157,10 @@ static int add_activated(GeneratedTree *tree, const DropinPaths *paths, const ch
  * '$' (config-keys.c), nor do instance names: no escaping needed. NULL: out of memory. */
 static char *name_options(const InstanceConfig *c)
 {
-        return strprintf(" --domain %s%s%s --tailnet-domain-file " RUNTIME_DIR_PREFIX
-                         "/%s/" TAILNET_SUFFIX_FILE,
-                         c->dns.domain ?: c->name, c->dns.tailnet_domain ? " --tailnet-domain " : "",
-                         strempty(c->dns.tailnet_domain), c->name);
+        return strfmt(" --domain %s%s%s --tailnet-domain-file " RUNTIME_DIR_PREFIX
+                      "/%s/" TAILNET_SUFFIX_FILE,
+                      c->dns.domain ?: c->name, c->dns.tailnet_domain ? " --tailnet-domain " : "",
+                      strempty(c->dns.tailnet_domain), c->name);
 }
 
 /* Whether clients can name the address a: not a wildcard (0.0.0.0, ::), no scope. */
@@ -212,8 +199,8 @@ static char *pac_peer_options(const InstanceConfig *c, const InstanceConfig *all
                 }
                 if (!found)
                         continue;
-                t = strprintf("%s --pac-peer %s,%s,%s,%s", s, p->name, p->dns.domain ?: p->name,
-                              strempty(p->dns.tailnet_domain), buf);
+                t = strfmt("%s --pac-peer %s,%s,%s,%s", s, p->name, p->dns.domain ?: p->name,
+                           strempty(p->dns.tailnet_domain), buf);
                 free(s);
                 s = t;
                 n++;
@@ -243,12 +230,12 @@ static int build_socks(const InstanceConfig *c, const InstanceConfig *all, size_
                 char *t;
                 endpoint_format((const struct sockaddr *)&s->listen[i].address, buf);
                 /* The UDP socket of the same address serves SOCKS5 UDP ASSOCIATE. */
-                t = strprintf("%sListenStream=%s\nListenDatagram=%s\n", listen, buf, buf);
+                t = strfmt("%sListenStream=%s\nListenDatagram=%s\n", listen, buf, buf);
                 free(listen);
                 listen = t;
         }
-        exec = allow ? strprintf("%s/tsproxy-socks %s%s --egress %s", paths->pkglibexecdir, c->name, allow,
-                                 egress_mode_to_string(s->egress))
+        exec = allow ? strfmt("%s/tsproxy-socks %s%s --egress %s", paths->pkglibexecdir, c->name, allow,
+                              egress_mode_to_string(s->egress))
                      : NULL;
         if (!listen || !exec)
                 return -ENOMEM;
@@ -260,7 +247,7 @@ static int build_socks(const InstanceConfig *c, const InstanceConfig *all, size_
         }
         if (s->password_file) {
                 _cleanup_free_ char *path = unit_escape(s->password_file, false);
-                credential = path ? strprintf("LoadCredential=" SOCKS_CREDENTIAL ":%s\n", path) : NULL;
+                credential = path ? strfmt("LoadCredential=" SOCKS_CREDENTIAL ":%s\n", path) : NULL;
                 if (!credential)
                         return -ENOMEM;
                 /* %d: the service's credentials directory (systemd >= 248). */
@@ -271,7 +258,7 @@ static int build_socks(const InstanceConfig *c, const InstanceConfig *all, size_
         if (s->users) {
                 users = strdup("");
                 for (char **u = s->users; users && *u; u++) {
-                        char *t = strprintf("%s%s%s", users, u == s->users ? "" : ",", *u);
+                        char *t = strfmt("%s%s%s", users, u == s->users ? "" : ",", *u);
                         free(users);
                         users = t;
                 }
@@ -297,12 +284,12 @@ static int build_socks(const InstanceConfig *c, const InstanceConfig *all, size_
         if (!names || !peers)
                 return -ENOMEM;
         /* What the daemon raises its soft limit to, as well (daemon-limits.h). */
-        service = strprintf("%s"
-                            "LimitNOFILE=%u\n"
-                            "ExecStart=\n"
-                            "ExecStart=%s%s%s\n",
-                            strempty(credential), (unsigned)daemon_fds_needed(s->max_connections, 0), exec,
-                            names, peers);
+        service = strfmt("%s"
+                         "LimitNOFILE=%u\n"
+                         "ExecStart=\n"
+                         "ExecStart=%s%s%s\n",
+                         strempty(credential), (unsigned)daemon_fds_needed(s->max_connections, 0), exec,
+                         names, peers);
         if (!service)
                 return -ENOMEM;
         return add_activated(tree, paths, c->name, source, "socks", listen, service);
@@ -323,7 +310,7 @@ static int build_forward(const InstanceConfig *c, const DropinPaths *paths, cons
 
         if (c->n_forwards == 0)
                 return 0;
-        exec = strprintf("%s/tsproxy-relay %s", paths->pkglibexecdir, c->name);
+        exec = strfmt("%s/tsproxy-relay %s", paths->pkglibexecdir, c->name);
         allow = allow_from_options(c->forward_allow_from, c->n_forward_allow_from);
         names = name_options(c);
         for (size_t i = 0; listen && exec && i < c->n_forwards; i++) {
@@ -332,18 +319,18 @@ static int build_forward(const InstanceConfig *c, const DropinPaths *paths, cons
                 char *t;
 
                 endpoint_format((const struct sockaddr *)&f->listen, buf);
-                t = strprintf("%s%s=%s\n", listen,
-                              f->protocol == FORWARD_UDP ? "ListenDatagram" : "ListenStream", buf);
+                t = strfmt("%s%s=%s\n", listen,
+                           f->protocol == FORWARD_UDP ? "ListenDatagram" : "ListenStream", buf);
                 free(listen);
                 listen = t;
-                t = strprintf("%s --forward %s:%s=%s", exec, proto, buf, f->target);
+                t = strfmt("%s --forward %s:%s=%s", exec, proto, buf, f->target);
                 free(exec);
                 exec = t;
         }
         if (!listen || !exec || !allow || !names)
                 return -ENOMEM;
         /* tsproxy-relay's defaults written out (relay-limits.h); per UDP session 1 socket. */
-        service = strprintf(
+        service = strfmt(
                 "LimitNOFILE=%u\n"
                 "ExecStart=\n"
                 "ExecStart=%s%s --max-connections %u --connect-timeout %u --udp-idle-timeout %u "
@@ -377,13 +364,13 @@ static int build_dns(const InstanceConfig *c, const DropinPaths *paths, const ch
         for (size_t i = 0; listen && i < c->dns.n_listen; i++) {
                 char *t;
                 endpoint_format((const struct sockaddr *)&c->dns.listen[i].address, buf);
-                t = strprintf("%sListenStream=%s\nListenDatagram=%s\n", listen, buf, buf);
+                t = strfmt("%sListenStream=%s\nListenDatagram=%s\n", listen, buf, buf);
                 free(listen);
                 listen = t;
         }
         service = allow && names
-                          ? strprintf("ExecStart=\nExecStart=%s/tsproxy-dns %s%s%s --egress-interface %s\n",
-                                      paths->pkglibexecdir, c->name, names, allow, c->ts_tun)
+                          ? strfmt("ExecStart=\nExecStart=%s/tsproxy-dns %s%s%s --egress-interface %s\n",
+                                   paths->pkglibexecdir, c->name, names, allow, c->ts_tun)
                           : NULL;
         if (!listen || !service)
                 return -ENOMEM;
@@ -408,37 +395,37 @@ int dropins_build(const InstanceConfig *c, const InstanceConfig *all, size_t n_a
 
         if (c->description) {
                 _cleanup_free_ char *d = unit_escape(c->description, false);
-                description = d ? strprintf("Description=%s\n", d) : NULL;
+                description = d ? strfmt("Description=%s\n", d) : NULL;
                 if (!description)
                         return -ENOMEM;
         }
         binary = unit_escape(c->ts_binary, true);
         extra = c->ts_extra_arguments ? unit_escape(c->ts_extra_arguments, true) : strdup("");
-        uplink_arg = c->uplink ? strprintf(" --uplink %s", c->uplink) : strdup("");
+        uplink_arg = c->uplink ? strfmt(" --uplink %s", c->uplink) : strdup("");
         if (!binary || !extra || !uplink_arg)
                 return -ENOMEM;
 
         /* The target carries nothing but a Description=: only written when one is set. */
         if (description) {
-                r = tree_add(tree, strprintf("tsproxy@%s.target.d/" DROPIN_NAME, c->name),
-                             strprintf(HEADER "\n[Unit]\nSourcePath=%s\n%s", source, description), NULL);
+                r = tree_add(tree, strfmt("tsproxy@%s.target.d/" DROPIN_NAME, c->name),
+                             strfmt(HEADER "\n[Unit]\nSourcePath=%s\n%s", source, description), NULL);
                 if (r < 0)
                         return r;
         }
 
-        netns = strprintf("ExecStart=\nExecStart=%s/tsproxy-netns up %s --subnet %s --host-if %s%s\n",
-                          paths->pkglibexecdir, c->name, subnet, host_if, uplink_arg);
-        nat = strprintf("ExecStart=\nExecStart=%s/tsproxy-nat %s --subnet %s --port %u --host-if %s%s\n",
-                        paths->pkglibexecdir, c->name, subnet, c->ts_port, host_if, uplink_arg);
-        tailscaled = strprintf("ExecStart=\n"
-                               "ExecStart=%s --statedir=/var/lib/tailscale-%s "
-                               "--socket=/run/tailscale-%s/tailscaled.sock --port=%u%s%s\n"
-                               "ExecStopPost=\n"
-                               "ExecStopPost=%s --cleanup%s%s\n"
-                               "ReadOnlyPaths=%s\n",
-                               binary, c->name, c->name, c->ts_port, *extra ? " " : "", extra, binary,
-                               strcmp(c->ts_tun, TAILSCALE_TUN_DEFAULT) != 0 ? " --tun=" : "",
-                               strcmp(c->ts_tun, TAILSCALE_TUN_DEFAULT) != 0 ? c->ts_tun : "", binary);
+        netns = strfmt("ExecStart=\nExecStart=%s/tsproxy-netns up %s --subnet %s --host-if %s%s\n",
+                       paths->pkglibexecdir, c->name, subnet, host_if, uplink_arg);
+        nat = strfmt("ExecStart=\nExecStart=%s/tsproxy-nat %s --subnet %s --port %u --host-if %s%s\n",
+                     paths->pkglibexecdir, c->name, subnet, c->ts_port, host_if, uplink_arg);
+        tailscaled = strfmt("ExecStart=\n"
+                            "ExecStart=%s --statedir=/var/lib/tailscale-%s "
+                            "--socket=/run/tailscale-%s/tailscaled.sock --port=%u%s%s\n"
+                            "ExecStopPost=\n"
+                            "ExecStopPost=%s --cleanup%s%s\n"
+                            "ReadOnlyPaths=%s\n",
+                            binary, c->name, c->name, c->ts_port, *extra ? " " : "", extra, binary,
+                            strcmp(c->ts_tun, TAILSCALE_TUN_DEFAULT) != 0 ? " --tun=" : "",
+                            strcmp(c->ts_tun, TAILSCALE_TUN_DEFAULT) != 0 ? c->ts_tun : "", binary);
         if (!netns || !nat || !tailscaled)
                 return -ENOMEM;
 
@@ -468,9 +455,9 @@ int dropins_build(const InstanceConfig *c, const InstanceConfig *all, size_t n_a
                 return r;
 
         if (c->auto_start) {
-                target_unit = strprintf("multi-user.target.wants/tsproxy@%s.target", c->name);
+                target_unit = strfmt("multi-user.target.wants/tsproxy@%s.target", c->name);
                 r = tree_add(tree, TAKE_PTR(target_unit), NULL,
-                             strprintf("%s/tsproxy@.target", paths->unitdir));
+                             strfmt("%s/tsproxy@.target", paths->unitdir));
                 if (r < 0)
                         return r;
         }

@@ -37,6 +37,7 @@
 #include "nft.h"
 #include "parse.h"
 #include "unit-state.h"
+#include "strfmt.h"
 
 typedef struct Doctor {
         Ctl *ctl;
@@ -53,31 +54,16 @@ typedef struct Doctor {
         int error; /* first error that stops the checks (-EPERM: exit 5) */
 } Doctor;
 
-static char *strjoin_fmt(const char *fmt, ...) _printf_(1, 2);
-static char *strjoin_fmt(const char *fmt, ...)
-{
-        va_list ap;
-        char *s;
-        int r;
-
-        va_start(ap, fmt);
-        r = vasprintf(&s, fmt, ap);
-        va_end(ap);
-        return r < 0 ? NULL : s;
-}
-
 static TreeNode *check(Doctor *d, bool good, const char *label, const char *fmt, ...) _printf_(4, 5);
 static TreeNode *check(Doctor *d, bool good, const char *label, const char *fmt, ...)
 {
         _cleanup_free_ char *fact = NULL;
         va_list ap;
-        int r;
 
         va_start(ap, fmt);
-        r = vasprintf(&fact, fmt, ap);
+        fact = strfmt_v(fmt, ap);
         va_end(ap);
-        if (r < 0) {
-                fact = NULL;
+        if (!fact) {
                 d->error = -ENOMEM;
                 return NULL;
         }
@@ -95,13 +81,11 @@ static TreeNode *warn(Doctor *d, const char *label, const char *fmt, ...)
         _cleanup_free_ char *fact = NULL;
         TreeNode *n;
         va_list ap;
-        int r;
 
         va_start(ap, fmt);
-        r = vasprintf(&fact, fmt, ap);
+        fact = strfmt_v(fmt, ap);
         va_end(ap);
-        if (r < 0) {
-                fact = NULL;
+        if (!fact) {
                 d->error = -ENOMEM;
                 return NULL;
         }
@@ -292,16 +276,16 @@ static void check_instance_login(Doctor *d, const InstanceStatus *s)
         snprintf(label, sizeof(label), "%s: login", c->name);
         said = ts && ts->state.status_text &&
                                parse_tailscaled_status(ts->state.status_text) != TAILSCALED_LOGIN_UNKNOWN
-                       ? strjoin_fmt("tailscaled says \"%s\"", ts->state.status_text)
-                       : strjoin_fmt("tailscaled is %s", answered ? s->ts.backend_state : "not logged in");
+                       ? strfmt("tailscaled says \"%s\"", ts->state.status_text)
+                       : strfmt("tailscaled is %s", answered ? s->ts.backend_state : "not logged in");
         if (logged_in > 0)
                 api = answered && *s->ts.tailnet_name
-                              ? strjoin_fmt("; tailnet %s as %s", s->ts.tailnet_name,
-                                            *s->ts.login_name ? s->ts.login_name : "(unknown user)")
+                              ? strfmt("; tailnet %s as %s", s->ts.tailnet_name,
+                                       *s->ts.login_name ? s->ts.login_name : "(unknown user)")
                               : strdup("");
         else
-                api = answered ? strjoin_fmt(" (%s%s%s)", s->ts.backend_state,
-                                             *s->ts.auth_url ? ", login URL " : "", s->ts.auth_url)
+                api = answered ? strfmt(" (%s%s%s)", s->ts.backend_state,
+                                        *s->ts.auth_url ? ", login URL " : "", s->ts.auth_url)
                                : strdup("");
         if (!said || !api) {
                 d->error = -ENOMEM;
@@ -370,10 +354,9 @@ static void check_shared_tailnets(Doctor *d)
                         if (!name && !suffix)
                                 continue;
                         snprintf(label, sizeof(label), "%s, %s", d->logged_in[i].name, d->logged_in[j].name);
-                        fix = strjoin_fmt(
-                                "log one of them out (tsproxyctl tailscale %s logout) and in to the "
-                                "tailnet it is meant for (tsproxyctl login %s)",
-                                d->logged_in[j].name, d->logged_in[j].name);
+                        fix = strfmt("log one of them out (tsproxyctl tailscale %s logout) and in to the "
+                                     "tailnet it is meant for (tsproxyctl login %s)",
+                                     d->logged_in[j].name, d->logged_in[j].name);
                         explain(d,
                                 check(d, false, label, "both logged in to the tailnet %s",
                                       name ? d->logged_in[i].tailnet : d->logged_in[i].suffix),

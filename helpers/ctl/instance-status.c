@@ -30,6 +30,7 @@
 #include "netread.h"
 #include "parse.h"
 #include "tailnet.h"
+#include "strfmt.h"
 
 #define JOURNAL_LINES 5
 /* A busy tailscaled still answers its status in well under a second. */
@@ -44,19 +45,6 @@ static const size_t link_offsets[] = {
         offsetof(InstanceStatus, forwarding_link), offsetof(InstanceStatus, nft),
         offsetof(InstanceStatus, tailnet_link),
 };
-
-static char *fmt(const char *f, ...) _printf_(1, 2);
-static char *fmt(const char *f, ...)
-{
-        va_list ap;
-        char *s;
-        int r;
-
-        va_start(ap, f);
-        r = vasprintf(&s, f, ap);
-        va_end(ap);
-        return r < 0 ? NULL : s;
-}
 
 static bool is_permission_error(int r)
 {
@@ -99,7 +87,7 @@ static char *join_addrs(const NetLink *l)
         char *s = strdup("");
 
         for (size_t i = 0; s && i < l->n_addrs; i++) {
-                char *t = fmt("%s%s%s", s, i ? " " : "", l->addrs[i]);
+                char *t = strfmt("%s%s%s", s, i ? " " : "", l->addrs[i]);
                 free(s);
                 s = t;
         }
@@ -171,22 +159,22 @@ static int collect_netns(const Ctl *ctl, InstanceStatus *s)
         if (is_permission_error(s->netns_error))
                 return s->netns_error;
         if (s->netns_error < 0)
-                return set_link(
-                        &s->netns, s->netns_up ? VERDICT_BAD : VERDICT_NONE, fix,
-                        s->netns_error == -ENOENT ? fmt("%s absent", s->netns_path)
-                        : s->netns_error == -EMEDIUMTYPE
-                                ? fmt("%s is not a namespace mount", s->netns_path)
-                                : fmt("%s cannot be entered: %s", s->netns_path, strerror(-s->netns_error)));
+                return set_link(&s->netns, s->netns_up ? VERDICT_BAD : VERDICT_NONE, fix,
+                                s->netns_error == -ENOENT ? strfmt("%s absent", s->netns_path)
+                                : s->netns_error == -EMEDIUMTYPE
+                                        ? strfmt("%s is not a namespace mount", s->netns_path)
+                                        : strfmt("%s cannot be entered: %s", s->netns_path,
+                                                 strerror(-s->netns_error)));
         host0 = netfacts_link(&s->ns, NAMESPACE_IFNAME);
         if (!host0)
                 return set_link(&s->netns, s->netns_up ? VERDICT_BAD : VERDICT_NONE, fix,
-                                fmt("%s present, but no %s inside", s->netns_path, NAMESPACE_IFNAME));
+                                strfmt("%s present, but no %s inside", s->netns_path, NAMESPACE_IFNAME));
         addrs = join_addrs(host0);
         if (!addrs)
                 return -ENOMEM;
         return set_link(&s->netns, host0->up && host0->n_addrs > 0 ? VERDICT_GOOD : VERDICT_BAD, fix,
-                        fmt("%s present, %s %s %s", s->netns_path, NAMESPACE_IFNAME,
-                            host0->up ? "up" : "DOWN", *addrs ? addrs : "without addresses"));
+                        strfmt("%s present, %s %s %s", s->netns_path, NAMESPACE_IFNAME,
+                               host0->up ? "up" : "DOWN", *addrs ? addrs : "without addresses"));
 }
 
 static int collect_veth(InstanceStatus *s, const HostFacts *h)
@@ -199,15 +187,15 @@ static int collect_veth(InstanceStatus *s, const HostFacts *h)
 
         l = netfacts_link(&h->links, s->host_ifname);
         if (!l)
-                return set_link(&s->veth_link, missing, fix, fmt("%s absent", s->host_ifname));
+                return set_link(&s->veth_link, missing, fix, strfmt("%s absent", s->host_ifname));
         s->veth_present = true;
         s->veth = *l;
         addrs = join_addrs(l);
         if (!addrs)
                 return -ENOMEM;
         return set_link(&s->veth_link, l->up && l->n_addrs > 0 ? VERDICT_GOOD : missing, fix,
-                        fmt("%s %s %s", s->host_ifname, l->up ? "up" : "DOWN",
-                            *addrs ? addrs : "without addresses"));
+                        strfmt("%s %s %s", s->host_ifname, l->up ? "up" : "DOWN",
+                               *addrs ? addrs : "without addresses"));
 }
 
 static int collect_forwarding(InstanceStatus *s)
@@ -219,7 +207,7 @@ static int collect_forwarding(InstanceStatus *s)
         r = forwarding_read(s->host_ifname, s->config->uplink, &f);
         if (r < 0)
                 return set_link(&s->forwarding_link, VERDICT_NONE, NULL,
-                                fmt("IPv4 forwarding unreadable: %s", strerror(-r)));
+                                strfmt("IPv4 forwarding unreadable: %s", strerror(-r)));
         s->forwarding = f.on;
         snprintf(fix, sizeof(fix),
                  "%s%sfind what turned it off (a sysctl.d file, a firewall or container tool); see "
@@ -245,25 +233,27 @@ static int collect_nft(InstanceStatus *s, const HostFacts *h)
 
         s->nft_error = h->nft_error;
         if (h->nft_error < 0)
-                return set_link(&s->nft, missing, fix,
-                                fmt("table inet %s unreadable: %s", s->nft_table, strerror(-h->nft_error)));
+                return set_link(
+                        &s->nft, missing, fix,
+                        strfmt("table inet %s unreadable: %s", s->nft_table, strerror(-h->nft_error)));
         if (!netcheck_nft_table(&h->nft, s->nft_table, owned_chains, &s->nft_missing_chain)) {
                 s->nft_error = -ENOENT;
-                return set_link(&s->nft, missing, fix, fmt("table inet %s absent", s->nft_table));
+                return set_link(&s->nft, missing, fix, strfmt("table inet %s absent", s->nft_table));
         }
         s->nft_present = true;
         if (s->nft_missing_chain)
                 return set_link(&s->nft, missing, fix,
-                                fmt("table inet %s present, but without its chain %s", s->nft_table,
-                                    s->nft_missing_chain));
+                                strfmt("table inet %s present, but without its chain %s", s->nft_table,
+                                       s->nft_missing_chain));
         s->masquerade = netcheck_nft_masquerade(&h->nft, s->nft_table, &s->packets, &s->bytes);
         if (!s->masquerade)
-                return set_link(&s->nft, missing, fix,
-                                fmt("table inet %s present, but without its masquerade rule", s->nft_table));
+                return set_link(
+                        &s->nft, missing, fix,
+                        strfmt("table inet %s present, but without its masquerade rule", s->nft_table));
         return set_link(&s->nft, VERDICT_GOOD, fix,
-                        fmt("table inet %s present with its chains; masquerade: %" PRIu64
-                            " packets, %" PRIu64 " bytes",
-                            s->nft_table, s->packets, s->bytes));
+                        strfmt("table inet %s present with its chains; masquerade: %" PRIu64
+                               " packets, %" PRIu64 " bytes",
+                               s->nft_table, s->packets, s->bytes));
 }
 
 /* The backstop table of tsproxy-netns: while ts-netns@ is up, it guards the veth even
@@ -279,19 +269,20 @@ static int collect_guard(InstanceStatus *s, const HostFacts *h)
         if (h->nft_error < 0)
                 return set_link(
                         &s->guard, missing, fix,
-                        fmt("table inet %s unreadable: %s", s->guard_table, strerror(-h->nft_error)));
+                        strfmt("table inet %s unreadable: %s", s->guard_table, strerror(-h->nft_error)));
         s->guard_present = netcheck_nft_table(&h->nft, s->guard_table, guard_chains, &missing_chain);
         if (!s->guard_present)
-                return set_link(&s->guard, missing, fix,
-                                fmt("backstop table inet %s absent: while tsproxy-nat is down the namespace "
-                                    "is not guarded",
-                                    s->guard_table));
+                return set_link(
+                        &s->guard, missing, fix,
+                        strfmt("backstop table inet %s absent: while tsproxy-nat is down the namespace "
+                               "is not guarded",
+                               s->guard_table));
         if (missing_chain)
                 return set_link(&s->guard, missing, fix,
-                                fmt("backstop table inet %s present, but without its chain %s",
-                                    s->guard_table, missing_chain));
+                                strfmt("backstop table inet %s present, but without its chain %s",
+                                       s->guard_table, missing_chain));
         return set_link(&s->guard, VERDICT_GOOD, NULL,
-                        fmt("backstop table inet %s present with its chains", s->guard_table));
+                        strfmt("backstop table inet %s present with its chains", s->guard_table));
 }
 
 /* The namespace's routes (tsproxy-netns up): the default route via the host end, and
@@ -307,31 +298,32 @@ static int collect_routes(InstanceStatus *s)
         if (s->netns_error < 0)
                 return 0; /* the namespace's link says why */
         inet_ntop(AF_INET, &a, gw, sizeof(gw));
-        fix = fmt("ip -n NAME route add default via %s dev %s (or restart the chain from the namespace up: "
-                  "systemctl stop tsproxy@NAME.target ts-netns@NAME.service; systemctl start "
-                  "tsproxy@NAME.target)",
-                  gw, NAMESPACE_IFNAME);
+        fix = strfmt(
+                "ip -n NAME route add default via %s dev %s (or restart the chain from the namespace up: "
+                "systemctl stop tsproxy@NAME.target ts-netns@NAME.service; systemctl start "
+                "tsproxy@NAME.target)",
+                gw, NAMESPACE_IFNAME);
         if (!fix)
                 return -ENOMEM;
         r = set_link(&s->route_default,
                      netcheck_default_route(&s->routes, gw, NAMESPACE_IFNAME) ? VERDICT_GOOD : missing, fix,
                      netcheck_default_route(&s->routes, gw, NAMESPACE_IFNAME)
-                             ? fmt("default via %s dev %s", gw, NAMESPACE_IFNAME)
-                             : fmt("no default route via %s dev %s in the namespace: tailscaled reaches "
-                                   "neither its control server nor its peers",
-                                   gw, NAMESPACE_IFNAME));
+                             ? strfmt("default via %s dev %s", gw, NAMESPACE_IFNAME)
+                             : strfmt("no default route via %s dev %s in the namespace: tailscaled reaches "
+                                      "neither its control server nor its peers",
+                                      gw, NAMESPACE_IFNAME));
         if (r < 0)
                 return r;
         if (netcheck_unreachable_route(&s->routes, AF_INET, TAILNET_IPV4_RANGE))
                 return set_link(&s->route_tailnet, VERDICT_GOOD, NULL,
-                                fmt("unreachable %s", TAILNET_IPV4_RANGE));
+                                strfmt("unreachable %s", TAILNET_IPV4_RANGE));
         return set_link(
                 &s->route_tailnet, missing,
                 "ip -n NAME route add unreachable " TAILNET_IPV4_RANGE
                 " (or restart the chain from the namespace up)",
-                fmt("no 'unreachable %s' in the namespace: a tailnet address would follow the default "
-                    "route to the host",
-                    TAILNET_IPV4_RANGE));
+                strfmt("no 'unreachable %s' in the namespace: a tailnet address would follow the default "
+                       "route to the host",
+                       TAILNET_IPV4_RANGE));
 }
 
 /* The host's policy rules (tsproxy-netns up): the main table before the host
@@ -348,39 +340,39 @@ static int collect_rules(InstanceStatus *s, const HostFacts *h)
 
         if (h->rules_error < 0)
                 return set_link(&s->rule_subnet, VERDICT_NONE, NULL,
-                                fmt("policy rules unreadable: %s", strerror(-h->rules_error)));
+                                strfmt("policy rules unreadable: %s", strerror(-h->rules_error)));
         ok = netcheck_rule(&h->rules, AF_INET, RULE_PRIORITY, FR_ACT_TO_TBL, RT_TABLE_MAIN, s->subnet, "");
-        fix = fmt("ip rule add to %s lookup main priority %u%s", s->subnet, RULE_PRIORITY, restart);
+        fix = strfmt("ip rule add to %s lookup main priority %u%s", s->subnet, RULE_PRIORITY, restart);
         if (!fix)
                 return -ENOMEM;
         r = set_link(&s->rule_subnet, ok ? VERDICT_GOOD : missing, fix,
-                     fmt("%s: to %s lookup main priority %u", ok ? "present" : "absent", s->subnet,
-                         RULE_PRIORITY));
+                     strfmt("%s: to %s lookup main priority %u", ok ? "present" : "absent", s->subnet,
+                            RULE_PRIORITY));
         if (r < 0)
                 return r;
         free(fix);
         ok = netcheck_rule(&h->rules, AF_INET, RULE_PRIORITY, FR_ACT_TO_TBL, RT_TABLE_MAIN, "",
                            s->host_ifname);
-        fix = fmt("ip rule add iif %s lookup main priority %u%s", s->host_ifname, RULE_PRIORITY, restart);
+        fix = strfmt("ip rule add iif %s lookup main priority %u%s", s->host_ifname, RULE_PRIORITY, restart);
         if (!fix)
                 return -ENOMEM;
         r = set_link(&s->rule_iif, ok ? VERDICT_GOOD : missing, fix,
-                     fmt("%s: iif %s lookup main priority %u", ok ? "present" : "absent", s->host_ifname,
-                         RULE_PRIORITY));
+                     strfmt("%s: iif %s lookup main priority %u", ok ? "present" : "absent", s->host_ifname,
+                            RULE_PRIORITY));
         if (r < 0)
                 return r;
         free(fix);
         ok = netcheck_rule(&h->rules, AF_INET, RULE_PRIORITY_BARRIER, FR_ACT_UNREACHABLE, 0, "",
                            s->host_ifname);
-        fix = fmt("ip rule add iif %s unreachable priority %u%s", s->host_ifname, RULE_PRIORITY_BARRIER,
-                  restart);
+        fix = strfmt("ip rule add iif %s unreachable priority %u%s", s->host_ifname, RULE_PRIORITY_BARRIER,
+                     restart);
         if (!fix)
                 return -ENOMEM;
         return set_link(
                 &s->rule_barrier, ok ? VERDICT_GOOD : missing, fix,
-                fmt("%s: iif %s unreachable priority %u%s", ok ? "present" : "absent", s->host_ifname,
-                    RULE_PRIORITY_BARRIER,
-                    ok ? "" : ": the namespace's traffic could reach the host tailscaled's table 52"));
+                strfmt("%s: iif %s unreachable priority %u%s", ok ? "present" : "absent", s->host_ifname,
+                       RULE_PRIORITY_BARRIER,
+                       ok ? "" : ": the namespace's traffic could reach the host tailscaled's table 52"));
 }
 
 static int collect_tailnet(InstanceStatus *s)
@@ -405,7 +397,7 @@ static int collect_tailnet(InstanceStatus *s)
                         snprintf(s->tailnet[s->n_tailnet], IPNET_STRLEN, "%.*s",
                                  (int)strcspn(s->ns.links[i].addrs[j], "/"), s->ns.links[i].addrs[j]);
                         snprintf(s->tailnet_ifname, sizeof(s->tailnet_ifname), "%s", s->ns.links[i].name);
-                        t = fmt("%s%s%s", list, *list ? " " : "", s->tailnet[s->n_tailnet]);
+                        t = strfmt("%s%s%s", list, *list ? " " : "", s->tailnet[s->n_tailnet]);
                         free(list);
                         list = t;
                         if (!list)
@@ -429,23 +421,23 @@ static int collect_tailnet(InstanceStatus *s)
         if (missing == VERDICT_BAD && instance_status_logged_in(s) == 0) {
                 /* The real tailscaled is ready long before it is logged in: say so. */
                 _cleanup_free_ char *said = ts->state.status_text && login != TAILSCALED_LOGIN_UNKNOWN
-                                                    ? fmt(" says \"%s\"", ts->state.status_text)
+                                                    ? strfmt(" says \"%s\"", ts->state.status_text)
                                                     : strdup("");
                 if (!said)
                         return -ENOMEM;
                 if (s->localapi_asked && s->localapi_error >= 0)
                         return set_link(&s->tailnet_link, VERDICT_BAD, fix,
-                                        fmt("not logged in: tailscaled%s (%s%s%s)", said,
-                                            s->ts.backend_state, *s->ts.auth_url ? ", login URL " : "",
-                                            s->ts.auth_url));
+                                        strfmt("not logged in: tailscaled%s (%s%s%s)", said,
+                                               s->ts.backend_state, *s->ts.auth_url ? ", login URL " : "",
+                                               s->ts.auth_url));
                 return set_link(&s->tailnet_link, VERDICT_BAD, fix,
-                                fmt("not logged in: tailscaled%s", said));
+                                strfmt("not logged in: tailscaled%s", said));
         }
         if (s->n_tailnet == 0)
                 return set_link(&s->tailnet_link, missing, fix,
                                 strdup(s->netns_error < 0 ? "unknown: no namespace to look into"
                                                           : "no tailnet address in the namespace"));
-        return set_link(&s->tailnet_link, VERDICT_GOOD, NULL, fmt("%s on %s", list, s->tailnet_ifname));
+        return set_link(&s->tailnet_link, VERDICT_GOOD, NULL, strfmt("%s on %s", list, s->tailnet_ifname));
 }
 
 int instance_status_collect(const Ctl *ctl, sd_bus *bus, HostFacts *h, const InstanceConfig *c,
@@ -509,10 +501,10 @@ char *instance_status_expiry_text(time_t expiry, time_t now)
         if (!gmtime_r(&expiry, &tm) || strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", &tm) == 0)
                 strcpy(when, "?");
         if (d >= 2 * 24 * 3600)
-                return fmt("%s (%s%lld days%s)", when, expiry > now ? "in " : "expired ",
-                           (long long)(d / 86400), expiry > now ? "" : " ago");
-        return fmt("%s (%s%lld hours%s)", when, expiry > now ? "in " : "expired ", (long long)(d / 3600),
-                   expiry > now ? "" : " ago");
+                return strfmt("%s (%s%lld days%s)", when, expiry > now ? "in " : "expired ",
+                              (long long)(d / 86400), expiry > now ? "" : " ago");
+        return strfmt("%s (%s%lld hours%s)", when, expiry > now ? "in " : "expired ", (long long)(d / 3600),
+                      expiry > now ? "" : " ago");
 }
 
 int instance_status_logged_in(const InstanceStatus *s)

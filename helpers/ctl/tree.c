@@ -8,6 +8,7 @@
  * line up under the node's label.
  */
 #include "tree.h"
+#include "strfmt.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -20,16 +21,6 @@
 #define ANSI_GREY   "\033[0;38;5;245m"
 #define ANSI_BOLD   "\033[0;1;39m"
 #define ANSI_NORMAL "\033[0m"
-
-static char *vformat(const char *fmt, va_list ap) _printf_(1, 0);
-static char *vformat(const char *fmt, va_list ap)
-{
-        char *s;
-
-        if (!fmt)
-                return NULL;
-        return vasprintf(&s, fmt, ap) < 0 ? NULL : s;
-}
 
 static TreeNode *node_newv(TreeMark mark, const char *label, const char *fact_fmt, va_list ap)
         _printf_(3, 0);
@@ -44,7 +35,7 @@ static TreeNode *node_newv(TreeMark mark, const char *label, const char *fact_fm
         if (!n->label)
                 return NULL;
         if (fact_fmt) {
-                n->fact = vformat(fact_fmt, ap);
+                n->fact = strfmt_v(fact_fmt, ap);
                 if (!n->fact)
                         return NULL;
         }
@@ -97,7 +88,7 @@ int tree_node_set_fact(TreeNode *n, const char *fact_fmt, ...)
         va_list ap;
 
         va_start(ap, fact_fmt);
-        f = vformat(fact_fmt, ap);
+        f = strfmt_v(fact_fmt, ap);
         va_end(ap);
         if (!f)
                 return -ENOMEM;
@@ -112,7 +103,7 @@ int tree_node_note(TreeNode *n, const char *fmt, ...)
         va_list ap;
 
         va_start(ap, fmt);
-        s = vformat(fmt, ap);
+        s = strfmt_v(fmt, ap);
         va_end(ap);
         if (!s)
                 return -ENOMEM;
