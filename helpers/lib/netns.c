@@ -266,7 +266,8 @@ int netns_remove(const char *dir, const char *name)
         /*
          * EBUSY: the file is still a mount point in another mount namespace, typically
          * that of a service of this instance that has just exited (the kernel releases a
-         * mount namespace after its last task, not with it). Give it up to a second.
+         * mount namespace after its last task, not with it, and later still on a loaded
+         * machine: a second was not always enough). Give it up to five seconds.
          */
         for (unsigned i = 0;; i++) {
                 if (unlink(path) >= 0) {
@@ -275,7 +276,7 @@ int netns_remove(const char *dir, const char *name)
                 }
                 if (errno == ENOENT)
                         break;
-                if (errno != EBUSY || i >= 50)
+                if (errno != EBUSY || i >= 250)
                         return negative_errno();
                 (void)umount2(path, MNT_DETACH);
                 (void)usleep(20 * 1000);
