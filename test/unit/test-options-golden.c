@@ -68,6 +68,7 @@ static const struct {
         [DAEMON_DNS] = {"tsproxy-dns", "ts-dns@"},
 };
 
+static void problem(Counts *c, const UnitAssignment *a, const char *format, ...) _printf_(3, 4);
 static void problem(Counts *c, const UnitAssignment *a, const char *format, ...)
 {
         va_list ap;
