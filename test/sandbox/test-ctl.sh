@@ -399,7 +399,10 @@ out=$(out_rc 1 ctl doctor); check_rc "doctor exits 1 when t1 is logged out" $? "
 check_output "doctor: t1 is logged out" "× t1: login  not logged in: tailscaled says \"Needs login: \" \\(NeedsLogin$url_ok\\)" echo "$out"
 check_output "doctor: ... fix: tsproxyctl login t1" 'fix: tsproxyctl login t1 ' echo "$out"
 
-# tsproxyctl login: without a key the URL; with one, logged in.
+# tsproxyctl login: without a key the URL; with one, logged in. ts-login@t1 is stopped
+# meanwhile: each login-interactive makes a new URL, and the agent's own request could
+# come between ours and the status read.
+sb systemctl stop ts-login@t1.service
 out=$(out_rc 0 ctl login t1); check_rc "login t1 (no key) exits 0" $? "$out"
 check_output "login t1 prints the login URL" '^\s+https://login\.tailnet\.test/a/[0-9a-f]+$' echo "$out"
 url=$(grep -o 'https://[^ ]*' <<<"$out")
@@ -413,6 +416,7 @@ check "t1 is Running with its address" sandbox_wait_running t1
 check_output "login of a logged-in instance says so" '^t1 is logged in' out_rc 0 ctl login t1
 check "login of an unknown instance: exit 3" rc_is 3 ctl login nosuch
 check "login without a name: exit 2" rc_is 2 ctl login
+sb systemctl start ts-login@t1.service
 
 # Two instances logged in to the same tailnet: a finding; on different tailnets: none.
 sb sh -c 'cat > /etc/tsproxy/t3.conf' <<'EOF2'
